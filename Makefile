@@ -1,0 +1,38 @@
+# The two Quickstart commands: `make demo` and `make test`. Both bootstrap a
+# local .venv from the project's own files, so a fresh clone needs only
+# Python >= 3.11 and git.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PACKAGES := core cli sumatra viz snakemake
+EDITABLES := -e 'packages/smttask-core[numpy]' $(foreach p,$(filter-out core,$(PACKAGES)),-e packages/smttask-$(p))
+
+.PHONY: setup demo test bench docs lint clean
+
+$(STAMP): pyproject.toml $(wildcard packages/*/pyproject.toml)
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "smttask needs Python >= 3.11"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install -q $(EDITABLES) --group dev
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/python examples/readme_demo.py
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run_core.py
+
+docs: setup
+	$(BIN)/python -m sphinx -W -q -b html docs docs/_build/html
+
+lint: setup
+	$(BIN)/ruff check packages tests bench examples
+
+clean:
+	rm -rf $(VENV) docs/_build

@@ -1,0 +1,48 @@
+"""smttask's built-in components, registered through the same hooks as any plugin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .hookspecs import hookimpl
+
+
+@hookimpl
+def smttask_storage_backends() -> list[type]:
+    from .storage import LocalStorage
+
+    return [LocalStorage]
+
+
+@hookimpl
+def smttask_recorders() -> list[type]:
+    from .recording import NullRecorder
+
+    return [NullRecorder]
+
+
+@hookimpl
+def smttask_value_serializers() -> list[Any]:
+    from .serializers import BUILTIN_SERIALIZERS
+    from .typing import NUMPY_SERIALIZERS
+
+    return [*BUILTIN_SERIALIZERS, *NUMPY_SERIALIZERS]
+
+
+@hookimpl(trylast=True)
+def smttask_output_formats() -> list[Any]:
+    from .storage import JsonFormat, NpyFormat
+
+    return [NpyFormat(), JsonFormat()]
+
+
+@hookimpl
+def smttask_executors() -> list[type]:
+    from .execution import InlineExecutor, ProcessExecutor
+
+    return [InlineExecutor, ProcessExecutor]
+
+
+@hookimpl(trylast=True)
+def smttask_run_task(task: Any, project: Any, compute: Any) -> Any:
+    return compute()

@@ -1,0 +1,78 @@
+"""Canonical, typed JSON encoding of values, and task keys derived from it.
+
+Two modes share one walk over the value:
+
+- ``"file"``: everything needed to rebuild the value (task files, JSON outputs);
+- ``"key"``: what identifies the value; large values (arrays) enter by a digest
+  of their content, upstream tasks by their own key.
+
+Canonical text sorts dict keys and set members, so order never changes a key;
+``1``, ``1.0``, ``True``, ``"1"`` and ``b"1"`` encode differently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from .errors import DeserializationError, UnserializableValueError
+from .serializers import JSONValue, SerializerRegistry
+
+Mode = Literal["file", "key"]
+TYPE_TAG = "$type"
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def encode(value: Any, registry: SerializerRegistry, mode: Mode = "file", where: str = "") -> JSONValue:
+    """Encode *value* as JSON data (see module docstring for the two *mode*\\ s)."""
+
+    def enc(v: Any) -> JSONValue:
+        t = type(v)
+        if t in _PLAIN:
+            return v
+        if t is list:
+            return [enc(x) for x in v]
+        if t is dict and TYPE_TAG not in v and all(type(k) is str for k in v):
+            return {k: enc(x) for k, x in v.items()}
+        serializer = registry.for_type(t)
+        if serializer is None:
+            if t is dict:
+                serializer = registry.by_name("dict")
+            else:
+                raise UnserializableValueError(t, where)
+        data = serializer.key(v, enc) if mode == "key" else serializer.encode(v, enc)
+        return {TYPE_TAG: serializer.name, "value": data}
+
+    return enc(value)
+
+
+def decode(data: JSONValue, registry: SerializerRegistry) -> Any:
+    """Rebuild a value from :func:`encode`'s ``"file"``-mode data."""
+
+    def dec(d: Any) -> Any:
+        t = type(d)
+        if t is list:
+            return [dec(x) for x in d]
+        if t is dict:
+            tag = d.get(TYPE_TAG)
+            if tag is None:
+                return {k: dec(x) for k, x in d.items()}
+            if not isinstance(tag, str) or set(d) != {TYPE_TAG, "value"}:
+                raise DeserializationError(f"Malformed typed value: {json.dumps(d)[:200]}")
+            return registry.by_name(tag).decode(d["value"], dec)
+        return d
+
+    return dec(data)
+
+
+def canonical_json(data: JSONValue) -> str:
+    """The one text of *data* used for hashing: sorted keys, no spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+
+
+def digest_of(data: JSONValue) -> str:
+    """128-bit key (32 hex digits) of JSON *data*."""
+    text = canonical_json(data).encode("utf-8")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()

@@ -1,0 +1,183 @@
+"""Running one task: memory tier, then storage, then computing (upstream tasks first)."""
+
+from __future__ import annotations
+
+import copy
+import time
+import warnings
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from .errors import CorruptResultWarning, TaskInputError, TaskOutputError, UnpureKeyChangedWarning
+from .memory import MemoryEntry
+from .recording import RunInfo
+from .signature import format_validation_error, is_task
+from .storage.base import CorruptResultError
+
+if TYPE_CHECKING:
+    from .project import Project
+    from .storage import StorageBackend
+    from .task import Task
+
+
+def run_task(
+    task: Task,
+    project: Project,
+    *,
+    recompute: bool = False,
+    cache: bool | None = None,
+    record: bool | None = None,
+    reason: str | None = None,
+    mmap: bool = False,
+) -> Any:
+    """Return *task*'s result, computing it only if no tier has it (see :meth:`Task.run`)."""
+    if task.unpure:
+        return _run_unpure(task, project, recompute)
+    key = task.digest
+    memoize = task.cache if cache is None else cache
+    if not recompute and memoize:
+        entry = project.memory.get(key)
+        if entry is not None:
+            project.hook.smttask_cache_hit(task=task, project=project, tier="memory")
+            return entry.result
+    storage = project.storage if task.store else None
+    values = None
+    if storage is not None:
+        if not recompute:
+            values = _load(task, project, storage, mmap)
+        if values is None:
+            with storage.claim(task) as claim:
+                if claim.waited and not recompute:
+                    values = _load(task, project, storage, mmap)
+                if values is None:
+                    values = _compute(task, project, storage, record=record, reason=reason)
+                    if mmap:
+                        values = _load(task, project, storage, mmap) or values
+    else:
+        values = _compute(task, project, None, record=False, reason=reason)
+    entry = MemoryEntry(values, task._outputs.shape(values))
+    if memoize:
+        project.memory.put(key, entry)
+    return entry.result
+
+
+def load_output(task: Task, project: Project, name: str, *, mmap: bool = False) -> Any:
+    """One stored output of *task*; :class:`LookupError` if it has no stored result."""
+    if name not in task._outputs.names:
+        known = ", ".join(repr(n) for n in task._outputs.names)
+        raise KeyError(f"Task '{task.taskname}' has no output named {name!r}; its outputs are {known}.")
+    values = _load(task, project, project.storage, mmap) if task.store else None
+    if values is None:
+        raise LookupError(f"No stored result for {task!r} (key {task.digest}); run it first.")
+    return values[name]
+
+
+def _load(task: Task, project: Project, storage: StorageBackend, mmap: bool) -> dict[str, Any] | None:
+    try:
+        values = storage.load(task, mmap=mmap)
+        if values is None:
+            return None
+        if set(values) != set(task._outputs.names):
+            raise CorruptResultError(f"stored outputs {sorted(values)} differ from {list(task._outputs.names)}")
+        if not mmap:
+            values = task._outputs.parse(task._outputs.shape(values))
+    except (CorruptResultError, TaskOutputError) as exc:
+        warnings.warn(
+            f"The stored result of {task.taskname} (key {task.digest}) is unusable and will be "
+            f"recomputed: {exc}",
+            CorruptResultWarning,
+            stacklevel=4,
+        )
+        return None
+    project.hook.smttask_cache_hit(task=task, project=project, tier="storage")
+    return values
+
+
+def resolve_inputs(task: Task, project: Project) -> dict[str, Any]:
+    """The values passed to the task's function: upstream tasks replaced by their results."""
+    fields = task._inputs.fields
+    registry = project.serializers
+    resolved = {}
+    for name, value in task.inputs.items():
+        if name in task._deferred:
+            value = _substitute(value, project)
+            try:
+                value = fields[name].validate(value)
+            except ValidationError as exc:
+                raise TaskInputError(
+                    f"Input '{name}' of task '{task.taskname}', computed by an upstream task, is "
+                    f"invalid: {format_validation_error(exc)}"
+                ) from None
+        serializer = registry.for_type(type(value))
+        if serializer is not None and serializer.mutable:
+            value = copy.deepcopy(value)
+        resolved[name] = value
+    return resolved
+
+
+def _substitute(value: Any, project: Project) -> Any:
+    if is_task(value):
+        return run_task(value, project)
+    t = type(value)
+    if t in (list, tuple, set, frozenset):
+        return t(_substitute(v, project) for v in value)
+    if t is dict:
+        return {_substitute(k, project): _substitute(v, project) for k, v in value.items()}
+    return value
+
+
+def _compute(
+    task: Task, project: Project, storage: StorageBackend | None, *, record: bool | None, reason: str | None
+) -> dict[str, Any]:
+    inputs = resolve_inputs(task, project)
+    hook = project.hook
+    recorder = project.recorder if task.recorded and record is not False else None
+    run = RunInfo(task, reason if reason is not None else task.reason, inputs)
+    hook.smttask_task_started(task=task, project=project)
+    start = time.perf_counter()
+    try:
+        with recorder.record(run) if recorder is not None else nullcontext(run):
+            result = hook.smttask_run_task(task=task, project=project, compute=lambda: task._execute(inputs))
+            values = task._outputs.parse(result)
+            run.outcome = "finished"
+            if storage is not None:
+                run.stored = storage.save(task, values)
+    except BaseException as exc:
+        hook.smttask_task_failed(task=task, project=project, error=exc)
+        raise
+    hook.smttask_task_finished(task=task, project=project, duration=time.perf_counter() - start)
+    return values
+
+
+def unpure_entry(task: Task, project: Project, recompute: bool = False) -> MemoryEntry:
+    """The (memoized) result of an unpure task, from which its key is derived."""
+    memo_key = "unpure:" + task.input_digest
+    if not recompute:
+        entry = task._unpure_entry or project.memory.get(memo_key)
+        if entry is not None:
+            task._unpure_entry = entry
+            return entry
+    values = _compute(task, project, None, record=False, reason=None)
+    entry = MemoryEntry(values, task._outputs.shape(values))
+    project.memory.put(memo_key, entry)
+    task._unpure_entry = entry
+    return entry
+
+
+def _run_unpure(task: Task, project: Project, recompute: bool) -> Any:
+    if not recompute:
+        return unpure_entry(task, project).result
+    old_key = task._digest
+    entry = unpure_entry(task, project, recompute=True)
+    task._digest = task._output_digest(entry.values)
+    if old_key is not None and old_key != task._digest:
+        warnings.warn(
+            f"Unpure task {task!r} was recomputed and its output changed (key {old_key[:12]}… → "
+            f"{task._digest[:12]}…). Tasks created from it before now refer to the old output; "
+            "re-create them to use the new one.",
+            UnpureKeyChangedWarning,
+            stacklevel=3,
+        )
+    return entry.result

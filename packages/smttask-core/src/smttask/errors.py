@@ -1,0 +1,124 @@
+"""Exception and warning classes raised by smttask.
+
+Every error names the offending value and says what to do about it. All derive
+from :class:`SmttaskError` so callers can catch smttask's errors as a group.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SmttaskError(Exception):
+    """Base class of every error raised by smttask."""
+
+
+class SmttaskWarning(UserWarning):
+    """Base class of every warning emitted by smttask."""
+
+
+class TaskDefinitionError(SmttaskError, TypeError):
+    """A function or class cannot be turned into a task (e.g. a missing annotation)."""
+
+
+class TaskInputError(SmttaskError, ValueError):
+    """The inputs given to a task do not match its signature or types."""
+
+
+class TaskOutputError(SmttaskError, ValueError):
+    """A task returned a value that does not match its declared outputs.
+
+    The computed value is kept in :attr:`result`, so a long computation is never lost.
+    """
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class TaskExecutionError(SmttaskError, RuntimeError):
+    """The task's own code raised; the original exception is the ``__cause__``."""
+
+
+class UnserializableValueError(SmttaskError, TypeError):
+    """A value has a type for which no serializer is registered."""
+
+    def __init__(self, value_type: type, where: str = "") -> None:
+        qualified = f"{value_type.__module__}.{value_type.__qualname__}"
+        location = f" (in {where})" if where else ""
+        super().__init__(
+            f"Cannot serialize a value of type '{qualified}'{location}: smttask has no "
+            "serializer for it. Use a supported type (see smttask.typing), or register "
+            "one with smttask.typing.register_serializer(...) or the "
+            "'smttask_value_serializers' plugin hook."
+        )
+        self.value_type = value_type
+
+
+class DeserializationError(SmttaskError, ValueError):
+    """Serialized data cannot be turned back into a value."""
+
+
+class ConfigError(SmttaskError, ValueError):
+    """The project configuration is invalid."""
+
+
+class PluginNotFoundError(SmttaskError, LookupError):
+    """A component (storage backend, recorder, executor, ...) was requested by an unknown name."""
+
+    def __init__(self, kind: str, name: str, available: list[str]) -> None:
+        choices = ", ".join(sorted(available)) or "none installed"
+        super().__init__(
+            f"No {kind} named '{name}'. Available: {choices}. Install the plugin that "
+            f"provides it, or set another {kind} in the project configuration."
+        )
+        self.kind, self.name, self.available = kind, name, available
+
+
+class PluginConflictError(SmttaskError):
+    """Two installed plugins provide a component under the same name."""
+
+
+class TaskFileError(SmttaskError, ValueError):
+    """A task file cannot be turned back into a task. Subclasses say why."""
+
+    def __init__(self, source: str | Path, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = str(source)
+        self.problem = problem
+
+
+class MalformedTaskFileError(TaskFileError):
+    """The task file is not valid JSON or lacks required fields."""
+
+
+class TaskFileVersionError(TaskFileError):
+    """The task file was written in a format version this smttask cannot read."""
+
+
+class UnknownTaskError(TaskFileError):
+    """The module or task named in a task file cannot be found."""
+
+
+class TaskFileInputError(TaskFileError):
+    """The inputs in a task file are invalid for the task they name."""
+
+
+class TaskKeyMismatchError(TaskFileError):
+    """The key recomputed from a task file differs from the key stored in it."""
+
+
+class ClaimTimeoutError(SmttaskError, TimeoutError):
+    """Waited too long for another process computing the same task."""
+
+
+class CorruptResultWarning(SmttaskWarning):
+    """A stored result was unreadable or did not match its key; it is being recomputed."""
+
+
+class NotRecordingWarning(SmttaskWarning):
+    """A recorded task ran, but no recorder is installed or configured."""
+
+
+class UnpureKeyChangedWarning(SmttaskWarning):
+    """An unpure task was recomputed and its output (hence its key) changed."""

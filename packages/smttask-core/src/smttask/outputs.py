@@ -1,0 +1,122 @@
+"""Task outputs: a bare type, a fixed-length tuple, or named fields of a :class:`TaskOutput`.
+
+Each output is stored in its own file, so an array output is written as
+``.npy`` even when returned beside plain numbers.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections import namedtuple
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from .errors import TaskDefinitionError, TaskOutputError
+from .signature import format_validation_error, make_adapter, resolved_hints
+
+BARE_OUTPUT = ""
+
+
+class TaskOutput(BaseModel):
+    """Base class for named task outputs; subclass it and annotate one field per output.
+
+    A task annotated ``-> MyOutputs`` returns a tuple (or the model, or a dict)
+    with those fields; ``run()`` gives back a named tuple (or the value itself if
+    there is a single field). Each field is stored in a file of its own.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+
+class OutputSpec:
+    """What a task returns, how to validate it, and how to hand it back to the caller."""
+
+    def __init__(self, func: Callable, owner: str) -> None:
+        hints = resolved_hints(func)
+        if "return" not in hints:
+            raise TaskDefinitionError(
+                f"Task '{owner}' has no return annotation. Annotate it with a type "
+                "(e.g. `-> float`), a tuple type, or a TaskOutput subclass."
+            )
+        annotation = hints["return"]
+        self.owner = owner
+        self.annotation = annotation
+        self.kind: Literal["bare", "tuple", "named"]
+        if inspect.isclass(annotation) and issubclass(annotation, TaskOutput):
+            fields = annotation.model_fields
+            if not fields:
+                raise TaskDefinitionError(f"Output model '{annotation.__qualname__}' of task '{owner}' has no fields.")
+            self.kind = "named"
+            self.types = {name: _field_type(info) for name, info in fields.items()}
+            self.result_type = namedtuple(f"{owner}Result", list(fields))  # type: ignore[misc]
+        elif _is_fixed_tuple(annotation):
+            self.kind = "tuple"
+            self.types = {str(i): t for i, t in enumerate(typing.get_args(annotation))}
+        else:
+            self.kind = "bare"
+            self.types = {BARE_OUTPUT: annotation}
+        self.names: tuple[str, ...] = tuple(self.types)
+        self.adapters: dict[str, TypeAdapter | None] = {
+            name: None if t is Any else make_adapter(t) for name, t in self.types.items()
+        }
+
+    def parse(self, result: Any) -> dict[str, Any]:
+        """Validate a value returned by the task into one value per output name."""
+        raw = self._split(result)
+        parsed = {}
+        for name, value in raw.items():
+            adapter = self.adapters[name]
+            try:
+                parsed[name] = value if adapter is None else adapter.validate_python(value)
+            except ValidationError as exc:
+                label = f"output '{name}'" if name else "its output"
+                raise TaskOutputError(
+                    f"Task '{self.owner}' returned an invalid value for {label}: "
+                    f"{format_validation_error(exc)}. The value is kept in this error's `.result`.",
+                    result,
+                ) from None
+        return parsed
+
+    def _split(self, result: Any) -> dict[str, Any]:
+        if self.kind == "bare":
+            return {BARE_OUTPUT: result}
+        names = self.names
+        if isinstance(result, BaseModel):
+            result = dict(result)
+        if isinstance(result, dict) and self.kind == "named" and set(result) == set(names):
+            return {n: result[n] for n in names}
+        if len(names) == 1 and self.kind == "named":
+            return {names[0]: result}
+        if isinstance(result, tuple | list) and len(result) == len(names):
+            return dict(zip(names, result, strict=True))
+        raise TaskOutputError(
+            f"Task '{self.owner}' must return {len(names)} values ({', '.join(names)}), "
+            f"got {type(result).__name__}. The value is kept in this error's `.result`.",
+            result,
+        )
+
+    def shape(self, values: dict[str, Any]) -> Any:
+        """The value ``run()`` returns: the bare value, a tuple, or a named tuple."""
+        if self.kind == "bare":
+            return values[BARE_OUTPUT]
+        if self.kind == "tuple":
+            return tuple(values[n] for n in self.names)
+        if len(self.names) == 1:
+            return values[self.names[0]]
+        return self.result_type(*(values[n] for n in self.names))
+
+
+def _is_fixed_tuple(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is not tuple:
+        return False
+    args = typing.get_args(annotation)
+    return bool(args) and args[-1] is not Ellipsis and args != ((),)
+
+
+def _field_type(info: Any) -> Any:
+    if info.metadata:
+        return typing.Annotated[(info.annotation, *info.metadata)]
+    return info.annotation

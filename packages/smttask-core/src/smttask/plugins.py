@@ -1,0 +1,55 @@
+"""The plugin manager factory, and selection of components by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .errors import PluginConflictError, PluginNotFoundError
+
+if TYPE_CHECKING:
+    import pluggy
+
+ENTRY_POINT_GROUP = "smttask"
+
+
+def make_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any] = ()) -> pluggy.PluginManager:
+    """A new plugin manager with smttask's hooks and built-ins registered.
+
+    With *load_entry_points*, installed plugins (entry-point group ``smttask``)
+    are loaded too; tests pass ``False`` and their own *plugins* for isolation.
+    """
+    import pluggy
+
+    from . import builtin_plugin, hookspecs
+
+    manager = pluggy.PluginManager("smttask")
+    manager.add_hookspecs(hookspecs)
+    manager.register(builtin_plugin, name="core")
+    if load_entry_points:
+        manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for plugin in plugins:
+        manager.register(plugin)
+    return manager
+
+
+def components_by_name(kind: str, results: Iterable[Iterable[Any]]) -> dict[str, Any]:
+    """Flatten registration-hook results into ``{name: component}``; a duplicate name is an error."""
+    found: dict[str, Any] = {}
+    for batch in results:
+        for component in batch or ():
+            name = component.name
+            if name in found and found[name] is not component:
+                raise PluginConflictError(
+                    f"Two plugins provide a {kind} named '{name}': {found[name]!r} and {component!r}. "
+                    "Uninstall one of them."
+                )
+            found[name] = component
+    return found
+
+
+def select(kind: str, components: dict[str, Any], name: str) -> Any:
+    try:
+        return components[name]
+    except KeyError:
+        raise PluginNotFoundError(kind, name, list(components)) from None

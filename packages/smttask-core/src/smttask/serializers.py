@@ -1,0 +1,329 @@
+"""Typed, reversible JSON encodings of values that JSON cannot hold natively.
+
+A :class:`Serializer` turns values of some types into JSON data and back. In a
+task's inputs such values are written as ``{"$type": <serializer name>,
+"value": <data>}``, so a value read back from a task file has the same type it
+had when written, even for inputs annotated ``Any``. Serializers are looked up
+along the value's MRO by *qualified type name*, so types from optional
+libraries (numpy) are registered without importing those libraries.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import enum
+import importlib
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import PurePath
+from typing import Any, ClassVar
+
+from .errors import DeserializationError
+
+JSONValue = Any
+Encode = Callable[[Any], JSONValue]
+Decode = Callable[[JSONValue], Any]
+
+
+def qualified_name(cls: type) -> str:
+    """``module.QualName`` of a class: the name serializers are registered under."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class Serializer:
+    """Encodes values of some types as JSON data, and decodes them back.
+
+    Subclasses set :attr:`name` (the ``$type`` tag written in files; keep it
+    stable forever, since task files and keys depend on it) and :attr:`types`
+    (qualified names of the classes handled, subclasses included).
+    """
+
+    name: ClassVar[str]
+    types: ClassVar[tuple[str, ...]]
+    #: Values hold internal state a task could mutate (e.g. a random generator):
+    #: each run receives a copy, so the task stays pure.
+    mutable: ClassVar[bool] = False
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        """Return JSON data for *value*; call *encode* on nested values."""
+        raise NotImplementedError
+
+    def key(self, value: Any, encode: Encode) -> JSONValue:
+        """Return the JSON data that enters a task key (defaults to :meth:`encode`).
+
+        Override to key large values by a digest instead of their content.
+        """
+        return self.encode(value, encode)
+
+    def decode(self, data: JSONValue, decode: Decode) -> Any:
+        """Rebuild the value from :meth:`encode`'s data; call *decode* on nested data."""
+        raise NotImplementedError
+
+
+def import_qualified(path: str, *, only_imported: bool = True) -> Any:
+    """Resolve ``module:QualName`` to an object.
+
+    With *only_imported*, the module must already be imported: reading a file
+    never imports code beyond the task module it names.
+    """
+    module_name, _, qualname = path.partition(":")
+    if module_name not in sys.modules:
+        if only_imported:
+            raise DeserializationError(
+                f"Type '{path}' comes from module '{module_name}', which is not imported. "
+                f"Import it first (with `smttask run`, pass --import {module_name})."
+            )
+        importlib.import_module(module_name)
+    obj: Any = sys.modules[module_name]
+    try:
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except AttributeError:
+        raise DeserializationError(f"Module '{module_name}' has no attribute '{qualname}'.") from None
+    return obj
+
+
+def class_path(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+class TupleSerializer(Serializer):
+    name = "tuple"
+    types = ("builtins.tuple",)
+
+    def encode(self, value: tuple, encode: Encode) -> JSONValue:
+        return [encode(v) for v in value]
+
+    def decode(self, data: list, decode: Decode) -> tuple:
+        return tuple(decode(v) for v in data)
+
+
+def _canonical_order(items: Iterable[JSONValue]) -> list[JSONValue]:
+    from .encoding import canonical_json
+
+    return sorted(items, key=canonical_json)
+
+
+class SetSerializer(Serializer):
+    name = "set"
+    types = ("builtins.set",)
+
+    def encode(self, value: set, encode: Encode) -> JSONValue:
+        return _canonical_order(encode(v) for v in value)
+
+    def decode(self, data: list, decode: Decode) -> set:
+        return {decode(v) for v in data}
+
+
+class FrozenSetSerializer(SetSerializer):
+    name = "frozenset"
+    types = ("builtins.frozenset",)
+
+    def decode(self, data: list, decode: Decode) -> frozenset:
+        return frozenset(decode(v) for v in data)
+
+
+class DictSerializer(Serializer):
+    """Dicts whose keys are not all plain strings (or that use the reserved ``$type`` key)."""
+
+    name = "dict"
+    types = ()
+
+    def encode(self, value: dict, encode: Encode) -> JSONValue:
+        from .encoding import canonical_json
+
+        pairs = [[encode(k), encode(v)] for k, v in value.items()]
+        return sorted(pairs, key=lambda kv: canonical_json(kv[0]))
+
+    def decode(self, data: list, decode: Decode) -> dict:
+        return {decode(k): decode(v) for k, v in data}
+
+
+class BytesSerializer(Serializer):
+    name = "bytes"
+    types = ("builtins.bytes",)
+
+    def encode(self, value: bytes, encode: Encode) -> JSONValue:
+        return base64.b64encode(value).decode("ascii")
+
+    def decode(self, data: str, decode: Decode) -> bytes:
+        return base64.b64decode(data)
+
+
+class ComplexSerializer(Serializer):
+    name = "complex"
+    types = ("builtins.complex",)
+
+    def encode(self, value: complex, encode: Encode) -> JSONValue:
+        return [value.real, value.imag]
+
+    def decode(self, data: list, decode: Decode) -> complex:
+        return complex(data[0], data[1])
+
+
+class PathSerializer(Serializer):
+    name = "path"
+    types = ("pathlib.PurePath",)
+
+    def encode(self, value: PurePath, encode: Encode) -> JSONValue:
+        return value.as_posix()
+
+    def decode(self, data: str, decode: Decode) -> PurePath:
+        from pathlib import Path
+
+        return Path(data)
+
+
+class DateTimeSerializer(Serializer):
+    name = "datetime"
+    types = ("datetime.datetime",)
+
+    def encode(self, value: _dt.datetime, encode: Encode) -> JSONValue:
+        return value.isoformat()
+
+    def decode(self, data: str, decode: Decode) -> _dt.datetime:
+        return _dt.datetime.fromisoformat(data)
+
+
+class DateSerializer(Serializer):
+    name = "date"
+    types = ("datetime.date",)
+
+    def encode(self, value: _dt.date, encode: Encode) -> JSONValue:
+        return value.isoformat()
+
+    def decode(self, data: str, decode: Decode) -> _dt.date:
+        return _dt.date.fromisoformat(data)
+
+
+class TimeDeltaSerializer(Serializer):
+    name = "timedelta"
+    types = ("datetime.timedelta",)
+
+    def encode(self, value: _dt.timedelta, encode: Encode) -> JSONValue:
+        return [value.days, value.seconds, value.microseconds]
+
+    def decode(self, data: list, decode: Decode) -> _dt.timedelta:
+        return _dt.timedelta(days=data[0], seconds=data[1], microseconds=data[2])
+
+
+class EnumSerializer(Serializer):
+    name = "enum"
+    types = ("enum.Enum",)
+
+    def encode(self, value: enum.Enum, encode: Encode) -> JSONValue:
+        return {"class": class_path(type(value)), "value": encode(value.value)}
+
+    def decode(self, data: dict, decode: Decode) -> enum.Enum:
+        return import_qualified(data["class"])(decode(data["value"]))
+
+
+class PydanticModelSerializer(Serializer):
+    name = "model"
+    types = ("pydantic.main.BaseModel",)
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        return {"class": class_path(type(value)), "data": value.model_dump(mode="json")}
+
+    def decode(self, data: dict, decode: Decode) -> Any:
+        return import_qualified(data["class"]).model_validate(data["data"])
+
+
+class TaskSerializer(Serializer):
+    """Upstream tasks: keyed by their own key (Merkle), written as their full description."""
+
+    name = "task"
+    types = ("smttask.task.Task",)
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        return value.desc
+
+    def key(self, value: Any, encode: Encode) -> JSONValue:
+        return value.digest
+
+    def decode(self, data: dict, decode: Decode) -> Any:
+        from .taskfile import task_from_desc
+
+        return task_from_desc(data)
+
+
+BUILTIN_SERIALIZERS: tuple[Serializer, ...] = (
+    TupleSerializer(),
+    SetSerializer(),
+    FrozenSetSerializer(),
+    DictSerializer(),
+    BytesSerializer(),
+    ComplexSerializer(),
+    PathSerializer(),
+    DateTimeSerializer(),
+    DateSerializer(),
+    TimeDeltaSerializer(),
+    EnumSerializer(),
+    PydanticModelSerializer(),
+    TaskSerializer(),
+)
+
+
+class SerializerRegistry:
+    """Serializers by ``$type`` name and by handled type; a lookup walks the value type's MRO."""
+
+    def __init__(self, serializers: Iterable[Serializer] = (), parent: SerializerRegistry | None = None):
+        self._by_name: dict[str, Serializer] = {}
+        self._by_typename: dict[str, Serializer] = {}
+        self._by_class: dict[type, Serializer | None] = {}
+        self._parent = parent
+        for serializer in serializers:
+            self.register(serializer)
+
+    def register(self, serializer: Serializer, *, replace: bool = False) -> None:
+        """Add *serializer*; a second serializer for the same name is an error unless *replace*."""
+        existing = self._by_name.get(serializer.name)
+        if existing is not None and not replace and type(existing) is not type(serializer):
+            raise ValueError(
+                f"A serializer named '{serializer.name}' is already registered "
+                f"({type(existing).__qualname__}); pass replace=True to override it."
+            )
+        self._by_name[serializer.name] = serializer
+        for typename in serializer.types:
+            self._by_typename[typename] = serializer
+        self._by_class.clear()
+
+    def for_type(self, cls: type) -> Serializer | None:
+        """The serializer handling *cls* (or a base class of it), or None."""
+        try:
+            return self._by_class[cls]
+        except KeyError:
+            pass
+        found = None
+        for base in cls.__mro__:
+            found = self._by_typename.get(qualified_name(base))
+            if found is not None:
+                break
+        if found is None and self._parent is not None:
+            found = self._parent.for_type(cls)
+        if found is not None:  # misses are not cached: a serializer may be registered later
+            self._by_class[cls] = found
+        return found
+
+    def by_name(self, name: str) -> Serializer:
+        serializer = self._by_name.get(name)
+        if serializer is None and self._parent is not None:
+            return self._parent.by_name(name)
+        if serializer is None:
+            raise DeserializationError(
+                f"Unknown serialized type '{name}': no installed serializer has this name. "
+                "Install or register the plugin that wrote it."
+            )
+        return serializer
+
+    def names(self) -> list[str]:
+        names = set(self._by_name)
+        if self._parent is not None:
+            names.update(self._parent.names())
+        return sorted(names)
+
+
+#: Process-wide serializers added with :func:`smttask.typing.register_serializer`;
+#: every project's registry falls back to it.
+user_registry = SerializerRegistry()

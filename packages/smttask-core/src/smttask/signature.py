@@ -1,0 +1,166 @@
+"""Task inputs: parameters read from a function signature and validated by pydantic."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, PydanticUserError, TypeAdapter, ValidationError, create_model
+
+from .errors import TaskDefinitionError, TaskInputError
+
+_CONFIG = ConfigDict(arbitrary_types_allowed=True)
+
+
+def is_task(value: Any) -> bool:
+    """True if *value* is a task instance (without importing the task module)."""
+    return getattr(type(value), "__smttask_task__", False)
+
+
+def contains_task(value: Any) -> bool:
+    """True if *value* is a task or a list/tuple/set/dict holding one, at any depth."""
+    if is_task(value):
+        return True
+    t = type(value)
+    if t in (list, tuple, set, frozenset):
+        return any(contains_task(v) for v in value)
+    if t is dict:
+        return any(contains_task(k) or contains_task(v) for k, v in value.items())
+    return False
+
+
+def format_validation_error(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_url=False):
+        loc = ".".join(str(x) for x in item["loc"])
+        given = repr(item.get("input"))
+        if len(given) > 60:
+            given = given[:57] + "..."
+        parts.append(f"{item['msg']}{' at ' + loc if loc else ''} (got {given})")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One task parameter: its name, annotation, default and validator."""
+
+    name: str
+    annotation: Any
+    default: Any
+    adapter: TypeAdapter | None  # None for `Any`: no validation needed
+
+    @property
+    def required(self) -> bool:
+        return self.default is inspect.Parameter.empty
+
+    def validate(self, value: Any) -> Any:
+        return value if self.adapter is None else self.adapter.validate_python(value)
+
+
+def resolved_hints(func: Callable) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(func, include_extras=True)
+    except NameError as exc:
+        raise TaskDefinitionError(
+            f"Cannot resolve the annotations of '{func.__qualname__}': {exc}. "
+            "Import every name used in its annotations at module level."
+        ) from exc
+
+
+class InputSpec:
+    """The parameters of a task, built from the annotated signature of its function.
+
+    :attr:`model` is the equivalent pydantic model (for schemas and docs).
+    """
+
+    def __init__(self, func: Callable, owner: str, *, skip_first: bool = False) -> None:
+        signature = inspect.signature(func)
+        params = list(signature.parameters.values())
+        if skip_first:
+            params = params[1:]
+        hints = resolved_hints(func)
+        fields: dict[str, InputField] = {}
+        for param in params:
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                raise TaskDefinitionError(
+                    f"Task '{owner}' has a variadic parameter '{param.name}'; tasks need "
+                    "named parameters, each annotated with a type."
+                )
+            if param.name not in hints:
+                raise TaskDefinitionError(
+                    f"Parameter '{param.name}' of task '{owner}' has no type annotation. "
+                    f"Annotate it, e.g. `{param.name}: float` (use typing.Any for any value)."
+                )
+            if param.name == "reason":
+                raise TaskDefinitionError(
+                    f"Task '{owner}' has a parameter named 'reason', which is reserved for the "
+                    "free-text reason of a run. Rename the parameter."
+                )
+            annotation = hints[param.name]
+            adapter = None if annotation is Any else make_adapter(annotation)
+            fields[param.name] = InputField(param.name, annotation, param.default, adapter)
+        self.owner = owner
+        self.fields = fields
+        self.signature = signature.replace(parameters=params)
+        self._model: type[BaseModel] | None = None
+
+    @property
+    def model(self) -> type[BaseModel]:
+        if self._model is None:
+            definitions = {
+                f.name: (f.annotation, ... if f.required else f.default) for f in self.fields.values()
+            }
+            self._model = create_model(f"{self.owner}.Inputs", __config__=_CONFIG, **definitions)
+        return self._model
+
+    def bind(self, args: tuple, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """Match call arguments to parameters, with defaults applied."""
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            expected = ", ".join(self.fields)
+            raise TaskInputError(f"Task '{self.owner}': {exc}. Its inputs are: {expected}.") from None
+        bound.apply_defaults()
+        return dict(bound.arguments)
+
+    def validate(self, values: Mapping[str, Any], *, defer_tasks: bool) -> tuple[dict[str, Any], frozenset[str]]:
+        """Validate and coerce *values*.
+
+        With *defer_tasks*, a value that is or holds a task is kept as given and
+        its name returned in the second element: it is validated once the
+        upstream results are known.
+        """
+        validated: dict[str, Any] = {}
+        deferred = set()
+        for name, value in values.items():
+            field = self.fields[name]
+            if defer_tasks and contains_task(value):
+                validated[name] = value
+                deferred.add(name)
+                continue
+            try:
+                validated[name] = field.validate(value)
+            except ValidationError as exc:
+                raise TaskInputError(
+                    f"Invalid input '{name}' for task '{self.owner}' (expected "
+                    f"{_type_name(field.annotation)}): {format_validation_error(exc)}"
+                ) from None
+        return validated, frozenset(deferred)
+
+
+def make_adapter(annotation: Any) -> TypeAdapter:
+    """A validator for *annotation* that accepts arbitrary classes as types."""
+    try:
+        return TypeAdapter(annotation, config=_CONFIG)
+    except PydanticUserError:
+        # A BaseModel/dataclass annotation carries its own config; pydantic refuses a second one.
+        return TypeAdapter(annotation)
+
+
+def _type_name(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__qualname__
+    return repr(annotation).replace("typing.", "")

@@ -1,0 +1,17 @@
+"""Disk tier: storage backends, output file formats and the compute claim."""
+
+from .base import StorageBackend, StoredOutput, StoredResult
+from .claim import Claim
+from .formats import JsonFormat, NpyFormat, OutputFormat
+from .local import LocalStorage
+
+__all__ = [
+    "Claim",
+    "JsonFormat",
+    "LocalStorage",
+    "NpyFormat",
+    "OutputFormat",
+    "StorageBackend",
+    "StoredOutput",
+    "StoredResult",
+]

@@ -1,0 +1,78 @@
+"""The interface every storage backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ..project import Project
+    from ..task import Task
+
+
+@dataclass(frozen=True)
+class StoredOutput:
+    """Where one output of a task lives, and the XXH3-128 hash of that file's bytes."""
+
+    name: str
+    path: Path
+    format: str
+    size: int
+    xxh3_128: str
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A task's stored outputs, as found in storage (without loading them)."""
+
+    key: str
+    outputs: dict[str, StoredOutput]
+
+
+class StorageBackend(ABC):
+    """Stores and loads task results by key.
+
+    A backend never exposes a half-written result: :meth:`load` either returns
+    the complete values, ``None`` (nothing stored), or raises
+    :class:`CorruptResultError` (stored but unreadable, or for another key).
+    """
+
+    #: The name the project configuration uses to choose this backend.
+    name: ClassVar[str]
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    @abstractmethod
+    def locate(self, task: Task) -> StoredResult | None:
+        """The stored outputs of *task*, or None when it has no complete result."""
+
+    @abstractmethod
+    def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
+        """Values of *task*'s outputs by name, or None if not stored.
+
+        With *mmap*, arrays are memory-mapped read-only instead of read into memory.
+        """
+
+    @abstractmethod
+    def save(self, task: Task, values: dict[str, Any]) -> StoredResult:
+        """Store *values* (one per output name) as *task*'s result, atomically."""
+
+    @abstractmethod
+    def claim(self, task: Task) -> AbstractContextManager[Any]:
+        """Hold the right to compute *task* while the context is open.
+
+        If another process holds it, wait until it finishes (or its claim goes
+        stale); the context's value has ``waited=True`` in that case.
+        """
+
+    @abstractmethod
+    def delete(self, task: Task) -> bool:
+        """Remove *task*'s stored result; True if there was one."""
+
+
+class CorruptResultError(Exception):
+    """A stored result cannot be read or does not belong to the task's key (internal)."""

@@ -1,0 +1,125 @@
+"""File formats for stored outputs: JSON for plain values, ``.npy`` for NumPy arrays.
+
+A format writes a complete file and returns the XXH3-128 hash of its bytes; on
+reading it checks that hash, so a truncated or altered file is detected.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import xxhash
+
+from ..encoding import decode, encode
+from .base import CorruptResultError
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+
+class OutputFormat:
+    """Writes and reads one output value to and from a file."""
+
+    #: Recorded in the result manifest; keep it stable.
+    name: ClassVar[str]
+    #: File extension, without the dot.
+    extension: ClassVar[str]
+
+    def handles(self, value: Any) -> bool:
+        """True if this format should store *value*."""
+        raise NotImplementedError
+
+    def write(self, value: Any, path: Path, project: Project) -> str:
+        """Write *value* to the new file *path*; return the XXH3-128 hex digest of its bytes."""
+        raise NotImplementedError
+
+    def read(self, path: Path, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
+        """Read the value back; raise :class:`CorruptResultError` if the bytes do not match."""
+        raise NotImplementedError
+
+
+def _check(path: Path, data: bytes | bytearray | memoryview, expected_hash: str | None) -> None:
+    if expected_hash is not None and xxhash.xxh3_128_hexdigest(data) != expected_hash:
+        raise CorruptResultError(f"{path} does not match the hash recorded when it was written")
+
+
+class JsonFormat(OutputFormat):
+    """Any serializable value, as typed canonical JSON (readable by a person)."""
+
+    name = "json"
+    extension = "json"
+
+    def handles(self, value: Any) -> bool:
+        return True
+
+    def write(self, value: Any, path: Path, project: Project) -> str:
+        data = json.dumps(encode(value, project.serializers, "file"), ensure_ascii=False).encode("utf-8")
+        with open(path, "xb") as f:
+            f.write(data)
+        return xxhash.xxh3_128_hexdigest(data)
+
+    def read(self, path: Path, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
+        data = path.read_bytes()
+        _check(path, data, expected_hash)
+        try:
+            return decode(json.loads(data), project.serializers)
+        except ValueError as exc:
+            raise CorruptResultError(f"{path} is not valid JSON: {exc}") from exc
+
+
+class NpyFormat(OutputFormat):
+    """NumPy arrays as ``.npy`` files (never pickled), loadable memory-mapped."""
+
+    name = "npy"
+    extension = "npy"
+
+    def handles(self, value: Any) -> bool:
+        t = type(value)
+        return t.__module__ == "numpy" and t.__name__ == "ndarray" and value.dtype.kind != "O"
+
+    def write(self, value: Any, path: Path, project: Project) -> str:
+        import numpy as np
+
+        arr = np.ascontiguousarray(value)
+        with open(path, "xb") as f:
+            np.lib.format.write_array(f, arr, allow_pickle=False)
+            header_len = f.tell() - arr.nbytes
+        with open(path, "rb") as f:
+            header = f.read(header_len)
+        hasher = xxhash.xxh3_128(header)
+        hasher.update(arr.reshape(-1).view(np.uint8))
+        return hasher.hexdigest()
+
+    def read(self, path: Path, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
+        import numpy as np
+
+        if mmap:
+            try:
+                return np.load(path, mmap_mode="r", allow_pickle=False)
+            except (ValueError, OSError) as exc:
+                raise CorruptResultError(f"{path} is not a readable .npy file: {exc}") from exc
+        size = path.stat().st_size
+        buf = bytearray(size)
+        with open(path, "rb", buffering=0) as f:
+            if f.readinto(buf) != size:
+                raise CorruptResultError(f"{path} changed size while being read")
+        _check(path, buf, expected_hash)
+        try:
+            head = io.BytesIO(bytes(buf[: min(size, 1 << 16)]))
+            version = np.lib.format.read_magic(head)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
+            else:
+                return np.load(io.BytesIO(buf), allow_pickle=False)
+            count = 1
+            for n in shape:
+                count *= n
+            arr = np.frombuffer(buf, dtype=dtype, count=count, offset=head.tell())
+        except (ValueError, OSError) as exc:
+            raise CorruptResultError(f"{path} is not a readable .npy file: {exc}") from exc
+        return arr.reshape(shape, order="F" if fortran else "C")

@@ -1,0 +1,239 @@
+"""The :class:`Task` base class: a lazy, keyed call of a pure function."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .encoding import digest_of, encode
+from .signature import InputSpec, is_task
+
+if TYPE_CHECKING:
+    from .outputs import OutputSpec
+    from .project import Project
+
+
+class Task:
+    """A function call with validated inputs, identified by a key derived from them.
+
+    Creating a task computes nothing; :meth:`run` returns the result, from the
+    memory tier, from storage, or by computing it (upstream tasks first).
+    Concrete task classes are made by the decorators (:func:`smttask.MemoizedTask`,
+    :func:`smttask.RecordedTask`, ...).
+    """
+
+    __smttask_task__: ClassVar[bool] = True
+
+    #: Name of the task (the decorated function's or class's qualified name).
+    taskname: ClassVar[str]
+    #: Module defining the task; a task file imports it (and nothing else) to rebuild the task.
+    module_name: ClassVar[str]
+    #: What identifies the task's code in its key: ``module:qualname`` or an explicit name.
+    identity: ClassVar[str]
+    #: Optional version string; changing it changes every key of this task.
+    version: ClassVar[str | None] = None
+    #: Keep results in the in-memory tier.
+    cache: ClassVar[bool] = True
+    #: Store results through the project's storage backend.
+    store: ClassVar[bool] = False
+    #: Write a lab-book record when computed.
+    recorded: ClassVar[bool] = False
+    #: The key derives from the output instead of the inputs.
+    unpure: ClassVar[bool] = False
+
+    _inputs: ClassVar[InputSpec]
+    _outputs: ClassVar[OutputSpec]
+    _func: ClassVar[Callable[..., Any]]
+    _is_method: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, reason: str | None = None, **inputs: Any) -> None:
+        spec = type(self)._inputs
+        self._values, self._deferred = spec.validate(spec.bind(args, inputs), defer_tasks=True)
+        self.reason = reason
+        self._digest: str | None = None
+        self._input_digest: str | None = None
+        self._unpure_entry: Any = None
+
+    # --- inputs -----------------------------------------------------------
+    @property
+    def inputs(self) -> Mapping[str, Any]:
+        """The validated inputs by name (upstream tasks appear as tasks)."""
+        return MappingProxyType(self._values)
+
+    @property
+    def name(self) -> str:
+        return self.taskname
+
+    def __getattr__(self, attr: str) -> Any:
+        values = self.__dict__.get("_values")
+        if values is not None and attr in values:
+            return values[attr]
+        raise AttributeError(f"'{type(self).__name__}' task has no attribute or input '{attr}'")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self._values})
+
+    # --- identity ---------------------------------------------------------
+    @property
+    def digest(self) -> str:
+        """The task's key: 32 hex digits hashing its identity, version and inputs.
+
+        For an unpure task it hashes the output instead, which runs the task.
+        """
+        if self._digest is None:
+            if self.unpure:
+                from .engine import unpure_entry
+
+                entry = unpure_entry(self, self._project())
+                self._digest = self._output_digest(entry.values)
+            else:
+                self._digest = self.input_digest
+        return self._digest
+
+    key = digest
+
+    @property
+    def input_digest(self) -> str:
+        """Key computed from identity, version and inputs (equal to :attr:`digest` for pure tasks)."""
+        if self._input_digest is None:
+            registry = self._project().serializers
+            inputs = {
+                name: encode(value, registry, "key", where=f"input '{name}' of task '{self.taskname}'")
+                for name, value in self._values.items()
+            }
+            self._input_digest = digest_of({"task": self.identity, "version": self.version, "inputs": inputs})
+        return self._input_digest
+
+    def _output_digest(self, values: dict[str, Any]) -> str:
+        registry = self._project().serializers
+        outputs = {
+            name: encode(value, registry, "key", where=f"output '{name}' of task '{self.taskname}'")
+            for name, value in values.items()
+        }
+        return digest_of({"task": self.identity, "version": self.version, "unpure_outputs": outputs})
+
+    def __eq__(self, other: object) -> bool:
+        if not is_task(other):
+            return NotImplemented
+        return self is other or self.digest == other.digest  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    @staticmethod
+    def _project() -> Project:
+        from .project import current_project
+
+        return current_project()
+
+    # --- running ----------------------------------------------------------
+    def run(
+        self,
+        recompute: bool = False,
+        *,
+        cache: bool | None = None,
+        record: bool | None = None,
+        reason: str | None = None,
+        mmap: bool = False,
+    ) -> Any:
+        """Return the task's result: from memory, from storage, or computed.
+
+        *recompute* computes even if a result exists (upstream results are reused).
+        *cache* overrides whether the result is kept in memory; *record*
+        whether a recorded task writes a lab-book record; *reason* is the
+        free-text reason recorded with the run; *mmap* memory-maps arrays
+        loaded from storage.
+        """
+        from .engine import run_task
+
+        return run_task(
+            self, self._project(), recompute=recompute, cache=cache, record=record, reason=reason, mmap=mmap
+        )
+
+    def _execute(self, inputs: dict[str, Any]) -> Any:
+        cls = type(self)
+        if cls._is_method:
+            return cls._func(self, **inputs)
+        return cls._func(**inputs)
+
+    def clear(self) -> None:
+        """Forget the in-memory result (stored results are kept)."""
+        project = self._project()
+        project.memory.discard(self.input_digest if self.unpure else self.digest)
+        self._unpure_entry = None
+
+    def get_output(self, name: str = "", *, mmap: bool = False) -> Any:
+        """Load one stored output by name (``""`` for a task with a single unnamed output)."""
+        from .engine import load_output
+
+        return load_output(self, self._project(), name, mmap=mmap)
+
+    # --- task files -------------------------------------------------------
+    @property
+    def desc(self) -> dict[str, Any]:
+        """The task file content as a dict: identity, inputs (canonical JSON), reason and key."""
+        from .taskfile import describe
+
+        return describe(self)
+
+    def save(self, path: str | Path = ".") -> Path:
+        """Write the task file into directory *path* (created if needed) or to *path* ending in ``.json``."""
+        from .taskfile import save_task
+
+        return save_task(self, path)
+
+    @classmethod
+    def from_desc(cls, source: str | Path | Mapping[str, Any]) -> Task:
+        """Rebuild a task from a task file path, its JSON text, or :attr:`desc`."""
+        from .taskfile import task_from_desc
+
+        task = task_from_desc(source)
+        if cls is not Task and not isinstance(task, cls):
+            from .errors import UnknownTaskError
+
+            raise UnknownTaskError(str(source)[:80], f"describes a '{task.taskname}' task, not a '{cls.taskname}'")
+        return task
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from .taskfile import task_from_desc
+
+        return (task_from_desc, (self.desc,))
+
+    # --- display ----------------------------------------------------------
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_short_repr(v)}" for k, v in self._values.items())
+        return f"{self.taskname}({args})"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td><code>{html.escape(k)}</code></td><td>{_html_value(v)}</td></tr>"
+            for k, v in self._values.items()
+        )
+        kind = html.escape(type(self).__mro__[1].__name__)
+        key = html.escape(self.input_digest if self.unpure else self.digest)
+        return (
+            f"<div class='smttask-task'><b>{html.escape(self.taskname)}</b> "
+            f"<small>{kind} · key <code>{key[:12]}…</code></small>"
+            f"<table>{rows}</table></div>"
+        )
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    if is_task(value):
+        return repr(value)
+    t = type(value)
+    if t.__module__ == "numpy" and t.__name__ == "ndarray":
+        if value.size <= 6:
+            return f"array({value.tolist()})"
+        return f"array(shape={value.shape}, dtype={value.dtype})"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _html_value(value: Any) -> str:
+    if is_task(value):
+        return f"<details><summary>{html.escape(value.taskname)}</summary>{value._repr_html_()}</details>"
+    return f"<code>{html.escape(_short_repr(value))}</code>"

@@ -1,0 +1,262 @@
+"""Typed, serializable scientific types for task signatures.
+
+``Array`` (optionally ``Array[float, 2]``), ``DType``, NumPy's random
+``Generator`` and ``SeedSequence`` validate and coerce inputs through pydantic,
+and have serializers so they can appear in task keys and task files. NumPy is
+imported only when one of these types is used.
+
+To support another type, subclass :class:`smttask.serializers.Serializer` and
+pass an instance to :func:`register_serializer` (or return it from the
+``smttask_value_serializers`` plugin hook).
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from typing import Annotated, Any
+
+from pydantic_core import core_schema
+
+from .serializers import Decode, Encode, JSONValue, Serializer, user_registry
+
+__all__ = ["Array", "DType", "RNGenerator", "SeedSequence", "register_serializer"]
+
+#: Arrays with at most this many elements are written as readable JSON lists;
+#: larger ones as zlib-compressed base64 of their raw bytes.
+INLINE_LIST_MAX = 64
+
+
+def register_serializer(serializer: Serializer, *, replace: bool = False) -> None:
+    """Make the types handled by *serializer* usable as task inputs, in every project."""
+    user_registry.register(serializer, replace=replace)
+
+
+def _numpy() -> Any:
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError(
+            "This type needs NumPy; install it with `pip install 'smttask-core[numpy]'`."
+        ) from None
+    return numpy
+
+
+def _plain_schema(validate: Any, to_json: Any) -> core_schema.CoreSchema:
+    return core_schema.no_info_plain_validator_function(
+        validate,
+        serialization=core_schema.plain_serializer_function_ser_schema(to_json, when_used="json"),
+    )
+
+
+class _ArraySpec:
+    """pydantic metadata validating an array with an optional dtype and number of dimensions."""
+
+    def __init__(self, dtype: Any = None, ndim: int | None = None) -> None:
+        self.dtype, self.ndim = dtype, ndim
+
+    def __repr__(self) -> str:
+        return f"Array[{self.dtype}, {self.ndim}]"
+
+    def validate(self, value: Any) -> Any:
+        np = _numpy()
+        arr = np.asarray(value)
+        if arr.dtype == object:
+            raise ValueError("object arrays are not supported as task values")
+        if self.dtype is not None:
+            target = np.dtype(self.dtype)
+            if arr.dtype != target:
+                if not np.can_cast(arr.dtype, target, "same_kind"):
+                    raise ValueError(f"cannot convert an array of dtype {arr.dtype} to {target}")
+                arr = arr.astype(target)
+        if self.ndim is not None and arr.ndim != self.ndim:
+            raise ValueError(f"expected an array with {self.ndim} dimension(s), got shape {arr.shape}")
+        return arr
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return _plain_schema(self.validate, lambda a: a.tolist())
+
+
+class Array:
+    """A NumPy array input or output; ``Array[dtype]`` and ``Array[dtype, ndim]`` constrain it.
+
+    Lists and scalars are coerced with :func:`numpy.asarray`; a dtype is cast
+    only when the cast is safe or same-kind (int to float, not float to int).
+    """
+
+    def __class_getitem__(cls, params: Any) -> Any:
+        if not isinstance(params, tuple):
+            params = (params,)
+        if len(params) > 2:
+            raise TypeError("Array takes at most two parameters: Array[dtype, ndim]")
+        dtype = params[0]
+        ndim = params[1] if len(params) == 2 else None
+        if ndim is not None and not isinstance(ndim, int):
+            raise TypeError(f"Array's second parameter is the number of dimensions, got {ndim!r}")
+        return Annotated[Any, _ArraySpec(dtype, ndim)]
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return _ArraySpec().__get_pydantic_core_schema__(source, handler)
+
+
+def _validate_dtype(value: Any) -> Any:
+    return _numpy().dtype(value)
+
+
+def _validate_generator(value: Any) -> Any:
+    np = _numpy()
+    if isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, int | np.random.SeedSequence):
+        return np.random.default_rng(value)
+    raise ValueError(f"expected a numpy.random.Generator or an integer seed, got {type(value).__name__}")
+
+
+def _validate_seedsequence(value: Any) -> Any:
+    np = _numpy()
+    if isinstance(value, np.random.SeedSequence):
+        return value
+    if isinstance(value, int | list | tuple):
+        return np.random.SeedSequence(value)
+    raise ValueError(f"expected a numpy.random.SeedSequence or integer entropy, got {type(value).__name__}")
+
+
+class _Plain:
+    def __init__(self, validate: Any, to_json: Any) -> None:
+        self.validate, self.to_json = validate, to_json
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return _plain_schema(self.validate, self.to_json)
+
+
+DType = Annotated[Any, _Plain(_validate_dtype, str)]
+"""A NumPy dtype; accepts anything :class:`numpy.dtype` accepts (``float``, ``"f4"``...)."""
+
+RNGenerator = Annotated[Any, _Plain(_validate_generator, lambda g: g.bit_generator.state)]
+"""A NumPy random ``Generator``; an integer is taken as a seed. Each run gets a copy,
+so running a task twice gives the same result."""
+
+SeedSequence = Annotated[Any, _Plain(_validate_seedsequence, lambda s: s.entropy)]
+"""A NumPy ``SeedSequence``; an integer is taken as its entropy."""
+
+Generator = RNGenerator
+
+
+def _raw_bytes(arr: Any) -> Any:
+    np = _numpy()
+    contiguous = np.ascontiguousarray(arr)
+    return contiguous.reshape(-1).view(np.uint8)
+
+
+class ArraySerializer(Serializer):
+    """NumPy arrays: keyed by dtype, shape and an XXH3-128 hash of their bytes."""
+
+    name = "ndarray"
+    types = ("numpy.ndarray",)
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        np = _numpy()
+        if value.dtype == object:
+            raise TypeError("object arrays cannot be serialized; convert them to a numeric dtype")
+        descr = np.lib.format.dtype_to_descr(value.dtype)
+        header = {"dtype": descr, "shape": list(value.shape)}
+        if value.size <= INLINE_LIST_MAX and value.dtype.kind in "biuf":
+            return {**header, "data": value.tolist()}
+        packed = zlib.compress(_raw_bytes(value).data, 1)
+        return {**header, "zlib": base64.b64encode(packed).decode("ascii")}
+
+    def key(self, value: Any, encode: Encode) -> JSONValue:
+        import xxhash
+
+        np = _numpy()
+        if value.dtype == object:
+            raise TypeError("object arrays cannot be keyed; convert them to a numeric dtype")
+        return {
+            "dtype": np.lib.format.dtype_to_descr(value.dtype),
+            "shape": list(value.shape),
+            "xxh3_128": xxhash.xxh3_128_hexdigest(_raw_bytes(value)),
+        }
+
+    def decode(self, data: dict, decode: Decode) -> Any:
+        np = _numpy()
+        dtype = np.lib.format.descr_to_dtype(
+            [tuple(f) for f in data["dtype"]] if isinstance(data["dtype"], list) else data["dtype"]
+        )
+        if "data" in data:
+            return np.array(data["data"], dtype=dtype).reshape(data["shape"])
+        raw = bytearray(zlib.decompress(base64.b64decode(data["zlib"])))
+        return np.frombuffer(raw, dtype=dtype).reshape(data["shape"])
+
+
+class NumpyScalarSerializer(Serializer):
+    name = "numpy.scalar"
+    types = ("numpy.generic",)
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        return {"dtype": value.dtype.str, "value": encode(value.item())}
+
+    def decode(self, data: dict, decode: Decode) -> Any:
+        return _numpy().dtype(data["dtype"]).type(decode(data["value"]))
+
+
+class DTypeSerializer(Serializer):
+    name = "dtype"
+    types = ("numpy.dtype",)
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        return encode(_numpy().lib.format.dtype_to_descr(value))
+
+    def decode(self, data: Any, decode: Decode) -> Any:
+        np = _numpy()
+        descr = decode(data)
+        if isinstance(descr, list):
+            descr = [tuple(f) for f in descr]
+        return np.lib.format.descr_to_dtype(descr)
+
+
+class GeneratorSerializer(Serializer):
+    name = "numpy.Generator"
+    types = ("numpy.random._generator.Generator",)
+    mutable = True
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        return encode(value.bit_generator.state)
+
+    def decode(self, data: Any, decode: Decode) -> Any:
+        np = _numpy()
+        state = decode(data)
+        bit_generator = getattr(np.random, state["bit_generator"])()
+        bit_generator.state = state
+        return np.random.Generator(bit_generator)
+
+
+class SeedSequenceSerializer(Serializer):
+    name = "numpy.SeedSequence"
+    types = ("numpy.random.bit_generator.SeedSequence",)
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        entropy = value.entropy
+        return {
+            "entropy": encode(entropy if isinstance(entropy, int) else [int(e) for e in entropy]),
+            "spawn_key": list(value.spawn_key),
+            "pool_size": value.pool_size,
+            "n_children_spawned": value.n_children_spawned,
+        }
+
+    def decode(self, data: dict, decode: Decode) -> Any:
+        return _numpy().random.SeedSequence(
+            decode(data["entropy"]),
+            spawn_key=tuple(data["spawn_key"]),
+            pool_size=data["pool_size"],
+            n_children_spawned=data["n_children_spawned"],
+        )
+
+
+NUMPY_SERIALIZERS: tuple[Serializer, ...] = (
+    ArraySerializer(),
+    NumpyScalarSerializer(),
+    DTypeSerializer(),
+    GeneratorSerializer(),
+    SeedSequenceSerializer(),
+)

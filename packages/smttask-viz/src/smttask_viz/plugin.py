@@ -1,0 +1,1 @@
+"""Plugin entry point of smttask_viz (registered under the ``smttask`` entry-point group)."""
