@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,11 +25,13 @@ def make_task_class(
     cache: bool | None = None,
     version: str | None = None,
     name: str | None = None,
+    localns: dict[str, Any] | None = None,
 ) -> type[Task]:
     """Build the task class of *kind* for the function or callable class *obj*.
 
     *name* replaces ``module:qualname`` as the task's identity in keys, so a task
     keeps its keys when moved to another module; *version* is part of every key.
+    *localns* resolves annotations naming local classes (a task defined in a function).
     """
     if isinstance(obj, type):
         if "__call__" not in {n for c in obj.__mro__[:-1] for n in vars(c)}:
@@ -52,8 +55,8 @@ def make_task_class(
         "__qualname__": qualname,
         "__doc__": inspect.getdoc(obj) if not is_method else (inspect.getdoc(func) or inspect.getdoc(obj)),
         "__wrapped__": obj,
-        "_inputs": InputSpec(func, qualname, skip_first=is_method),
-        "_outputs": OutputSpec(func, qualname),
+        "_inputs": InputSpec(func, qualname, skip_first=is_method, localns=localns),
+        "_outputs": OutputSpec(func, qualname, localns=localns),
         "_func": func if is_method else staticmethod(func),
         "_is_method": is_method,
         "taskname": qualname,
@@ -70,9 +73,10 @@ def _decorator(kind: type[Task]) -> Callable[..., Any]:
     def decorator(
         obj: Any = None, *, cache: bool | None = None, version: str | None = None, name: str | None = None
     ) -> Any:
+        localns = sys._getframe(1).f_locals
         if obj is None:
-            return lambda o: make_task_class(o, kind, cache=cache, version=version, name=name)
-        return make_task_class(obj, kind, cache=cache, version=version, name=name)
+            return lambda o: make_task_class(o, kind, cache=cache, version=version, name=name, localns=localns)
+        return make_task_class(obj, kind, cache=cache, version=version, name=name, localns=localns)
 
     decorator.__name__ = decorator.__qualname__ = kind.__name__
     decorator.__doc__ = (

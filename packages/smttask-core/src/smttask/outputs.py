@@ -34,8 +34,8 @@ class TaskOutput(BaseModel):
 class OutputSpec:
     """What a task returns, how to validate it, and how to hand it back to the caller."""
 
-    def __init__(self, func: Callable, owner: str) -> None:
-        hints = resolved_hints(func)
+    def __init__(self, func: Callable, owner: str, *, localns: dict[str, Any] | None = None) -> None:
+        hints = resolved_hints(func, localns)
         if "return" not in hints:
             raise TaskDefinitionError(
                 f"Task '{owner}' has no return annotation. Annotate it with a type "
@@ -51,7 +51,7 @@ class OutputSpec:
                 raise TaskDefinitionError(f"Output model '{annotation.__qualname__}' of task '{owner}' has no fields.")
             self.kind = "named"
             self.types = {name: _field_type(info) for name, info in fields.items()}
-            self.result_type = namedtuple(f"{owner}Result", list(fields))  # type: ignore[misc]
+            self.result_type = namedtuple(f"{owner.rpartition('.')[2]}Result", list(fields))  # type: ignore[misc]
         elif _is_fixed_tuple(annotation):
             self.kind = "tuple"
             self.types = {str(i): t for i, t in enumerate(typing.get_args(annotation))}

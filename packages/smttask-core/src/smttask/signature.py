@@ -60,9 +60,9 @@ class InputField:
         return value if self.adapter is None else self.adapter.validate_python(value)
 
 
-def resolved_hints(func: Callable) -> dict[str, Any]:
+def resolved_hints(func: Callable, localns: dict[str, Any] | None = None) -> dict[str, Any]:
     try:
-        return typing.get_type_hints(func, include_extras=True)
+        return typing.get_type_hints(func, localns=localns, include_extras=True)
     except NameError as exc:
         raise TaskDefinitionError(
             f"Cannot resolve the annotations of '{func.__qualname__}': {exc}. "
@@ -76,12 +76,14 @@ class InputSpec:
     :attr:`model` is the equivalent pydantic model (for schemas and docs).
     """
 
-    def __init__(self, func: Callable, owner: str, *, skip_first: bool = False) -> None:
+    def __init__(
+        self, func: Callable, owner: str, *, skip_first: bool = False, localns: dict[str, Any] | None = None
+    ) -> None:
         signature = inspect.signature(func)
         params = list(signature.parameters.values())
         if skip_first:
             params = params[1:]
-        hints = resolved_hints(func)
+        hints = resolved_hints(func, localns)
         fields: dict[str, InputField] = {}
         for param in params:
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):

@@ -1,0 +1,115 @@
+"""Tasks used by the core tests; a real module so task files can import it by name."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from smttask import MemoizedTask, NonMemoizedTask, RecordedTask, TaskOutput, UnpureMemoizedTask
+from smttask.typing import Array, RNGenerator
+
+CALLS: list[str] = []
+
+
+@MemoizedTask
+def Add(a: float, b: float) -> float:
+    CALLS.append("Add")
+    return a + b
+
+
+@MemoizedTask
+def Mul(a: float, b: float) -> float:
+    CALLS.append("Mul")
+    return a * b
+
+
+@RecordedTask
+def Square(x: float) -> float:
+    CALLS.append("Square")
+    return x * x
+
+
+@NonMemoizedTask
+def Counter(x: int) -> int:
+    CALLS.append("Counter")
+    return x
+
+
+@MemoizedTask
+def Identity(value: Any) -> Any:
+    return value
+
+
+@MemoizedTask
+def Total(values: list[float]) -> float:
+    return sum(values)
+
+
+@MemoizedTask
+def Iterate(x0: float, n: int) -> float:
+    """Stands in for an iterative task: `n` is an iteration count."""
+    x = x0
+    for _ in range(n):
+        x = x / 2 + 1
+    return x
+
+
+@RecordedTask
+def analyze(arr: Array, dt: float, nbins: int) -> tuple[float, float, float]:
+    """The README example."""
+    return float(arr.mean()), float(arr.std()), dt * nbins
+
+
+class Stats(TaskOutput):
+    mean: float
+    data: Array[float, 1]
+
+
+@RecordedTask
+def make_stats(n: int) -> Stats:
+    data = np.arange(n, dtype=float)
+    return data.mean(), data
+
+
+@RecordedTask
+def big_array(n: int) -> Array[float, 1]:
+    return np.linspace(0, 1, n)
+
+
+@RecordedTask
+def draw(rng: RNGenerator, n: int) -> Array[float, 1]:
+    return rng.normal(size=n)
+
+
+@RecordedTask
+def slow_square(x: float, log: str) -> float:
+    """Appends to the file `log` each time it computes, then sleeps (for claim tests)."""
+    with open(log, "a") as f:
+        f.write(f"{os.getpid()}\n")
+    time.sleep(0.5)
+    return x * x
+
+
+@UnpureMemoizedTask
+def read_text(path: str) -> str:
+    return Path(path).read_text()
+
+
+@MemoizedTask
+def Length(text: str) -> int:
+    return len(text)
+
+
+@RecordedTask
+class Scale:
+    """A callable-class task."""
+
+    def factor(self) -> float:
+        return 10.0
+
+    def __call__(self, x: float) -> float:
+        return x * self.factor()

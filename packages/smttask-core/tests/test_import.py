@@ -1,0 +1,52 @@
+"""`import smttask` stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_import_does_not_load_heavy_modules() -> None:
+    code = (
+        "import sys, smttask\n"
+        "heavy = ['numpy', 'pandas', 'click', 'django', 'networkx', 'rich', 'sumatra', 'dill']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_core_works_without_numpy() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['numpy'] = None  # make `import numpy` fail\n"
+        "import tempfile, smttask\n"
+        "from smttask import MemoizedTask, RecordedTask, Project\n"
+        "from smttask.config import Config\n"
+        "@RecordedTask\n"
+        "def f(x: float, y: dict) -> float:\n"
+        "    return x + len(y)\n"
+        "with Project(tempfile.mkdtemp(), config=Config(recorder='none')).activate():\n"
+        "    t = f(x=1, y={'a': 1})\n"
+        "    print(t.run(), smttask.Task.from_desc(t.desc) == t)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "2.0 True"
+
+
+def test_array_without_numpy_says_how_to_install() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['numpy'] = None\n"
+        "from smttask import MemoizedTask\n"
+        "from smttask.typing import Array\n"
+        "@MemoizedTask\n"
+        "def f(x: Array) -> float:\n"
+        "    return 1.0\n"
+        "try:\n"
+        "    f(x=[1])\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "smttask-core[numpy]" in out

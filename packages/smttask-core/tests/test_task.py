@@ -1,0 +1,170 @@
+"""Running tasks: laziness, the memory tier, upstream resolution, outputs and display."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import core_tasks
+from core_tasks import Add, Counter, Identity, Mul, Scale, Square, Total, analyze, make_stats
+from smttask import MemoizedTask, TaskInputError, TaskOutput, TaskOutputError
+
+
+@pytest.fixture(autouse=True)
+def _reset_calls() -> None:
+    core_tasks.CALLS.clear()
+
+
+def test_creating_a_task_computes_nothing(project: Any) -> None:
+    task = Mul(a=Add(a=1, b=2), b=3)
+    task.digest  # noqa: B018
+    assert core_tasks.CALLS == []
+    assert task.run() == 9.0
+    assert core_tasks.CALLS == ["Add", "Mul"]
+
+
+def test_inputs_are_validated_and_coerced(project: Any) -> None:
+    task = Add(a=5, b="2.5")
+    assert task.inputs == {"a": 5.0, "b": 2.5}
+    assert isinstance(task.a, float)
+
+
+def test_invalid_input_names_the_task_field_and_value(project: Any) -> None:
+    with pytest.raises(TaskInputError, match=r"Invalid input 'a' for task 'Add' \(expected float\).*'abc'"):
+        Add(a="abc", b=1)
+
+
+def test_missing_and_unknown_inputs_are_clear_errors(project: Any) -> None:
+    with pytest.raises(TaskInputError, match=r"missing a required argument: 'b'.*inputs are: a, b"):
+        Add(a=1)
+    with pytest.raises(TaskInputError, match="unexpected keyword argument 'c'"):
+        Add(a=1, b=2, c=3)
+
+
+def test_memory_hit_returns_the_same_object_without_recomputing(project: Any) -> None:
+    first = Identity(value=[1, 2, 3]).run()
+    second = Identity(value=[1, 2, 3]).run()
+    assert first is second
+
+
+def test_equal_tasks_share_the_memory_tier(project: Any) -> None:
+    Add(a=1, b=2).run()
+    Add(a=1, b=2).run()
+    assert core_tasks.CALLS == ["Add"]
+
+
+def test_recompute_forces_computation(project: Any) -> None:
+    task = Add(a=1, b=2)
+    task.run()
+    task.run(recompute=True)
+    assert core_tasks.CALLS == ["Add", "Add"]
+
+
+def test_non_memoized_task_computes_every_time(project: Any) -> None:
+    Counter(x=1).run()
+    Counter(x=1).run()
+    assert core_tasks.CALLS == ["Counter", "Counter"]
+
+
+def test_clear_forgets_the_memory_result(project: Any) -> None:
+    task = Add(a=1, b=2)
+    task.run()
+    task.clear()
+    task.run()
+    assert core_tasks.CALLS == ["Add", "Add"]
+
+
+def test_memory_tier_is_bounded(project: Any) -> None:
+    project.memory.maxsize = 3
+    for i in range(5):
+        Add(a=i, b=0).run()
+    assert len(project.memory) == 3
+
+
+def test_upstream_results_are_validated_against_the_downstream_type(project: Any) -> None:
+    @MemoizedTask
+    def Text(x: int) -> str:
+        return "not a number"
+
+    with pytest.raises(TaskInputError, match="Input 'a' of task 'Add', computed by an upstream task"):
+        Add(a=Text(x=1), b=1).run()
+
+
+def test_tasks_inside_containers_run_first(project: Any) -> None:
+    assert Total(values=(Add(a=1, b=2), Mul(a=2, b=3), 1)).run() == 10.0
+
+
+def test_tuple_output_returns_a_tuple(project: Any) -> None:
+    result = analyze(arr=np.array([1, 2, 3]), dt=0.5, nbins=2).run()
+    assert result == (2.0, pytest.approx(0.8164965809), 1.0)
+    assert isinstance(result, tuple)
+
+
+def test_named_outputs_return_a_named_tuple(project: Any) -> None:
+    result = make_stats(n=4).run()
+    assert result.mean == 1.5
+    np.testing.assert_array_equal(result.data, [0.0, 1.0, 2.0, 3.0])
+
+
+def test_single_field_output_returns_the_value(project: Any) -> None:
+    class One(TaskOutput):
+        value: int
+
+    @MemoizedTask
+    def f(x: int) -> One:
+        return x + 1
+
+    assert f(x=1).run() == 2
+
+
+def test_output_validation_error_keeps_the_result(project: Any) -> None:
+    @MemoizedTask
+    def bad(x: int) -> int:
+        return "oops"  # type: ignore[return-value]
+
+    with pytest.raises(TaskOutputError) as info:
+        bad(x=1).run()
+    assert info.value.result == "oops"
+    assert "bad" in str(info.value) and ".result" in str(info.value)
+
+
+def test_task_errors_propagate_unchanged(project: Any) -> None:
+    @MemoizedTask
+    def fails(x: int) -> int:
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(ZeroDivisionError, match="boom"):
+        fails(x=1).run()
+
+
+def test_repr_shows_inputs_and_upstream_tasks(project: Any) -> None:
+    assert repr(Mul(a=Add(a=1, b=2), b=3)) == "Mul(a=Add(a=1.0, b=2.0), b=3.0)"
+    assert "shape=(100,)" in repr(Identity(value=np.zeros(100)))
+
+
+def test_html_repr_lists_inputs_and_nests_upstream(project: Any) -> None:
+    html = Mul(a=Add(a=1, b=2), b="3")._repr_html_()
+    assert "<b>Mul</b>" in html and "<details><summary>Add</summary>" in html and "3.0" in html
+
+
+def test_callable_class_task(project: Any) -> None:
+    assert Scale(x=3).run() == 30.0
+
+
+def test_recorded_task_without_recorder_stores_and_warns_once(tmp_path: Any) -> None:
+    from smttask import Project
+    from smttask.errors import NotRecordingWarning
+    from smttask.plugins import make_plugin_manager
+
+    proj = Project(tmp_path, plugin_manager=make_plugin_manager(load_entry_points=False))
+    with proj.activate():
+        with pytest.warns(NotRecordingWarning, match="no recorder is installed"):
+            Square(x=3).run()
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            Square(x=4).run()
+    assert list((tmp_path / "data" / "Square").glob("*.manifest.json"))
