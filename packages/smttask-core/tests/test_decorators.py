@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from core_tasks import Add, Counter, Scale, Square
+
 from smttask import MemoizedTask, RecordedTask, TaskDefinitionError
 from smttask.task_types import MemoizedTask as MemoizedKind
 from smttask.task_types import RecordedTask as RecordedKind

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from core_tasks import Add, Identity, Iterate, Length, Mul, Total, read_text
+
 from smttask import MemoizedTask, UnserializableValueError
 from smttask.errors import UnpureKeyChangedWarning
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from core_tasks import Add, Square
+
 from smttask import Project, hookimpl
 from smttask.config import Config
 from smttask.errors import ConfigError, PluginConflictError, PluginNotFoundError
@@ -191,7 +191,7 @@ def test_record_false_skips_the_recorder(plugin_project: tuple[Project, Throwawa
 def test_unknown_component_names_list_the_choices(tmp_path: Path) -> None:
     proj = Project(tmp_path, config=Config(storage="s3"), plugin_manager=make_plugin_manager(load_entry_points=False))
     with pytest.raises(PluginNotFoundError, match="No storage backend named 's3'. Available: local"):
-        proj.storage
+        proj.storage  # noqa: B018 - the lookup is what fails
 
 
 def test_duplicate_component_names_are_an_error(tmp_path: Path) -> None:
@@ -205,7 +205,7 @@ def test_duplicate_component_names_are_an_error(tmp_path: Path) -> None:
 
     manager = make_plugin_manager(load_entry_points=False, plugins=[Clash()])
     with pytest.raises(PluginConflictError, match="Two plugins provide a storage backend named 'local'"):
-        Project(tmp_path, plugin_manager=manager).storage
+        Project(tmp_path, plugin_manager=manager).storage  # noqa: B018
 
 
 def test_auto_recorder_refuses_to_guess_between_two(tmp_path: Path) -> None:
@@ -219,7 +219,7 @@ def test_auto_recorder_refuses_to_guess_between_two(tmp_path: Path) -> None:
 
     manager = make_plugin_manager(load_entry_points=False, plugins=[Two()])
     with pytest.raises(ConfigError, match="Several recorders are available"):
-        Project(tmp_path, plugin_manager=manager).recorder
+        Project(tmp_path, plugin_manager=manager).recorder  # noqa: B018
 
 
 def test_installed_plugins_load_through_entry_points() -> None:

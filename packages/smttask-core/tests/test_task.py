@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import core_tasks
 import numpy as np
 import pytest
-
-import core_tasks
 from core_tasks import Add, Counter, Identity, Mul, Scale, Square, Total, analyze, make_stats
+
 from smttask import MemoizedTask, TaskInputError, TaskOutput, TaskOutputError
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from core_tasks import Add, Identity, Iterate, Mul, Scale, analyze, draw
+
 from smttask import Task
 from smttask.errors import (
     MalformedTaskFileError,

@@ -15,11 +15,10 @@ import pluggy
 
 if TYPE_CHECKING:
     from .execution import Executor
-    from .storage import OutputFormat
     from .project import Project
     from .recording import Recorder
     from .serializers import Serializer
-    from .storage import StorageBackend
+    from .storage import OutputFormat, StorageBackend
     from .task import Task
 
 hookspec = pluggy.HookspecMarker("smttask")

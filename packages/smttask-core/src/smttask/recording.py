@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import NotRecordingWarning
@@ -24,7 +24,7 @@ class RunInfo:
     task: Task
     reason: str | None
     inputs: dict[str, Any]
-    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
     stored: StoredResult | None = None
     outcome: Any = None
 

@@ -7,11 +7,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import core_tasks
 import numpy as np
 import pytest
-
-import core_tasks
 from core_tasks import Square, analyze, big_array, draw, make_stats
+
 from smttask import RecordedTask, TaskOutput
 from smttask.errors import CorruptResultWarning
 
