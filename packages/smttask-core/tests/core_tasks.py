@@ -9,8 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from smttask import MemoizedTask, NonMemoizedTask, RecordedTask, TaskOutput, UnpureMemoizedTask
-from smttask.typing import Array, RNGenerator
+from smttask import (
+    MemoizedTask,
+    NonMemoizedTask,
+    RecordedIterativeTask,
+    RecordedTask,
+    TaskOutput,
+    UnpureMemoizedTask,
+)
+from smttask.typing import Array, RNGenerator, separate_outputs
 
 CALLS: list[str] = []
 
@@ -113,3 +120,42 @@ class Scale:
 
     def __call__(self, x: float) -> float:
         return x * self.factor()
+
+
+class OrbitOutput(TaskOutput):
+    n: int
+    x: float
+    y: float
+
+
+@RecordedIterativeTask("n", map={"n": "start_n", "x": "x", "y": "y"})
+def Orbit(start_n: int, n: int, x: float, y: float, log: str) -> OrbitOutput:
+    """Rotates (x, y) by 90° per iteration; logs which iterations it computed."""
+    with open(log, "a") as f:
+        f.write(f"{start_n}->{n}\n")
+    for _ in range(start_n, n):
+        x, y = -y, x
+    return n, x, y
+
+
+@MemoizedTask
+def radius(orbit: Any) -> float:
+    return float((orbit.x**2 + orbit.y**2) ** 0.5) + orbit.n
+
+
+@RecordedTask
+def harmonics(base: float, count: int) -> separate_outputs(float, lambda count: [f"h{i}" for i in range(1, count + 1)]):
+    return [base * i for i in range(1, count + 1)]
+
+
+@RecordedTask
+def by_symbol(names: list[str]) -> separate_outputs(int, lambda names: names):
+    return {name: len(name) for name in names}
+
+
+class Model:
+    """A non-serializable object built by Create."""
+
+    def __init__(self, size: int, scale: float = 1.0) -> None:
+        self.size, self.scale = size, scale
+        self.weights = np.full(size, scale)

@@ -13,7 +13,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .decorators import MemoizedTask, NonMemoizedTask, RecordedTask, UnpureMemoizedTask
+from .decorators import (
+    MemoizedTask,
+    NonMemoizedTask,
+    RecordedIterativeTask,
+    RecordedTask,
+    UnpureMemoizedTask,
+)
 from .errors import (
     SmttaskError,
     SmttaskWarning,
@@ -41,12 +47,15 @@ _LAZY = {
     "Executor": ("smttask.execution", "Executor"),
     "TaskOutcome": ("smttask.execution", "TaskOutcome"),
     "Serializer": ("smttask.serializers", "Serializer"),
+    "Create": ("smttask.generators", "Create"),
+    "Join": ("smttask.generators", "Join"),
 }
 
 __all__ = [
     "MemoizedTask",
     "NonMemoizedTask",
     "Project",
+    "RecordedIterativeTask",
     "RecordedTask",
     "SmttaskError",
     "SmttaskWarning",

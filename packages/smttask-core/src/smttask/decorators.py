@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import numbers
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -13,7 +14,14 @@ from .outputs import OutputSpec
 from .signature import InputSpec
 from .task import Task
 
-__all__ = ["MemoizedTask", "NonMemoizedTask", "RecordedTask", "UnpureMemoizedTask", "make_task_class"]
+__all__ = [
+    "MemoizedTask",
+    "NonMemoizedTask",
+    "RecordedIterativeTask",
+    "RecordedTask",
+    "UnpureMemoizedTask",
+    "make_task_class",
+]
 
 F = TypeVar("F")
 
@@ -87,6 +95,74 @@ def _decorator(kind: type[Task]) -> Callable[..., Any]:
         )
     )
     return decorator
+
+
+def RecordedIterativeTask(
+    iteration_parameter: str | None = None,
+    *,
+    map: dict[str, str] | None = None,  # noqa: A002 - the original's name for it
+    cache: bool | None = None,
+    version: str | None = None,
+    name: str | None = None,
+) -> Callable[[Any], type[Task]]:
+    """Make a RecordedIterativeTask; unlike other decorators it needs arguments.
+
+    *iteration_parameter* names the integer input counting iterations; *map*
+    ``{output name: input name}`` says how a stored result with fewer iterations
+    becomes the starting point of a longer run.
+    """
+    if not isinstance(iteration_parameter, str) or map is None:
+        raise TaskDefinitionError(
+            "RecordedIterativeTask needs arguments: @RecordedIterativeTask('n', map={'x': 'x0'}) "
+            "names the iteration-count input and maps outputs of a previous run to inputs."
+        )
+    localns = sys._getframe(1).f_locals
+
+    def decorate(obj: Any) -> type[Task]:
+        cls = make_task_class(
+            obj, task_types.RecordedIterativeTask, cache=cache, version=version, name=name, localns=localns
+        )
+        _check_iteration_spec(cls, iteration_parameter, map)
+        cls.iteration_parameter = iteration_parameter
+        cls.iteration_map = dict(map)
+        return cls
+
+    return decorate
+
+
+def _check_iteration_spec(cls: type[Task], parameter: str, mapping: dict[str, str]) -> None:
+    inputs = cls._inputs.fields
+    outputs = cls._outputs.names
+    owner = cls.taskname
+    if parameter not in inputs:
+        raise TaskDefinitionError(
+            f"Task '{owner}': iteration parameter '{parameter}' is not one of its inputs ({', '.join(inputs)})."
+        )
+    annotation = inputs[parameter].annotation
+    if not (isinstance(annotation, type) and issubclass(annotation, numbers.Integral) and annotation is not bool):
+        raise TaskDefinitionError(
+            f"Task '{owner}': iteration parameter '{parameter}' must be annotated `int`, not {annotation!r}."
+        )
+    if cls._outputs.separate is not None:
+        raise TaskDefinitionError(f"Task '{owner}': iterative tasks cannot use separate_outputs.")
+    if not mapping:
+        raise TaskDefinitionError(
+            f"Task '{owner}': the iteration map is empty; map at least one output to the input it continues from."
+        )
+    bad_outputs = sorted(set(mapping) - set(outputs))
+    if bad_outputs:
+        raise TaskDefinitionError(
+            f"Task '{owner}': iteration map keys {bad_outputs} are not outputs; outputs are {sorted(outputs)}."
+        )
+    bad_inputs = sorted(set(mapping.values()) - set(inputs))
+    if bad_inputs:
+        raise TaskDefinitionError(
+            f"Task '{owner}': iteration map values {bad_inputs} are not inputs; inputs are {sorted(inputs)}."
+        )
+    if parameter in mapping.values():
+        raise TaskDefinitionError(
+            f"Task '{owner}': the iteration map may not set the iteration parameter '{parameter}' itself."
+        )
 
 
 RecordedTask = _decorator(task_types.RecordedTask)

@@ -52,12 +52,13 @@ def run_task(
                 if claim.waited and not recompute:
                     values = _load(task, project, storage, mmap)
                 if values is None:
-                    values = _compute(task, project, storage, record=record, reason=reason)
+                    start_from = _resume_point(task, project, storage) if not recompute else {}
+                    values = _compute(task, project, storage, record=record, reason=reason, start_from=start_from)
                     if mmap:
                         values = _load(task, project, storage, mmap) or values
     else:
         values = _compute(task, project, None, record=False, reason=reason)
-    entry = MemoryEntry(values, task._outputs.shape(values))
+    entry = MemoryEntry(values, task._outputs.shape(values, task.output_names))
     if memoize:
         project.memory.put(key, entry)
     return entry.result
@@ -65,8 +66,8 @@ def run_task(
 
 def load_output(task: Task, project: Project, name: str, *, mmap: bool = False) -> Any:
     """One stored output of *task*; :class:`LookupError` if it has no stored result."""
-    if name not in task._outputs.names:
-        known = ", ".join(repr(n) for n in task._outputs.names)
+    if name not in task.output_names:
+        known = ", ".join(repr(n) for n in task.output_names)
         raise KeyError(f"Task '{task.taskname}' has no output named {name!r}; its outputs are {known}.")
     values = _load(task, project, project.storage, mmap) if task.store else None
     if values is None:
@@ -79,10 +80,11 @@ def _load(task: Task, project: Project, storage: StorageBackend, mmap: bool) -> 
         values = storage.load(task, mmap=mmap)
         if values is None:
             return None
-        if set(values) != set(task._outputs.names):
-            raise CorruptResultError(f"stored outputs {sorted(values)} differ from {list(task._outputs.names)}")
+        names = task.output_names
+        if set(values) != set(names):
+            raise CorruptResultError(f"stored outputs {sorted(values)} differ from {list(names)}")
         if not mmap:
-            values = task._outputs.parse(task._outputs.shape(values))
+            values = task._outputs.parse(task._outputs.shape(values, names), names)
     except (CorruptResultError, TaskOutputError) as exc:
         warnings.warn(
             f"The stored result of {task.taskname} (key {task.digest}) is unusable and will be "
@@ -128,10 +130,32 @@ def _substitute(value: Any, project: Project) -> Any:
     return value
 
 
+def _resume_point(task: Task, project: Project, storage: StorageBackend) -> dict[str, Any]:
+    """Inputs that continue an iterative task from its most advanced stored run (or ``{}``)."""
+    mapping = getattr(task, "iteration_map", None)
+    if mapping is None:
+        return {}
+    target = task.iterations  # type: ignore[attr-defined]
+    for count in sorted((n for n in storage.iterations(task) if n < target), reverse=True):
+        previous = task.with_iterations(count)  # type: ignore[attr-defined]
+        values = _load(previous, project, storage, mmap=False)
+        if values is not None:
+            return {input_name: values[output] for output, input_name in mapping.items()}
+    return {}
+
+
 def _compute(
-    task: Task, project: Project, storage: StorageBackend | None, *, record: bool | None, reason: str | None
+    task: Task,
+    project: Project,
+    storage: StorageBackend | None,
+    *,
+    record: bool | None,
+    reason: str | None,
+    start_from: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     inputs = resolve_inputs(task, project)
+    for name, value in (start_from or {}).items():
+        inputs[name] = task._inputs.fields[name].validate(value)
     hook = project.hook
     recorder = project.recorder if task.recorded and record is not False else None
     run = RunInfo(task, reason if reason is not None else task.reason, inputs)
@@ -140,7 +164,7 @@ def _compute(
     try:
         with recorder.record(run) if recorder is not None else nullcontext(run):
             result = hook.smttask_run_task(task=task, project=project, compute=lambda: task._execute(inputs))
-            values = task._outputs.parse(result)
+            values = task._outputs.parse(result, task.output_names)
             run.outcome = "finished"
             if storage is not None:
                 run.stored = storage.save(task, values)
@@ -160,7 +184,7 @@ def unpure_entry(task: Task, project: Project, recompute: bool = False) -> Memor
             task._unpure_entry = entry
             return entry
     values = _compute(task, project, None, record=False, reason=None)
-    entry = MemoryEntry(values, task._outputs.shape(values))
+    entry = MemoryEntry(values, task._outputs.shape(values, task.output_names))
     project.memory.put(memo_key, entry)
     task._unpure_entry = entry
     return entry

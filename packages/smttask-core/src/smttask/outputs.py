@@ -9,13 +9,13 @@ from __future__ import annotations
 import inspect
 import typing
 from collections import namedtuple
-from collections.abc import Callable
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from .errors import TaskDefinitionError, TaskOutputError
-from .signature import format_validation_error, make_adapter, resolved_hints
+from .errors import TaskDefinitionError, TaskInputError, TaskOutputError
+from .signature import contains_task, format_validation_error, make_adapter, resolved_hints
 
 BARE_OUTPUT = ""
 
@@ -31,6 +31,30 @@ class TaskOutput(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
 
+class SeparateOutputs:
+    """Marker type made by :func:`separate_outputs`: a tuple of outputs named from the inputs."""
+
+    item_type: ClassVar[Any]
+    get_names: ClassVar[Callable[..., Sequence[str]]]
+    name_inputs: ClassVar[tuple[str, ...]]
+
+
+def separate_outputs(item_type: Any, names_from_inputs: Callable[..., Sequence[str]]) -> type[SeparateOutputs]:
+    """Return annotation for a variable number of outputs, each stored in its own file.
+
+    *names_from_inputs* receives the task inputs named by its parameters and
+    returns the output names; the task returns one value of *item_type* per name,
+    as a sequence in the same order (or a dict by name). ``run()`` gives a tuple.
+    Use it when the number of outputs depends on the inputs, or when each one is large.
+    """
+    params = tuple(inspect.signature(names_from_inputs).parameters)
+    return type(
+        "SeparateOutputs",
+        (SeparateOutputs,),
+        {"item_type": item_type, "get_names": staticmethod(names_from_inputs), "name_inputs": params},
+    )
+
+
 class OutputSpec:
     """What a task returns, how to validate it, and how to hand it back to the caller."""
 
@@ -44,8 +68,15 @@ class OutputSpec:
         annotation = hints["return"]
         self.owner = owner
         self.annotation = annotation
-        self.kind: Literal["bare", "tuple", "named"]
-        if inspect.isclass(annotation) and issubclass(annotation, TaskOutput):
+        self.kind: Literal["bare", "tuple", "named", "separate"]
+        self.separate: type[SeparateOutputs] | None = None
+        if inspect.isclass(annotation) and issubclass(annotation, SeparateOutputs):
+            self.kind = "separate"
+            self.separate = annotation
+            self.types = {}
+            item = annotation.item_type
+            self._item_adapter = None if item is Any else make_adapter(item)
+        elif inspect.isclass(annotation) and issubclass(annotation, TaskOutput):
             fields = annotation.model_fields
             if not fields:
                 raise TaskDefinitionError(f"Output model '{annotation.__qualname__}' of task '{owner}' has no fields.")
@@ -63,12 +94,38 @@ class OutputSpec:
             name: None if t is Any else make_adapter(t) for name, t in self.types.items()
         }
 
-    def parse(self, result: Any) -> dict[str, Any]:
+    def names_for(self, inputs: Mapping[str, Any]) -> tuple[str, ...]:
+        """The output names of a task with these *inputs* (fixed, except for separate outputs)."""
+        if self.separate is None:
+            return self.names
+        args = {}
+        for name in self.separate.name_inputs:
+            if name not in inputs:
+                raise TaskDefinitionError(
+                    f"The output names of task '{self.owner}' are computed from '{name}', which is not one of its inputs."
+                )
+            if contains_task(inputs[name]):
+                raise TaskInputError(
+                    f"Task '{self.owner}' names its outputs from input '{name}', so that input must be "
+                    "a value, not a task: its output names must be known before anything runs."
+                )
+            args[name] = inputs[name]
+        names = tuple(str(n) for n in self.separate.get_names(**args))
+        if len(set(names)) != len(names) or any(not n or "/" in n or n.startswith(".") for n in names):
+            raise TaskDefinitionError(
+                f"Output names of task '{self.owner}' must be unique, non-empty and usable in file names; got {names!r}."
+            )
+        return names
+
+    def _adapter(self, name: str) -> TypeAdapter | None:
+        return self._item_adapter if self.separate is not None else self.adapters[name]
+
+    def parse(self, result: Any, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """Validate a value returned by the task into one value per output name."""
-        raw = self._split(result)
+        raw = self._split(result, names or self.names)
         parsed = {}
         for name, value in raw.items():
-            adapter = self.adapters[name]
+            adapter = self._adapter(name)
             try:
                 parsed[name] = value if adapter is None else adapter.validate_python(value)
             except ValidationError as exc:
@@ -80,17 +137,18 @@ class OutputSpec:
                 ) from None
         return parsed
 
-    def _split(self, result: Any) -> dict[str, Any]:
+    def _split(self, result: Any, names: tuple[str, ...]) -> dict[str, Any]:
         if self.kind == "bare":
             return {BARE_OUTPUT: result}
-        names = self.names
+        if self.kind == "separate" and isinstance(result, Mapping) and set(result) == set(names):
+            return {n: result[n] for n in names}
         if isinstance(result, BaseModel):
             result = dict(result)
         if isinstance(result, dict) and self.kind == "named" and set(result) == set(names):
             return {n: result[n] for n in names}
         if len(names) == 1 and self.kind == "named":
             return {names[0]: result}
-        if isinstance(result, tuple | list) and len(result) == len(names):
+        if isinstance(result, Sequence) and not isinstance(result, str | bytes) and len(result) == len(names):
             return dict(zip(names, result, strict=True))
         raise TaskOutputError(
             f"Task '{self.owner}' must return {len(names)} values ({', '.join(names)}), "
@@ -98,12 +156,12 @@ class OutputSpec:
             result,
         )
 
-    def shape(self, values: dict[str, Any]) -> Any:
+    def shape(self, values: dict[str, Any], names: tuple[str, ...] | None = None) -> Any:
         """The value ``run()`` returns: the bare value, a tuple, or a named tuple."""
         if self.kind == "bare":
             return values[BARE_OUTPUT]
-        if self.kind == "tuple":
-            return tuple(values[n] for n in self.names)
+        if self.kind in ("tuple", "separate"):
+            return tuple(values[n] for n in (names or self.names))
         if len(self.names) == 1:
             return values[self.names[0]]
         return self.result_type(*(values[n] for n in self.names))

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .encoding import digest_of, encode
+from .errors import TaskInputError
 from .signature import InputSpec, is_task
 
 if TYPE_CHECKING:
@@ -67,6 +68,11 @@ class Task:
     def name(self) -> str:
         return self.taskname
 
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """Names of the outputs, each stored in its own file (``""`` for a single bare output)."""
+        return self._outputs.names_for(self._values)
+
     def __getattr__(self, attr: str) -> Any:
         values = self.__dict__.get("_values")
         if values is not None and attr in values:
@@ -75,6 +81,41 @@ class Task:
 
     def __dir__(self) -> list[str]:
         return sorted({*super().__dir__(), *self._values})
+
+    @classmethod
+    def bind(cls, **fixed: Any) -> type[Task]:
+        """A task type with the given inputs fixed; the rest are given when creating a task.
+
+        A bound task is the same task as the unbound one with the same inputs
+        (same key, same task file).
+        """
+        unknown = sorted(set(fixed) - set(cls._inputs.fields))
+        if unknown:
+            raise TaskInputError(
+                f"Task '{cls.taskname}' has no input(s) {unknown}; its inputs are {', '.join(cls._inputs.fields)}."
+            )
+        values, _ = cls._inputs.validate(fixed, defer_tasks=True)
+
+        def __init__(self: Task, *args: Any, reason: str | None = None, **inputs: Any) -> None:
+            if args:
+                raise TaskInputError(f"A bound '{cls.taskname}' task takes its inputs by keyword.")
+            clash = sorted(set(inputs) & set(values))
+            if clash:
+                raise TaskInputError(f"Input(s) {clash} of task '{cls.taskname}' are fixed by bind().")
+            cls.__init__(self, reason=reason, **values, **inputs)
+
+        fixed_text = ", ".join(f"{k}={_short_repr(v)}" for k, v in values.items())
+        return type(
+            cls.__name__,
+            (cls,),
+            {
+                "__init__": __init__,
+                "__module__": cls.__module__,
+                "__qualname__": cls.__qualname__,
+                "__doc__": f"{cls.taskname} with {fixed_text} fixed.\n\n{cls.__doc__ or ''}",
+                "bound_inputs": MappingProxyType(values),
+            },
+        )
 
     # --- identity ---------------------------------------------------------
     @property
@@ -104,8 +145,11 @@ class Task:
                 name: encode(value, registry, "key", where=f"input '{name}' of task '{self.taskname}'")
                 for name, value in self._values.items()
             }
-            self._input_digest = digest_of({"task": self.identity, "version": self.version, "inputs": inputs})
+            self._input_digest = self._make_key(inputs)
         return self._input_digest
+
+    def _make_key(self, encoded_inputs: dict[str, Any]) -> str:
+        return digest_of({"task": self.identity, "version": self.version, "inputs": encoded_inputs})
 
     def _output_digest(self, values: dict[str, Any]) -> str:
         registry = self._project().serializers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import TaskInputError
 from .task import Task
@@ -16,6 +16,46 @@ class RecordedTask(Task):
 
     store = True
     recorded = True
+
+
+class RecordedIterativeTask(RecordedTask):
+    """A recorded task applied repeatedly to its own output (an ODE integration, a fit).
+
+    One input, the *iteration parameter*, counts iterations. It is left out of
+    the hashed part of the key and appended to it (``<hash>__n_20``), so results
+    of the same computation with different counts are found side by side. Asked
+    for ``n`` iterations, the task reuses a stored result for exactly ``n``, or
+    else resumes from the stored result with the most iterations below ``n``: the
+    *iteration map* ``{output: input}`` says which outputs feed which inputs.
+    """
+
+    iteration_parameter: ClassVar[str]
+    iteration_map: ClassVar[dict[str, str]]
+
+    def __init__(self, *args: Any, reason: str | None = None, **inputs: Any) -> None:
+        super().__init__(*args, reason=reason, **inputs)
+        if self.iteration_parameter in self._deferred:
+            raise TaskInputError(
+                f"The iteration count '{self.iteration_parameter}' of task '{self.taskname}' must be "
+                "an integer, not computed by another task: it names the stored result."
+            )
+
+    @property
+    def iterations(self) -> int:
+        return self._values[self.iteration_parameter]
+
+    def _make_key(self, encoded_inputs: dict[str, Any]) -> str:
+        hashed = {k: v for k, v in encoded_inputs.items() if k != self.iteration_parameter}
+        return f"{super()._make_key(hashed)}__{self.iteration_parameter}_{self.iterations}"
+
+    @property
+    def family_digest(self) -> str:
+        """The hashed part of the key, shared by every iteration count."""
+        return self.digest.rpartition("__")[0]
+
+    def with_iterations(self, n: int) -> RecordedIterativeTask:
+        """The same task asked for *n* iterations."""
+        return type(self)(**{**self._values, self.iteration_parameter: n}, reason=self.reason)
 
 
 class MemoizedTask(Task):

@@ -18,9 +18,10 @@ from typing import Annotated, Any
 
 from pydantic_core import core_schema
 
+from .outputs import separate_outputs
 from .serializers import Decode, Encode, JSONValue, Serializer, user_registry
 
-__all__ = ["Array", "DType", "RNGenerator", "SeedSequence", "register_serializer"]
+__all__ = ["Array", "DType", "RNGenerator", "SeedSequence", "register_serializer", "separate_outputs"]
 
 #: Arrays with at most this many elements are written as readable JSON lists;
 #: larger ones as zlib-compressed base64 of their raw bytes.

@@ -69,6 +69,14 @@ class StorageBackend(ABC):
         stale); the context's value has ``waited=True`` in that case.
         """
 
+    def iterations(self, task: Task) -> list[int]:
+        """Iteration counts with a stored result, for an iterative *task*'s family.
+
+        Backends that cannot list results return ``[]`` (iterative tasks then
+        never resume).
+        """
+        return []
+
     @abstractmethod
     def delete(self, task: Task) -> bool:
         """Remove *task*'s stored result; True if there was one."""

@@ -147,6 +147,16 @@ class LocalStorage(StorageBackend):
             stale_after=config.claim_stale_after,
         )
 
+    def iterations(self, task: Task) -> list[int]:
+        prefix = f"{task.family_digest}__{task.iteration_parameter}_"  # type: ignore[attr-defined]
+        suffix = ".manifest.json"
+        found = []
+        for path in self.directory(task).glob(f"{prefix}*{suffix}"):
+            count = path.name[len(prefix) : -len(suffix)]
+            if count.isdigit():
+                found.append(int(count))
+        return sorted(found)
+
     def delete(self, task: Task) -> bool:
         try:
             stored = self.locate(task)
