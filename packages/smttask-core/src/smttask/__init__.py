@@ -2,81 +2,95 @@
 
 Decorate a pure, annotated function with :func:`RecordedTask` or
 :func:`MemoizedTask`; calling it makes a lazy task, ``task.run()`` computes (or
-loads) its result. See https://smttask.readthedocs.io and the project README.
+loads) its result. See the documentation in ``docs/`` and the project README.
 
-Only the names used to define tasks are imported eagerly; the rest load on
-first access, so ``import smttask`` stays quick.
+Every public name is loaded on first access (PEP 562), so ``import smttask``
+costs a few milliseconds; pydantic and the task machinery load when a task is
+first defined.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
-from .decorators import (
-    MemoizedTask,
-    NonMemoizedTask,
-    RecordedIterativeTask,
-    RecordedTask,
-    UnpureMemoizedTask,
-)
-from .errors import (
-    SmttaskError,
-    SmttaskWarning,
-    TaskDefinitionError,
-    TaskFileError,
-    TaskInputError,
-    TaskOutputError,
-    UnserializableValueError,
-)
-from .outputs import TaskOutput
-from .project import Project, current_project
-from .task import Task
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (it costs ~15 ms)
 __version__ = "0.3.0.dev0"
 
-_LAZY = {
-    "hookimpl": ("smttask.hookspecs", "hookimpl"),
-    "hookspec": ("smttask.hookspecs", "hookspec"),
-    "make_plugin_manager": ("smttask.plugins", "make_plugin_manager"),
-    "Config": ("smttask.config", "Config"),
-    "Recorder": ("smttask.recording", "Recorder"),
-    "RunInfo": ("smttask.recording", "RunInfo"),
-    "StorageBackend": ("smttask.storage", "StorageBackend"),
-    "OutputFormat": ("smttask.storage", "OutputFormat"),
-    "Executor": ("smttask.execution", "Executor"),
-    "TaskOutcome": ("smttask.execution", "TaskOutcome"),
-    "Serializer": ("smttask.serializers", "Serializer"),
-    "Create": ("smttask.generators", "Create"),
-    "Join": ("smttask.generators", "Join"),
+_EXPORTS = {
+    "smttask.decorators": [
+        "MemoizedTask",
+        "NonMemoizedTask",
+        "RecordedIterativeTask",
+        "RecordedTask",
+        "UnpureMemoizedTask",
+    ],
+    "smttask.errors": [
+        "SmttaskError",
+        "SmttaskWarning",
+        "TaskDefinitionError",
+        "TaskFileError",
+        "TaskInputError",
+        "TaskOutputError",
+        "UnserializableValueError",
+    ],
+    "smttask.outputs": ["TaskOutput"],
+    "smttask.project": ["Project", "current_project"],
+    "smttask.task": ["Task"],
+    "smttask.generators": ["Create", "Join"],
+    "smttask.hookspecs": ["hookimpl", "hookspec"],
+    "smttask.plugins": ["make_plugin_manager"],
+    "smttask.config": ["Config"],
+    "smttask.recording": ["Recorder", "RunInfo"],
+    "smttask.storage": ["StorageBackend", "OutputFormat"],
+    "smttask.execution": ["Executor", "TaskOutcome"],
+    "smttask.serializers": ["Serializer"],
 }
+_LAZY = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = [
-    "MemoizedTask",
-    "NonMemoizedTask",
-    "Project",
-    "RecordedIterativeTask",
-    "RecordedTask",
-    "SmttaskError",
-    "SmttaskWarning",
-    "Task",
-    "TaskDefinitionError",
-    "TaskFileError",
-    "TaskInputError",
-    "TaskOutput",
-    "TaskOutputError",
-    "UnpureMemoizedTask",
-    "UnserializableValueError",
-    "current_project",
-    *_LAZY,
-]
+__all__ = sorted(_LAZY)
 
 
 def __getattr__(name: str) -> Any:
     try:
-        module, attr = _LAZY[name]
+        module = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'smttask' has no attribute '{name}'") from None
-    value = getattr(importlib.import_module(module), attr)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .config import Config
+    from .decorators import (
+        MemoizedTask,
+        NonMemoizedTask,
+        RecordedIterativeTask,
+        RecordedTask,
+        UnpureMemoizedTask,
+    )
+    from .errors import (
+        SmttaskError,
+        SmttaskWarning,
+        TaskDefinitionError,
+        TaskFileError,
+        TaskInputError,
+        TaskOutputError,
+        UnserializableValueError,
+    )
+    from .execution import Executor, TaskOutcome
+    from .generators import Create, Join
+    from .hookspecs import hookimpl, hookspec
+    from .outputs import TaskOutput
+    from .plugins import make_plugin_manager
+    from .project import Project, current_project
+    from .recording import Recorder, RunInfo
+    from .serializers import Serializer
+    from .storage import OutputFormat, StorageBackend
+    from .task import Task
