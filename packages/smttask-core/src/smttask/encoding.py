@@ -12,10 +12,10 @@ Canonical text sorts dict keys and set members, so order never changes a key;
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Literal
 
+from .canonical import canonical_json, digest_of
 from .errors import DeserializationError, UnserializableValueError
 from .serializers import JSONValue, SerializerRegistry
 
@@ -67,12 +67,4 @@ def decode(data: JSONValue, registry: SerializerRegistry) -> Any:
     return dec(data)
 
 
-def canonical_json(data: JSONValue) -> str:
-    """The one text of *data* used for hashing: sorted keys, no spaces, UTF-8."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
-
-
-def digest_of(data: JSONValue) -> str:
-    """128-bit key (32 hex digits) of JSON *data*."""
-    text = canonical_json(data).encode("utf-8")
-    return hashlib.blake2b(text, digest_size=16).hexdigest()
+__all__ = ["canonical_json", "decode", "digest_of", "encode"]

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from typing import Any, ClassVar
 
+from .canonical import canonical_json
 from .errors import DeserializationError
 
 JSONValue = Any
@@ -100,8 +101,6 @@ class TupleSerializer(Serializer):
 
 
 def _canonical_order(items: Iterable[JSONValue]) -> list[JSONValue]:
-    from .encoding import canonical_json
-
     return sorted(items, key=canonical_json)
 
 
@@ -131,8 +130,6 @@ class DictSerializer(Serializer):
     types = ()
 
     def encode(self, value: dict, encode: Encode) -> JSONValue:
-        from .encoding import canonical_json
-
         pairs = [[encode(k), encode(v)] for k, v in value.items()]
         return sorted(pairs, key=lambda kv: canonical_json(kv[0]))
 

@@ -1,0 +1,17 @@
+"""The one canonical text of JSON data, and the 128-bit digest of that text."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 kept as is: the text every key is hashed from."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+
+
+def digest_of(data: Any) -> str:
+    """128-bit BLAKE2b digest (32 hex digits) of the canonical text of JSON *data*."""
+    return hashlib.blake2b(canonical_json(data).encode("utf-8"), digest_size=16).hexdigest()
