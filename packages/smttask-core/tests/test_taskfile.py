@@ -41,6 +41,7 @@ VALUES = [
     {1: "int key", (1, 2): "tuple key"},
     np.arange(10).reshape(2, 5),
     np.linspace(0, 1, 1000),
+    np.random.default_rng(0).normal(size=500),  # incompressible: stored uncompressed
     np.array([1 + 2j, 3 - 1j]),
     np.float32(1.5),
     np.dtype("f4"),

@@ -24,7 +24,7 @@ from .serializers import Decode, Encode, JSONValue, Serializer, user_registry
 __all__ = ["Array", "DType", "RNGenerator", "SeedSequence", "register_serializer", "separate_outputs"]
 
 #: Arrays with at most this many elements are written as readable JSON lists;
-#: larger ones as zlib-compressed base64 of their raw bytes.
+#: larger ones as base64 of their raw bytes, zlib-compressed when that pays off.
 INLINE_LIST_MAX = 64
 
 
@@ -150,6 +150,16 @@ def _raw_bytes(arr: Any) -> Any:
     return contiguous.reshape(-1).view(np.uint8)
 
 
+#: Size of the sample tried before compressing a large array (random floats barely
+#: compress, and compressing them costs ~20x more than writing them).
+_SAMPLE = 1 << 16
+
+
+def _compresses(raw: memoryview) -> bool:
+    sample = raw[:_SAMPLE]
+    return len(zlib.compress(sample, 1)) < 0.8 * len(sample)
+
+
 class ArraySerializer(Serializer):
     """NumPy arrays: keyed by dtype, shape and an XXH3-128 hash of their bytes."""
 
@@ -164,8 +174,10 @@ class ArraySerializer(Serializer):
         header = {"dtype": descr, "shape": list(value.shape)}
         if value.size <= INLINE_LIST_MAX and value.dtype.kind in "biuf":
             return {**header, "data": value.tolist()}
-        packed = zlib.compress(_raw_bytes(value).data, 1)
-        return {**header, "zlib": base64.b64encode(packed).decode("ascii")}
+        raw = _raw_bytes(value).data
+        if _compresses(raw):
+            return {**header, "zlib": base64.b64encode(zlib.compress(raw, 1)).decode("ascii")}
+        return {**header, "base64": base64.b64encode(raw).decode("ascii")}
 
     def key(self, value: Any, encode: Encode) -> JSONValue:
         import xxhash
@@ -186,7 +198,10 @@ class ArraySerializer(Serializer):
         )
         if "data" in data:
             return np.array(data["data"], dtype=dtype).reshape(data["shape"])
-        raw = bytearray(zlib.decompress(base64.b64decode(data["zlib"])))
+        if "zlib" in data:
+            raw = bytearray(zlib.decompress(base64.b64decode(data["zlib"])))
+        else:
+            raw = bytearray(base64.b64decode(data["base64"]))
         return np.frombuffer(raw, dtype=dtype).reshape(data["shape"])
 
 
