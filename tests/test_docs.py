@@ -1,0 +1,152 @@
+"""The documentation builds without warnings, and the examples of its guide run.
+
+The Python blocks of a page run in a fresh directory: a block written as a
+``{code-block} python`` directive with ``:caption: <file>.py`` is saved as that
+file, and every other Python block is appended, in order, to one script.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+#: Guide pages whose Python blocks form a runnable script, and the modules they need.
+RUNNABLE_PAGES = {
+    "index.md": ["numpy"],
+    "getting-started.md": ["numpy"],
+    "tasks.md": ["numpy"],
+    "keys.md": ["numpy"],
+    "storage.md": ["numpy"],
+    "taskfiles.md": ["numpy"],
+    "typing.md": ["numpy"],
+    "configuration.md": [],
+    "plugins.md": ["click"],
+}
+
+_FENCE = re.compile(
+    r"^(?P<fence>`{3,})(?P<info>[^`\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S
+)
+_OPTION = re.compile(r"^:(?P<name>[\w-]+):[ \t]*(?P<value>.*)$")
+
+
+def python_blocks(markdown: str) -> list[tuple[str | None, str]]:
+    """``(file name or None, code)`` of each Python block of a MyST page, in order."""
+    blocks = []
+    for match in _FENCE.finditer(markdown):
+        info = match["info"].strip()
+        body = match["body"]
+        if info == "python":
+            blocks.append((None, body))
+        elif re.fullmatch(r"\{code-block\}\s+python", info):
+            lines = body.splitlines(keepends=True)
+            options = {}
+            while lines and (opt := _OPTION.match(lines[0].strip())):
+                options[opt["name"]] = opt["value"].strip()
+                lines.pop(0)
+            blocks.append((options.get("caption"), "".join(lines)))
+    return blocks
+
+
+def run_page(page: str, directory: Path) -> subprocess.CompletedProcess[str]:
+    """Write the page's files and script into *directory* and run the script there."""
+    blocks = python_blocks((DOCS / page).read_text(encoding="utf-8"))
+    script = [code for name, code in blocks if name is None]
+    assert script, f"docs/{page} has no Python example to run"
+    for name, code in blocks:
+        if name is not None:
+            (directory / name).write_text(code, encoding="utf-8")
+    (directory / "example.py").write_text("\n".join(script), encoding="utf-8")
+    env = {
+        k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"
+    }  # the script imports its files
+    return subprocess.run(
+        [sys.executable, "example.py"],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _skip_without(modules: list[str]) -> None:
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(
+            f"these examples need {', '.join(missing)} (install smttask-core[numpy] and smttask-cli)"
+        )
+
+
+def test_python_blocks_parser() -> None:
+    page = (
+        "text\n```{code-block} python\n:caption: mod.py\n\nX = 1\n```\n"
+        "```python\nimport mod\n```\n```bash\nls\n```\n````python\nprint('```')\n````\n"
+    )
+    assert python_blocks(page) == [
+        ("mod.py", "\nX = 1\n"),
+        (None, "import mod\n"),
+        (None, "print('```')\n"),
+    ]
+
+
+def test_docs_build_without_warnings(tmp_path: Path) -> None:
+    if (
+        importlib.util.find_spec("sphinx") is None
+        or importlib.util.find_spec("myst_parser") is None
+    ):
+        pytest.skip(
+            "sphinx and myst-parser are not installed (they are in the `dev` dependency group)"
+        )
+    out = tmp_path / "html"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "-q",
+            "-b",
+            "html",
+            "-d",
+            str(tmp_path / "doctrees"),
+            str(DOCS),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, f"sphinx failed:\n{proc.stdout}\n{proc.stderr}"
+    for page in RUNNABLE_PAGES:
+        html = out / page.replace(".md", ".html")
+        assert html.is_file(), f"{html.name} was not built"
+    assert (out / "api.html").is_file()
+
+
+def test_getting_started_examples_run(tmp_path: Path) -> None:
+    _skip_without(RUNNABLE_PAGES["getting-started.md"])
+    proc = run_page("getting-started.md", tmp_path)
+    assert proc.returncode == 0, (
+        f"the examples of docs/getting-started.md failed:\n{proc.stdout}\n{proc.stderr}"
+    )
+    assert "analyze(arr=array([1, 2, 3]), dt=0.5, nbins=2)" in proc.stdout
+    assert "2.0 0.0 0.6666666666666666" in proc.stdout
+    assert len(list((tmp_path / "taskdir").glob("*.taskdesc.json"))) == 4
+
+
+@pytest.mark.parametrize("page", [p for p in RUNNABLE_PAGES if p != "getting-started.md"])
+def test_guide_examples_run(page: str, tmp_path: Path) -> None:
+    _skip_without(RUNNABLE_PAGES[page])
+    proc = run_page(page, tmp_path)
+    assert proc.returncode == 0, (
+        f"the examples of docs/{page} failed:\n{proc.stdout}\n{proc.stderr}"
+    )
