@@ -17,7 +17,9 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
 
 
 def test_smttask_toml_is_read(tmp_path: Path) -> None:
-    (tmp_path / "smttask.toml").write_text('data = "results"\nmemory_cache_size = 10\n[sumatra]\npolicy = "store-diff"\n')
+    (tmp_path / "smttask.toml").write_text(
+        'data = "results"\nmemory_cache_size = 10\n[sumatra]\npolicy = "store-diff"\n'
+    )
     config = load_config(tmp_path)
     assert config.data == "results" and config.memory_cache_size == 10
     assert config.plugins == {"sumatra": {"policy": "store-diff"}}
@@ -34,6 +36,8 @@ def test_pyproject_section_is_read(tmp_path: Path) -> None:
         ('datadir = "x"', "unknown setting 'datadir'. Known settings: claim_heartbeat"),
         ("memory_cache_size = 'big'", "setting 'memory_cache_size' must be a int, got 'big'"),
         ("data = [", "invalid TOML"),
+        ("memory_cache_size = -1", "'memory_cache_size' must be 0 or more, got -1"),
+        ("claim_stale_after = 0", "'claim_stale_after' must be greater than 0"),
     ],
 )
 def test_bad_configuration_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:

@@ -168,3 +168,54 @@ def test_recorded_task_without_recorder_stores_and_warns_once(tmp_path: Any) -> 
             warnings.simplefilter("error")
             Square(x=4).run()
     assert list((tmp_path / "data" / "Square").glob("*.manifest.json"))
+
+
+def test_named_results_pickle(project: Any) -> None:
+    import pickle
+
+    result = make_stats(n=3).run()
+    again = pickle.loads(pickle.dumps(result))
+    assert again.mean == result.mean and type(again) is type(result)
+
+
+def test_unserializable_input_fails_when_the_task_is_created(project: Any) -> None:
+    from smttask import UnserializableValueError
+
+    with pytest.raises(UnserializableValueError, match="object"):
+        Identity(value=object())
+
+
+def test_type_names_in_errors_are_readable(project: Any) -> None:
+    from smttask.typing import Array, DType
+
+    @MemoizedTask
+    def f(x: Array[float, 1], d: DType) -> float:
+        return 1.0
+
+    with pytest.raises(TaskInputError, match=r"expected Array\[float, 1\]\)"):
+        f(x=[[1.0]], d="f8")
+    with pytest.raises(TaskInputError, match=r"expected DType\)"):
+        f(x=[1.0], d="not a dtype")
+
+
+def test_get_output_of_a_memoized_task_explains(project: Any) -> None:
+    from smttask.errors import ResultNotFoundError
+
+    task = Add(a=1, b=2)
+    task.run()
+    with pytest.raises(ResultNotFoundError, match="never stored; use task.run()"):
+        task.get_output()
+    with pytest.raises(ResultNotFoundError, match="run it first"):
+        Square(x=123).get_output()
+
+
+def test_saving_a_main_module_task_warns(project: Any, tmp_path: Any) -> None:
+    from smttask.errors import MainModuleTaskWarning
+
+    def f(x: int) -> int:
+        return x
+
+    f.__module__ = "__main__"
+    task_type = MemoizedTask(f)
+    with pytest.warns(MainModuleTaskWarning, match="cannot be loaded by another process"):
+        task_type(x=1).save(tmp_path)

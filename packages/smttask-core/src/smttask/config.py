@@ -13,6 +13,10 @@ from .errors import ConfigError
 CONFIG_FILE = "smttask.toml"
 
 
+_POSITIVE = {"claim_heartbeat", "claim_stale_after"}
+_NON_NEGATIVE = {"memory_cache_size", "claim_timeout"}
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings of one project. Every field has a default, so no file is needed."""
@@ -31,12 +35,15 @@ class Config:
     claim_heartbeat: float = 10.0
     #: Seconds without a touch after which another process takes a claim over.
     claim_stale_after: float = 60.0
+    #: Seconds to wait for another process computing the same task (0: no limit).
+    claim_timeout: float = 0.0
     #: Extra settings for plugins, by plugin name (e.g. ``[tool.smttask.sumatra]``).
     plugins: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, mapping: dict[str, Any], source: str) -> Config:
-        """Validate *mapping*: unknown keys and wrong types are errors naming *source*."""
+        """Validate *mapping*: unknown keys, wrong types and out-of-range values are
+        errors naming *source*. Tables (``[name]``) are settings of the plugin *name*."""
         known = {f.name: f for f in dataclasses.fields(cls) if f.name != "plugins"}
         values: dict[str, Any] = {}
         plugins: dict[str, Any] = {}
@@ -56,6 +63,9 @@ class Config:
                 raise ConfigError(
                     f"{source}: setting '{key}' must be a {expected.__name__}, got {value!r}."
                 )
+            if key in _POSITIVE and value <= 0 or key in _NON_NEGATIVE and value < 0:
+                bound = "greater than 0" if key in _POSITIVE else "0 or more"
+                raise ConfigError(f"{source}: setting '{key}' must be {bound}, got {value!r}.")
             values[key] = value
         return cls(**values, plugins=plugins)
 
@@ -64,8 +74,7 @@ def load_config(root: Path) -> Config:
     """The configuration of the project at *root* (defaults if it has none)."""
     path = root / CONFIG_FILE
     if path.is_file():
-        data = _read_toml(path)
-        return Config.from_mapping(data.get("smttask", data), str(path))
+        return Config.from_mapping(_read_toml(path), str(path))
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         section = _read_toml(pyproject).get("tool", {}).get("smttask")

@@ -74,6 +74,12 @@ def make_task_class(
     }
     if cache is not None:
         namespace["cache"] = bool(cache)
+    outputs = namespace["_outputs"]
+    if outputs.kind == "named":
+        # Named results pickle by reference to `<module>.<Task>.Result`.
+        namespace["Result"] = outputs.result_type
+        outputs.result_type.__module__ = obj.__module__
+        outputs.result_type.__qualname__ = f"{qualname}.Result"
     return type(obj.__name__, bases, namespace)
 
 

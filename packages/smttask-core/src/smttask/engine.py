@@ -10,11 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .errors import CorruptResultWarning, TaskInputError, TaskOutputError, UnpureKeyChangedWarning
+from .errors import (
+    CorruptResultError,
+    CorruptResultWarning,
+    ResultNotFoundError,
+    TaskInputError,
+    TaskOutputError,
+    UnpureKeyChangedWarning,
+)
 from .memory import MemoryEntry
 from .recording import RunInfo
 from .signature import format_validation_error, is_task
-from .storage.base import CorruptResultError
 
 if TYPE_CHECKING:
     from .project import Project
@@ -65,13 +71,18 @@ def run_task(
 
 
 def load_output(task: Task, project: Project, name: str, *, mmap: bool = False) -> Any:
-    """One stored output of *task*; :class:`LookupError` if it has no stored result."""
+    """One stored output of *task*; :class:`ResultNotFoundError` if it has no stored result."""
     if name not in task.output_names:
         known = ", ".join(repr(n) for n in task.output_names)
         raise KeyError(f"Task '{task.taskname}' has no output named {name!r}; its outputs are {known}.")
-    values = _load(task, project, project.storage, mmap) if task.store else None
+    if not task.store:
+        raise ResultNotFoundError(
+            f"{task!r} is a {type(task).__mro__[1].__name__}, whose results are never stored; "
+            "use task.run() to get its result."
+        )
+    values = _load(task, project, project.storage, mmap)
     if values is None:
-        raise LookupError(f"No stored result for {task!r} (key {task.digest}); run it first.")
+        raise ResultNotFoundError(f"No stored result for {task!r} (key {task.digest}); run it first.")
     return values[name]
 
 
@@ -193,7 +204,8 @@ def unpure_entry(task: Task, project: Project, recompute: bool = False) -> Memor
 def _run_unpure(task: Task, project: Project, recompute: bool) -> Any:
     if not recompute:
         return unpure_entry(task, project).result
-    old_key = task._digest
+    previous = task._unpure_entry or project.memory.get("unpure:" + task.input_digest)
+    old_key = task._digest or (task._output_digest(previous.values) if previous is not None else None)
     entry = unpure_entry(task, project, recompute=True)
     task._digest = task._output_digest(entry.values)
     if old_key is not None and old_key != task._digest:
@@ -202,6 +214,6 @@ def _run_unpure(task: Task, project: Project, recompute: bool) -> Any:
             f"{task._digest[:12]}…). Tasks created from it before now refer to the old output; "
             "re-create them to use the new one.",
             UnpureKeyChangedWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return entry.result

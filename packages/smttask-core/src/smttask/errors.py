@@ -36,10 +36,6 @@ class TaskOutputError(SmttaskError, ValueError):
         self.result = result
 
 
-class TaskExecutionError(SmttaskError, RuntimeError):
-    """The task's own code raised; the original exception is the ``__cause__``."""
-
-
 class UnserializableValueError(SmttaskError, TypeError):
     """A value has a type for which no serializer is registered."""
 
@@ -108,6 +104,18 @@ class TaskKeyMismatchError(TaskFileError):
     """The key recomputed from a task file differs from the key stored in it."""
 
 
+class ResultNotFoundError(SmttaskError, LookupError):
+    """A task has no stored result to read (it never ran, or its kind is never stored)."""
+
+
+class CorruptResultError(SmttaskError):
+    """A stored result cannot be read, or belongs to another key.
+
+    Storage backends and output formats raise it; the engine then warns with
+    :class:`CorruptResultWarning` and recomputes.
+    """
+
+
 class ClaimTimeoutError(SmttaskError, TimeoutError):
     """Waited too long for another process computing the same task."""
 
@@ -122,3 +130,7 @@ class NotRecordingWarning(SmttaskWarning):
 
 class UnpureKeyChangedWarning(SmttaskWarning):
     """An unpure task was recomputed and its output (hence its key) changed."""
+
+
+class MainModuleTaskWarning(SmttaskWarning):
+    """A task defined in ``__main__`` was saved: no other process can import it by name."""

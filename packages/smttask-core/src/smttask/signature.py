@@ -170,6 +170,12 @@ def make_adapter(annotation: Any) -> TypeAdapter:
 
 
 def _type_name(annotation: Any) -> str:
+    if typing.get_origin(annotation) is typing.Annotated:
+        for meta in annotation.__metadata__:
+            name = getattr(meta, "display_name", None)
+            if name:
+                return name
+        annotation = typing.get_args(annotation)[0]
     if isinstance(annotation, type):
         return annotation.__qualname__
     return repr(annotation).replace("typing.", "")

@@ -57,6 +57,7 @@ class Task:
         self._digest: str | None = None
         self._input_digest: str | None = None
         self._unpure_entry: Any = None
+        self.input_digest  # noqa: B018 - keyed at creation: an unserializable input fails here
 
     # --- inputs -----------------------------------------------------------
     @property

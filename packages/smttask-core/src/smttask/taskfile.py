@@ -10,6 +10,7 @@ import importlib
 import json
 import os
 import uuid
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .encoding import decode, encode
 from .errors import (
     DeserializationError,
+    MainModuleTaskWarning,
     MalformedTaskFileError,
     TaskFileError,
     TaskFileInputError,
@@ -61,6 +63,14 @@ def task_filename(task: Task) -> str:
 
 def save_task(task: Task, path: str | Path) -> Path:
     """Write *task*'s file into directory *path*, or to *path* itself if it ends in ``.json``."""
+    if task.module_name == "__main__":
+        warnings.warn(
+            f"Task '{task.taskname}' is defined in the main script or notebook, so its task file "
+            "names module '__main__' and cannot be loaded by another process. Move the task into "
+            "a module and import it.",
+            MainModuleTaskWarning,
+            stacklevel=3,
+        )
     path = Path(path)
     if path.suffix == ".json":
         target = path

@@ -44,8 +44,14 @@ def _numpy() -> Any:
 
 
 def _plain_schema(validate: Any, to_json: Any) -> core_schema.CoreSchema:
+    def checked(value: Any) -> Any:
+        try:
+            return validate(value)
+        except TypeError as exc:  # pydantic reports only ValueErrors as validation errors
+            raise ValueError(str(exc)) from exc
+
     return core_schema.no_info_plain_validator_function(
-        validate,
+        checked,
         serialization=core_schema.plain_serializer_function_ser_schema(to_json, when_used="json"),
     )
 
@@ -56,8 +62,15 @@ class _ArraySpec:
     def __init__(self, dtype: Any = None, ndim: int | None = None) -> None:
         self.dtype, self.ndim = dtype, ndim
 
+    @property
+    def display_name(self) -> str:
+        if self.dtype is None and self.ndim is None:
+            return "Array"
+        dtype = getattr(self.dtype, "__name__", str(self.dtype))
+        return f"Array[{dtype}]" if self.ndim is None else f"Array[{dtype}, {self.ndim}]"
+
     def __repr__(self) -> str:
-        return f"Array[{self.dtype}, {self.ndim}]"
+        return self.display_name
 
     def validate(self, value: Any) -> Any:
         np = _numpy()
@@ -124,21 +137,24 @@ def _validate_seedsequence(value: Any) -> Any:
 
 
 class _Plain:
-    def __init__(self, validate: Any, to_json: Any) -> None:
-        self.validate, self.to_json = validate, to_json
+    def __init__(self, display_name: str, validate: Any, to_json: Any) -> None:
+        self.display_name, self.validate, self.to_json = display_name, validate, to_json
+
+    def __repr__(self) -> str:
+        return self.display_name
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
         return _plain_schema(self.validate, self.to_json)
 
 
-DType = Annotated[Any, _Plain(_validate_dtype, str)]
+DType = Annotated[Any, _Plain("DType", _validate_dtype, str)]
 """A NumPy dtype; accepts anything :class:`numpy.dtype` accepts (``float``, ``"f4"``...)."""
 
-RNGenerator = Annotated[Any, _Plain(_validate_generator, lambda g: g.bit_generator.state)]
+RNGenerator = Annotated[Any, _Plain("RNGenerator", _validate_generator, lambda g: g.bit_generator.state)]
 """A NumPy random ``Generator``; an integer is taken as a seed. Each run gets a copy,
 so running a task twice gives the same result."""
 
-SeedSequence = Annotated[Any, _Plain(_validate_seedsequence, lambda s: s.entropy)]
+SeedSequence = Annotated[Any, _Plain("SeedSequence", _validate_seedsequence, lambda s: s.entropy)]
 """A NumPy ``SeedSequence``; an integer is taken as its entropy."""
 
 Generator = RNGenerator

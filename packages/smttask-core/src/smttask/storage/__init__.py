@@ -1,12 +1,13 @@
 """Disk tier: storage backends, output file formats and the compute claim."""
 
-from .base import StorageBackend, StoredOutput, StoredResult
+from .base import CorruptResultError, StorageBackend, StoredOutput, StoredResult
 from .claim import Claim
 from .formats import JsonFormat, NpyFormat, OutputFormat
 from .local import LocalStorage
 
 __all__ = [
     "Claim",
+    "CorruptResultError",
     "JsonFormat",
     "LocalStorage",
     "NpyFormat",

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..errors import CorruptResultError
+
+__all__ = ["CorruptResultError", "StorageBackend", "StoredOutput", "StoredResult"]
+
 if TYPE_CHECKING:
     from ..project import Project
     from ..task import Task
@@ -80,7 +84,3 @@ class StorageBackend(ABC):
     @abstractmethod
     def delete(self, task: Task) -> bool:
         """Remove *task*'s stored result; True if there was one."""
-
-
-class CorruptResultError(Exception):
-    """A stored result cannot be read or does not belong to the task's key (internal)."""

@@ -145,6 +145,7 @@ class LocalStorage(StorageBackend):
             done=manifest.exists,
             heartbeat=config.claim_heartbeat,
             stale_after=config.claim_stale_after,
+            timeout=config.claim_timeout or None,
         )
 
     def iterations(self, task: Task) -> list[int]:
