@@ -52,7 +52,7 @@ html_theme_options = {
 # they exist yet; Sphinx reports a glob matching nothing as a warning (which -W
 # makes an error, and which `suppress_warnings` cannot silence because it has no
 # warning type), so the warning is dropped for exactly these patterns.
-OPTIONAL_GLOBS = frozenset({"advanced-tasks*", "cli*", "recording*", "benchmarks*"})
+OPTIONAL_GLOBS = frozenset({"cli*", "recording*", "benchmarks*"})
 
 
 class _OptionalGlobFilter(logging.Filter):

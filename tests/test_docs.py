@@ -24,6 +24,8 @@ RUNNABLE_PAGES = {
     "index.md": ["numpy"],
     "getting-started.md": ["numpy"],
     "tasks.md": ["numpy"],
+    "advanced-tasks.md": [],
+    "params.md": ["numpy", "scipy"],
     "keys.md": ["numpy"],
     "storage.md": ["numpy"],
     "taskfiles.md": ["numpy"],

@@ -37,6 +37,9 @@ _EXPORTS = {
     "smttask.project": ["Project", "current_project"],
     "smttask.task": ["Task"],
     "smttask.generators": ["Create", "Join"],
+    "smttask.params": ["ParamColl", "ParamCollError", "expand"],
+    "smttask.seeds": ["SeedGenerator"],
+    "smttask.workflows": ["run_workflow", "set_workflow_args"],
     "smttask.hookspecs": ["hookimpl", "hookspec"],
     "smttask.plugins": ["make_plugin_manager"],
     "smttask.config": ["Config"],
@@ -88,9 +91,12 @@ if TYPE_CHECKING:
     from .generators import Create, Join
     from .hookspecs import hookimpl, hookspec
     from .outputs import TaskOutput
+    from .params import ParamColl, ParamCollError, expand
     from .plugins import make_plugin_manager
     from .project import Project, current_project
     from .recording import Recorder, RunInfo
+    from .seeds import SeedGenerator
     from .serializers import Serializer
     from .storage import OutputFormat, StorageBackend
     from .task import Task
+    from .workflows import run_workflow, set_workflow_args

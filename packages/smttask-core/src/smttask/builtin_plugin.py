@@ -23,10 +23,12 @@ def smttask_recorders() -> list[type]:
 
 @hookimpl
 def smttask_value_serializers() -> list[Any]:
+    from .params import PARAMS_SERIALIZERS
+    from .seeds import SEED_SERIALIZERS
     from .serializers import BUILTIN_SERIALIZERS
     from .typing import NUMPY_SERIALIZERS
 
-    return [*BUILTIN_SERIALIZERS, *NUMPY_SERIALIZERS]
+    return [*BUILTIN_SERIALIZERS, *NUMPY_SERIALIZERS, *PARAMS_SERIALIZERS, *SEED_SERIALIZERS]
 
 
 @hookimpl(trylast=True)

@@ -1,0 +1,1 @@
+"""A package holding a workflow, to run it by a relative name."""
