@@ -6,10 +6,14 @@ import hashlib
 import json
 from typing import Any
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True, check_circular=False
+)
+
 
 def canonical_json(data: Any) -> str:
     """Sorted keys, no spaces, UTF-8 kept as is: the text every key is hashed from."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+    return _ENCODER.encode(data)
 
 
 def digest_of(data: Any) -> str:

@@ -46,7 +46,7 @@ def run_task(
     if not recompute and memoize:
         entry = project.memory.get(key)
         if entry is not None:
-            project.hook.smttask_cache_hit(task=task, project=project, tier="memory")
+            _notify_cache_hit(task, project, "memory")
             return entry.result
     storage = project.storage if task.store else None
     values = None
@@ -68,6 +68,12 @@ def run_task(
     if memoize:
         project.memory.put(key, entry)
     return entry.result
+
+
+def _notify_cache_hit(task: Task, project: Project, tier: str) -> None:
+    caller = project.hook.smttask_cache_hit
+    if caller.get_hookimpls():  # pluggy's call costs ~5 us even with no implementation
+        caller(task=task, project=project, tier=tier)
 
 
 def load_output(task: Task, project: Project, name: str, *, mmap: bool = False) -> Any:
@@ -104,7 +110,7 @@ def _load(task: Task, project: Project, storage: StorageBackend, mmap: bool) -> 
             stacklevel=4,
         )
         return None
-    project.hook.smttask_cache_hit(task=task, project=project, tier="storage")
+    _notify_cache_hit(task, project, "storage")
     return values
 
 

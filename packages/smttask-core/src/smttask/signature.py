@@ -20,6 +20,7 @@ from pydantic import (
 from .errors import TaskDefinitionError, TaskInputError
 
 _CONFIG = ConfigDict(arbitrary_types_allowed=True)
+_EMPTY = inspect.Parameter.empty
 
 
 def is_task(value: Any) -> bool:
@@ -114,6 +115,7 @@ class InputSpec:
         self.owner = owner
         self.fields = fields
         self.signature = signature.replace(parameters=params)
+        self._keyword_bindable = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params)
         self._model: type[BaseModel] | None = None
 
     @property
@@ -127,6 +129,18 @@ class InputSpec:
 
     def bind(self, args: tuple, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """Match call arguments to parameters, with defaults applied."""
+        if not args and self._keyword_bindable and all(name in self.fields for name in kwargs):
+            # Fast path for the usual Task(a=1, b=2); Signature.bind costs ~9 us.
+            bound = {}
+            for name, f in self.fields.items():
+                if name in kwargs:
+                    bound[name] = kwargs[name]
+                elif f.default is not _EMPTY:
+                    bound[name] = f.default
+                else:
+                    break  # a missing input: let Signature.bind word the error
+            else:
+                return bound
         try:
             bound = self.signature.bind(*args, **kwargs)
         except TypeError as exc:

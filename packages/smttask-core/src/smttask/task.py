@@ -9,7 +9,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .encoding import digest_of, encode
+from .engine import run_task
 from .errors import TaskInputError
+from .project import current_project
 from .signature import InputSpec, is_task
 
 if TYPE_CHECKING:
@@ -170,8 +172,6 @@ class Task:
 
     @staticmethod
     def _project() -> Project:
-        from .project import current_project
-
         return current_project()
 
     # --- running ----------------------------------------------------------
@@ -192,8 +192,6 @@ class Task:
         free-text reason recorded with the run; *mmap* memory-maps arrays
         loaded from storage.
         """
-        from .engine import run_task
-
         return run_task(
             self, self._project(), recompute=recompute, cache=cache, record=record, reason=reason, mmap=mmap
         )

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .base import CorruptResultError, StorageBackend, StoredOutput, StoredResult
 from .claim import Claim
-from .formats import OutputFormat
+from .formats import OutputFormat, parse_json, read_bytes
 
 if TYPE_CHECKING:
     from ..task import Task
@@ -45,12 +45,45 @@ class LocalStorage(StorageBackend):
 
     name = "local"
 
+    def __init__(self, project: Any) -> None:
+        super().__init__(project)
+        self._dirs: dict[tuple[str, str], tuple[Path, str]] = {}
+        self._formats: dict[str, OutputFormat] | None = None
+
     @property
     def root(self) -> Path:
         return self.project.data_dir
 
+    def _dir(self, task: Task) -> tuple[Path, str]:
+        """The task type's directory as a Path and as a str, computed once per task type."""
+        cache_key = (self.project.config.data, task.taskname)
+        found = self._dirs.get(cache_key)
+        if found is None:
+            path = self.root / safe_name(task.taskname)
+            found = self._dirs[cache_key] = (path, os.fspath(path))
+        return found
+
     def directory(self, task: Task) -> Path:
-        return self.root / safe_name(task.taskname)
+        return self._dir(task)[0]
+
+    def _read_manifest(self, task: Task) -> tuple[str, str, dict[str, Any]] | None:
+        """``(directory, manifest path, manifest)``, or None when nothing is stored."""
+        directory = self._dir(task)[1]
+        key = task.digest
+        path = f"{directory}{os.sep}{key}.manifest.json"
+        try:
+            raw = read_bytes(path)
+        except FileNotFoundError:
+            return None
+        try:
+            manifest = parse_json(raw)
+            if manifest.get("key") != key:
+                raise CorruptResultError(f"{path} belongs to key {manifest.get('key')!r}, not {key!r}")
+            if not isinstance(manifest["outputs"], dict):
+                raise TypeError("'outputs' is not an object")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise CorruptResultError(f"{path} is not a valid result manifest: {exc}") from exc
+        return directory, path, manifest
 
     def _manifest_path(self, task: Task) -> Path:
         return self.directory(task) / f"{task.digest}.manifest.json"
@@ -78,22 +111,29 @@ class LocalStorage(StorageBackend):
         return StoredResult(task.digest, outputs)
 
     def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
-        stored = self.locate(task)
-        if stored is None:
+        # The hot path of every disk hit: string paths and one read per file. No separate size
+        # check: the formats verify the XXH3-128 hash, which catches truncation too.
+        found = self._read_manifest(task)
+        if found is None:
             return None
-        formats = {fmt.name: fmt for fmt in self.project.output_formats}
+        directory, manifest_path, manifest = found
+        formats = self._formats
+        if formats is None:
+            formats = self._formats = {fmt.name: fmt for fmt in self.project.output_formats}
         values = {}
-        for name, out in stored.outputs.items():
-            fmt = formats.get(out.format)
-            if fmt is None:
-                raise CorruptResultError(f"{out.path} was written in format '{out.format}', which no installed plugin reads")
+        for name, entry in manifest["outputs"].items():
             try:
-                size = out.path.stat().st_size
+                file, format_name, expected_hash = entry["file"], entry["format"], entry["xxh3_128"]
+            except (KeyError, TypeError) as exc:
+                raise CorruptResultError(f"{manifest_path} is not a valid result manifest: {exc}") from exc
+            path = f"{directory}{os.sep}{file}"
+            fmt = formats.get(format_name)
+            if fmt is None:
+                raise CorruptResultError(f"{path} was written in format '{format_name}', which no installed plugin reads")
+            try:
+                values[name] = fmt.read(path, self.project, expected_hash=expected_hash, mmap=mmap)
             except FileNotFoundError:
-                raise CorruptResultError(f"{out.path} is missing") from None
-            if size != out.size:
-                raise CorruptResultError(f"{out.path} has {size} bytes, {out.size} were written")
-            values[name] = fmt.read(out.path, self.project, expected_hash=out.xxh3_128, mmap=mmap)
+                raise CorruptResultError(f"{path} is missing") from None
         return values
 
     def _format_for(self, value: Any) -> OutputFormat:
