@@ -161,3 +161,36 @@ def test_loading_never_unpickles(project: Any, tmp_path: Path, monkeypatch: pyte
         Task.from_desc(path)
     with pytest.raises(TaskFileInputError, match="Unknown serialized type 'pickle'"):
         Task.from_desc(write(tmp_path, {**good_doc(), "inputs": {"a": {"$type": "pickle", "value": "gAQu"}, "b": 1}}))
+
+
+def diamond(levels: int) -> Any:
+    left, right = Add(a=0, b=1), Mul(a=1, b=2)
+    for _ in range(levels):
+        left, right = Add(a=left, b=right), Mul(a=left, b=right)
+    return Add(a=left, b=right)
+
+
+def test_shared_upstream_tasks_are_written_once(project: Any, tmp_path: Path) -> None:
+    # Unfolded into a tree, a diamond graph doubles at every level; the file must not.
+    sizes = [len(json.dumps(diamond(n).desc)) for n in (4, 8, 16)]
+    assert sizes[2] - sizes[1] < 2.5 * (sizes[1] - sizes[0])
+    task = diamond(16)
+    again = Task.from_desc(task.save(tmp_path))
+    assert again == task
+    assert again.run() == task.run()
+
+
+def test_references_resolve_whatever_the_key_order(project: Any) -> None:
+    task = diamond(3)
+    reordered = json.loads(json.dumps(task.desc, sort_keys=True))
+    assert Task.from_desc(reordered) == task
+
+
+def test_dangling_and_cyclic_references_are_malformed(project: Any, tmp_path: Path) -> None:
+    doc = {**good_doc(), "inputs": {"a": {"$type": "task", "value": {"ref": "f" * 32}}, "b": 1}}
+    with pytest.raises(MalformedTaskFileError, match="never describes"):
+        Task.from_desc(write(tmp_path, doc))
+    inner = {**good_doc(), "key": "c" * 32, "inputs": {"a": {"$type": "task", "value": {"ref": "c" * 32}}, "b": 1}}
+    doc = {**good_doc(), "inputs": {"a": {"$type": "task", "value": inner}, "b": 1}}
+    with pytest.raises(MalformedTaskFileError, match="depends on itself"):
+        Task.from_desc(write(tmp_path, doc))

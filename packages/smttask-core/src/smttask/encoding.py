@@ -13,6 +13,7 @@ Canonical text sorts dict keys and set members, so order never changes a key;
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Literal
 
 from .canonical import canonical_json, digest_of
@@ -25,8 +26,18 @@ TYPE_TAG = "$type"
 _PLAIN = (str, int, float, bool, type(None))
 
 
-def encode(value: Any, registry: SerializerRegistry, mode: Mode = "file", where: str = "") -> JSONValue:
-    """Encode *value* as JSON data (see module docstring for the two *mode*\\ s)."""
+def encode(
+    value: Any,
+    registry: SerializerRegistry,
+    mode: Mode = "file",
+    where: str = "",
+    task_hook: Callable[[Any], JSONValue] | None = None,
+) -> JSONValue:
+    """Encode *value* as JSON data (see module docstring for the two *mode*\\ s).
+
+    *task_hook*, if given, encodes upstream tasks instead of their serializer
+    (task files use it to write a task shared by several inputs only once).
+    """
 
     def enc(v: Any) -> JSONValue:
         t = type(v)
@@ -36,6 +47,8 @@ def encode(value: Any, registry: SerializerRegistry, mode: Mode = "file", where:
             return [enc(x) for x in v]
         if t is dict and TYPE_TAG not in v and all(type(k) is str for k in v):
             return {k: enc(x) for k, x in v.items()}
+        if task_hook is not None and getattr(t, "__smttask_task__", False):
+            return {TYPE_TAG: "task", "value": task_hook(v)}
         serializer = registry.for_type(t)
         if serializer is None:
             if t is dict:
@@ -48,8 +61,13 @@ def encode(value: Any, registry: SerializerRegistry, mode: Mode = "file", where:
     return enc(value)
 
 
-def decode(data: JSONValue, registry: SerializerRegistry) -> Any:
-    """Rebuild a value from :func:`encode`'s ``"file"``-mode data."""
+def decode(
+    data: JSONValue, registry: SerializerRegistry, task_hook: Callable[[JSONValue], Any] | None = None
+) -> Any:
+    """Rebuild a value from :func:`encode`'s ``"file"``-mode data.
+
+    *task_hook*, if given, rebuilds upstream tasks from their data.
+    """
 
     def dec(d: Any) -> Any:
         t = type(d)
@@ -61,6 +79,8 @@ def decode(data: JSONValue, registry: SerializerRegistry) -> Any:
                 return {k: dec(x) for k, x in d.items()}
             if not isinstance(tag, str) or set(d) != {TYPE_TAG, "value"}:
                 raise DeserializationError(f"Malformed typed value: {json.dumps(d)[:200]}")
+            if tag == "task" and task_hook is not None:
+                return task_hook(d["value"])
             return registry.by_name(tag).decode(d["value"], dec)
         return d
 

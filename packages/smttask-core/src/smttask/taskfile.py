@@ -39,10 +39,31 @@ _REQUIRED = ("module", "task", "inputs")
 
 
 def describe(task: Task) -> dict[str, Any]:
-    """The task-file document of *task*."""
+    """The task-file document of *task*.
+
+    Upstream tasks are described inline where they first appear; later
+    occurrences of the same task are ``{"ref": <key>}``, so a graph in which
+    tasks share upstream tasks (a diamond) is written in size linear in its tasks.
+    """
+    return _describe(task, set())
+
+
+def _desc_key(task: Task) -> str:
+    return task.input_digest if task.unpure else task.digest
+
+
+def _describe(task: Task, seen: set[str]) -> dict[str, Any]:
     registry = task._project().serializers
+
+    def upstream(other: Task) -> dict[str, Any]:
+        key = _desc_key(other)
+        if key in seen:
+            return {"ref": key}
+        seen.add(key)
+        return _describe(other, seen)
+
     inputs = {
-        name: encode(value, registry, "file", where=f"input '{name}' of task '{task.taskname}'")
+        name: encode(value, registry, "file", where=f"input '{name}' of task '{task.taskname}'", task_hook=upstream)
         for name, value in task.inputs.items()
     }
     return {
@@ -52,13 +73,12 @@ def describe(task: Task) -> dict[str, Any]:
         "task": task.taskname,
         "inputs": inputs,
         "reason": task.reason,
-        "key": task.input_digest if task.unpure else task.digest,
+        "key": _desc_key(task),
     }
 
 
 def task_filename(task: Task) -> str:
-    key = task.input_digest if task.unpure else task.digest
-    return f"{safe_name(task.taskname)}__{key}{SUFFIX}"
+    return f"{safe_name(task.taskname)}__{_desc_key(task)}{SUFFIX}"
 
 
 def save_task(task: Task, path: str | Path) -> Path:
@@ -121,32 +141,88 @@ def task_from_desc(source: str | Path | Mapping[str, Any], *, verify_key: bool =
             f"task file format version {doc.get('version')!r} is not supported; this smttask reads "
             f"version {FORMAT_VERSION}. Re-create the file with a matching smttask.",
         )
-    missing = [k for k in _REQUIRED if k not in doc]
-    if missing:
-        raise MalformedTaskFileError(label, f"missing field(s): {', '.join(missing)}")
-    cls = _import_task_class(label, doc["module"], doc["task"])
-    from .project import current_project
+    return _Reader(label, doc, verify_key).build(doc)
 
-    try:
-        inputs = decode(doc["inputs"], current_project().serializers)
-    except TaskFileError as exc:
-        raise type(exc)(label, f"in an upstream task: {exc.problem}") from None
-    except (DeserializationError, ValueError, TypeError, KeyError) as exc:
-        raise TaskFileInputError(label, f"cannot read the inputs: {exc}") from None
-    if not isinstance(inputs, dict):
-        raise MalformedTaskFileError(label, "'inputs' must be a JSON object")
-    try:
-        task = cls(**inputs, reason=doc.get("reason"))
-    except TaskInputError as exc:
-        raise TaskFileInputError(label, str(exc)) from None
-    stored_key = doc.get("key")
-    if verify_key and stored_key is not None and not task.unpure and task.digest != stored_key:
-        raise TaskKeyMismatchError(
-            label,
-            f"stored key {stored_key} but its inputs give key {task.digest}: the file was edited, or "
-            f"the code of '{task.taskname}' now keys its inputs differently (signature, types or version changed).",
-        )
-    return task
+
+class _Reader:
+    """Rebuilds one task file's tasks, each shared upstream task once."""
+
+    def __init__(self, label: str, doc: dict[str, Any], verify_key: bool) -> None:
+        from .project import current_project
+
+        self.label = label
+        self.verify_key = verify_key
+        self.registry = current_project().serializers
+        self.described: dict[str, dict[str, Any]] = {}
+        self.built: dict[str, Task] = {}
+        self.building: set[str] = set()
+        self._index(doc.get("inputs"))
+
+    def _index(self, data: Any) -> None:
+        """Find every inline upstream description, so references resolve in any order."""
+        if isinstance(data, list):
+            for item in data:
+                self._index(item)
+        elif isinstance(data, dict):
+            value = data.get("value")
+            if data.get("$type") == "task" and isinstance(value, dict) and "inputs" in value:
+                if isinstance(value.get("key"), str):
+                    self.described.setdefault(value["key"], value)
+                self._index(value["inputs"])
+            else:
+                for item in data.values():
+                    self._index(item)
+
+    def upstream(self, value: Any) -> Task:
+        if not isinstance(value, dict):
+            raise MalformedTaskFileError(self.label, f"an upstream task must be described by an object, got {value!r}")
+        key = value.get("key") if "ref" not in value else value["ref"]
+        if key in self.built:
+            return self.built[key]
+        if "ref" in value:
+            if key not in self.described:
+                raise MalformedTaskFileError(self.label, f"refers to upstream task {key!r}, which it never describes")
+            value = self.described[key]
+        if key in self.building:
+            raise MalformedTaskFileError(self.label, f"upstream task {key!r} depends on itself")
+        self.building.add(key)
+        try:
+            task = self.build(value)
+        except TaskFileError as exc:
+            problem = exc.problem if exc.problem.startswith("in an upstream task") else f"in an upstream task: {exc.problem}"
+            raise type(exc)(self.label, problem) from None
+        finally:
+            self.building.discard(key)
+        if key is not None:
+            self.built[key] = task
+        return task
+
+    def build(self, doc: dict[str, Any]) -> Task:
+        label = self.label
+        missing = [k for k in _REQUIRED if k not in doc]
+        if missing:
+            raise MalformedTaskFileError(label, f"missing field(s): {', '.join(missing)}")
+        cls = _import_task_class(label, doc["module"], doc["task"])
+        try:
+            inputs = decode(doc["inputs"], self.registry, task_hook=self.upstream)
+        except TaskFileError:
+            raise
+        except (DeserializationError, ValueError, TypeError, KeyError) as exc:
+            raise TaskFileInputError(label, f"cannot read the inputs: {exc}") from None
+        if not isinstance(inputs, dict):
+            raise MalformedTaskFileError(label, "'inputs' must be a JSON object")
+        try:
+            task = cls(**inputs, reason=doc.get("reason"))
+        except TaskInputError as exc:
+            raise TaskFileInputError(label, str(exc)) from None
+        stored_key = doc.get("key")
+        if self.verify_key and stored_key is not None and not task.unpure and task.digest != stored_key:
+            raise TaskKeyMismatchError(
+                label,
+                f"stored key {stored_key} but its inputs give key {task.digest}: the file was edited, or "
+                f"the code of '{task.taskname}' now keys its inputs differently (signature, types or version changed).",
+            )
+        return task
 
 
 def _import_task_class(label: str, module_name: str, qualname: str) -> type[Task]:
