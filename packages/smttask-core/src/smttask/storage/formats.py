@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import xxhash
@@ -33,16 +32,21 @@ class OutputFormat:
         """True if this format should store *value*."""
         raise NotImplementedError
 
-    def write(self, value: Any, path: Path, project: Project) -> str:
-        """Write *value* to the new file *path*; return the XXH3-128 hex digest of its bytes."""
+    def write(self, value: Any, path: str, project: Project) -> str:
+        """Write *value* to the new file *path*; return the XXH3-128 hex digest of its bytes.
+
+        Paths are plain strings: building a ``pathlib.Path`` costs more than a
+        small read on the hot path of a cache hit.
+        """
         raise NotImplementedError
 
-    def read(self, path: Path, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
-        """Read the value back; raise :class:`CorruptResultError` if the bytes do not match."""
+    def read(self, path: str, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
+        """Read the value back from *path*; raise :class:`CorruptResultError` if the bytes
+        do not hash to *expected_hash*."""
         raise NotImplementedError
 
 
-def read_bytes(path: str | Path) -> bytes:
+def read_bytes(path: str) -> bytes:
     """The whole file; a small one costs one open, one read and one close."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -65,7 +69,7 @@ def parse_json(data: bytes) -> Any:
     return _DECODER.decode(data.decode("utf-8"))
 
 
-def _check(path: Path, data: bytes | bytearray | memoryview, expected_hash: str | None) -> None:
+def _check(path: str, data: bytes | bytearray | memoryview, expected_hash: str | None) -> None:
     if expected_hash is not None and xxhash.xxh3_128_hexdigest(data) != expected_hash:
         raise CorruptResultError(f"{path} does not match the hash recorded when it was written")
 
@@ -79,13 +83,13 @@ class JsonFormat(OutputFormat):
     def handles(self, value: Any) -> bool:
         return True
 
-    def write(self, value: Any, path: Path, project: Project) -> str:
+    def write(self, value: Any, path: str, project: Project) -> str:
         data = json.dumps(encode(value, project.serializers, "file"), ensure_ascii=False).encode("utf-8")
         with open(path, "xb") as f:
             f.write(data)
         return xxhash.xxh3_128_hexdigest(data)
 
-    def read(self, path: Path, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
+    def read(self, path: str, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
         data = read_bytes(path)
         _check(path, data, expected_hash)
         try:
@@ -107,7 +111,7 @@ class NpyFormat(OutputFormat):
         t = type(value)
         return t.__module__ == "numpy" and t.__name__ == "ndarray" and value.dtype.kind != "O"
 
-    def write(self, value: Any, path: Path, project: Project) -> str:
+    def write(self, value: Any, path: str, project: Project) -> str:
         import numpy as np
 
         arr = np.ascontiguousarray(value)
@@ -120,7 +124,7 @@ class NpyFormat(OutputFormat):
         hasher.update(arr.reshape(-1).view(np.uint8))
         return hasher.hexdigest()
 
-    def read(self, path: Path, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
+    def read(self, path: str, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
         import numpy as np
 
         if mmap:

@@ -152,7 +152,7 @@ class LocalStorage(StorageBackend):
             final = directory / output_filename(key, name, fmt.extension)
             tmp = directory / f".{final.name}.{uuid.uuid4().hex}.tmp"
             try:
-                digest = fmt.write(value, tmp, self.project)
+                digest = fmt.write(value, os.fspath(tmp), self.project)
                 size = tmp.stat().st_size
                 os.replace(tmp, final)
             finally:
