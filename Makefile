@@ -5,8 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PACKAGES := core cli sumatra viz snakemake
-EDITABLES := -e 'packages/smttask-core[numpy]' $(foreach p,$(filter-out core,$(PACKAGES)),-e packages/smttask-$(p))
+EDITABLES := -e 'packages/smttask-core[numpy,stats]' -e packages/smttask-cli -e 'packages/smttask-sumatra[dataframe]' \
+             -e packages/smttask-viz -e packages/smttask-snakemake
 
 .PHONY: setup demo test bench docs lint clean
 
@@ -27,6 +27,8 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/run_core.py
+	$(BIN)/python bench/run_cli.py
+	$(BIN)/python bench/run_sumatra.py
 
 docs: setup
 	$(BIN)/python -m sphinx -W -q -b html docs docs/_build/html

@@ -1,13 +1,145 @@
-"""The ``smttask`` console script."""
+"""The ``smttask`` console script: a click group whose commands come from plugins.
+
+Every command, the built-in ``run``, ``show`` and ``plugins`` included, is added
+through the ``smttask_cli_commands`` hook (see :mod:`smttask_cli.plugin`), so a
+package such as smttask-sumatra adds ``smttask project init`` the same way.
+A plugin that fails to load or to add its commands costs a warning, never the
+whole command line.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from . import __version__
+from .state import CliState
 
-@click.group()
-@click.version_option(package_name="smttask-cli")
-def cli() -> None:
-    """smttask: run and inspect smttask tasks."""
+if TYPE_CHECKING:
+    import pluggy
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def main() -> None:
-    cli()
+class SmttaskGroup(click.Group):
+    """The command group; a second command under an existing name is refused with a warning."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        existing = self.commands.get(name or "")
+        if existing is not None and existing is not cmd:
+            warn(
+                f"two plugins add a command named '{name}' ({_origin(existing)} and {_origin(cmd)}); "
+                "keeping the first. Uninstall one of them."
+            )
+            return
+        super().add_command(cmd, name)
+
+
+def _origin(cmd: click.Command) -> str:
+    return getattr(cmd.callback, "__module__", None) or "unknown module"
+
+
+def warn(message: str) -> None:
+    """Print a warning of the command line itself to stderr."""
+    click.echo(f"smttask: warning: {message}", err=True)
+
+
+def load_plugin_manager() -> pluggy.PluginManager:
+    """The plugin manager with every installed plugin that loads; a broken plugin is skipped with a warning."""
+    from importlib.metadata import entry_points
+
+    from smttask import make_plugin_manager
+    from smttask.plugins import ENTRY_POINT_GROUP
+
+    try:
+        return make_plugin_manager()
+    except Exception:
+        manager = make_plugin_manager(load_entry_points=False)
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        if manager.has_plugin(entry_point.name):
+            continue
+        try:
+            manager.register(entry_point.load(), name=entry_point.name)
+        except Exception as exc:
+            dist = entry_point.dist.name if entry_point.dist else "unknown distribution"
+            warn(f"plugin '{entry_point.name}' ({dist}) failed to load and is skipped: {type(exc).__name__}: {exc}")
+    return manager
+
+
+def add_plugin_commands(cli: click.Group, manager: pluggy.PluginManager) -> None:
+    """Call each plugin's ``smttask_cli_commands`` in hook order; one that raises is reported and skipped."""
+    from . import plugin as builtin
+
+    if not manager.is_registered(builtin):
+        manager.register(builtin, name="cli")
+    for impl in reversed(manager.hook.smttask_cli_commands.get_hookimpls()):
+        arguments = {"cli": cli}
+        try:
+            impl.function(*(arguments[name] for name in impl.argnames))
+        except Exception as exc:
+            warn(f"plugin '{_plugin_label(impl)}' failed to add its commands: {type(exc).__name__}: {exc}")
+
+
+def _plugin_label(impl: Any) -> str:
+    """A plugin's registered name, or its module or class name when it was registered without one."""
+    if not impl.plugin_name.isdigit():
+        return impl.plugin_name
+    plugin = impl.plugin
+    return getattr(plugin, "__name__", None) or type(plugin).__name__
+
+
+def _version_message() -> str:
+    import smttask
+
+    return (
+        f"smttask {__version__} (smttask-core {smttask.__version__}, "
+        f"Python {platform.python_version()})"
+    )
+
+
+def build_cli(plugin_manager: pluggy.PluginManager | None = None) -> click.Group:
+    """The ``smttask`` command group with the commands of every plugin of *plugin_manager*.
+
+    Tests pass a manager built with ``make_plugin_manager(load_entry_points=False)``.
+    """
+    manager = plugin_manager if plugin_manager is not None else load_plugin_manager()
+
+    def show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value and not ctx.resilient_parsing:
+            click.echo(_version_message())
+            ctx.exit()
+
+    @click.group(cls=SmttaskGroup, context_settings=CONTEXT_SETTINGS)
+    @click.option(
+        "--version", is_flag=True, expose_value=False, is_eager=True, callback=show_version,
+        help="Show the versions of smttask, smttask-core and Python, and exit.",
+    )
+    @click.pass_context
+    def cli(ctx: click.Context) -> None:
+        """smttask: run task files at scale, inspect tasks, list plugins.
+
+        Tasks are saved as task files with task.save(directory); 'smttask run'
+        runs them, many at a time with -n N. The project (its data directory and
+        configuration) is found from the working directory, as git finds its
+        repository.
+
+        Shell completion (bash; zsh and fish alike): add
+        eval "$(_SMTTASK_COMPLETE=bash_source smttask)" to ~/.bashrc.
+        """
+        ctx.obj = CliState(manager)
+
+    add_plugin_commands(cli, manager)
+    return cli
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point of the ``smttask`` console script."""
+    return build_cli().main(args=argv, prog_name="smttask", complete_var="_SMTTASK_COMPLETE")
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m smttask_cli.main`
+    sys.exit(main())

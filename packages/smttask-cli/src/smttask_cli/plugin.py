@@ -1,1 +1,21 @@
-"""Plugin entry point of smttask_cli (registered under the ``smttask`` entry-point group)."""
+"""Plugin entry point of smttask-cli (entry point ``cli`` in the ``smttask`` group).
+
+It adds the built-in commands through the same hook as any other plugin;
+``tryfirst`` puts them in place before other plugins' commands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smttask.hookspecs import hookimpl
+
+
+@hookimpl(tryfirst=True)
+def smttask_cli_commands(cli: Any) -> None:
+    from .commands.plugins import plugins
+    from .commands.run import run
+    from .commands.show import show
+
+    for command in (run, show, plugins):
+        cli.add_command(command)

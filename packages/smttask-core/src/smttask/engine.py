@@ -175,13 +175,19 @@ def _compute(
         inputs[name] = task._inputs.fields[name].validate(value)
     hook = project.hook
     recorder = project.recorder if task.recorded and record is not False else None
-    run = RunInfo(task, reason if reason is not None else task.reason, inputs)
+    run = RunInfo(
+        task,
+        reason if reason is not None else task.reason,
+        inputs,
+        task_file=task.task_file,
+    )
     hook.smttask_task_started(task=task, project=project)
     start = time.perf_counter()
     try:
         with recorder.record(run) if recorder is not None else nullcontext(run):
             result = hook.smttask_run_task(task=task, project=project, compute=lambda: task._execute(inputs))
             values = task._outputs.parse(result, task.output_names)
+            run.values = values
             run.outcome = "finished"
             if storage is not None:
                 run.stored = storage.save(task, values)

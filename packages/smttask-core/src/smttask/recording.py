@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import NotRecordingWarning
@@ -19,14 +20,33 @@ if TYPE_CHECKING:
 
 @dataclass
 class RunInfo:
-    """What a recorder learns about one run; the engine fills :attr:`stored` and :attr:`outcome`."""
+    """What a recorder learns about one run.
 
+    The engine creates it before the run and, inside the recorder's context,
+    fills :attr:`values` (once the outputs are validated), :attr:`outcome` and
+    :attr:`stored` (once they are saved). Every field after :attr:`inputs` has
+    a default, so engines and tests that fill fewer of them keep working.
+    """
+
+    #: The task being computed.
     task: Task
+    #: Free-text reason for this run (the run's, else the task's).
     reason: str | None
+    #: The values passed to the task's function (upstream tasks replaced by their results).
     inputs: dict[str, Any]
+    #: When the run started (UTC).
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Where the outputs were stored, with each file's hash (None if not stored).
     stored: StoredResult | None = None
+    #: ``"finished"`` once the task returned valid outputs.
     outcome: Any = None
+    #: The validated output values by output name. A recorder reads an output named
+    #: ``outcome`` (a string or a list of strings) from it as the run's own outcome text.
+    values: dict[str, Any] | None = None
+    #: The task file this run was started from (``smttask run FILE``), if any.
+    task_file: Path | None = None
+    #: Data files the task reads besides its upstream tasks' stored outputs.
+    input_files: list[Path] = field(default_factory=list)
 
 
 class Recorder:

@@ -59,6 +59,8 @@ class Task:
         self._digest: str | None = None
         self._input_digest: str | None = None
         self._unpure_entry: Any = None
+        #: The task file this task was read from, if any (recorded as input data).
+        self.task_file: Path | None = None
         self.input_digest  # noqa: B018 - keyed at creation: an unserializable input fails here
 
     # --- inputs -----------------------------------------------------------

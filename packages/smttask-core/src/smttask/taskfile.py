@@ -141,7 +141,10 @@ def task_from_desc(source: str | Path | Mapping[str, Any], *, verify_key: bool =
             f"task file format version {doc.get('version')!r} is not supported; this smttask reads "
             f"version {FORMAT_VERSION}. Re-create the file with a matching smttask.",
         )
-    return _Reader(label, doc, verify_key).build(doc)
+    task = _Reader(label, doc, verify_key).build(doc)
+    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+        task.task_file = Path(source).resolve()
+    return task
 
 
 class _Reader:

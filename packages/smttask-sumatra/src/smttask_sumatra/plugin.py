@@ -1,1 +1,25 @@
-"""Plugin entry point of smttask_sumatra (registered under the ``smttask`` entry-point group)."""
+"""Plugin entry point of smttask-sumatra (entry point ``sumatra`` in the ``smttask`` group).
+
+Importing this module is cheap: Sumatra, Django and click load only when a
+record is written or a command runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smttask.hookspecs import hookimpl
+
+
+@hookimpl
+def smttask_recorders() -> list[type]:
+    from .recorder import SumatraRecorder
+
+    return [SumatraRecorder]
+
+
+@hookimpl
+def smttask_cli_commands(cli: Any) -> None:
+    from .cli import register
+
+    register(cli)

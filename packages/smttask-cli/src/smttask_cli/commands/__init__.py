@@ -1,0 +1,1 @@
+"""The built-in commands of ``smttask``: one module per command."""

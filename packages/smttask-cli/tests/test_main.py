@@ -1,0 +1,78 @@
+"""The ``smttask`` group: version, help, and commands added by plugins through the hook."""
+
+from __future__ import annotations
+
+import click
+from click.testing import CliRunner
+
+from smttask import hookimpl, make_plugin_manager
+from smttask_cli import __version__
+from smttask_cli.main import build_cli
+
+
+class HelloPlugin:
+    @hookimpl
+    def smttask_cli_commands(self, cli):
+        @cli.command()
+        @click.argument("name")
+        def hello(name: str) -> None:
+            """Say hello."""
+            click.echo(f"hello {name}")
+
+
+class BrokenPlugin:
+    @hookimpl
+    def smttask_cli_commands(self, cli):
+        raise ImportError("No module named 'missing_dependency'")
+
+
+class ClashingPlugin:
+    @hookimpl
+    def smttask_cli_commands(self, cli):
+        @cli.command(name="run")
+        def fake_run() -> None:
+            """Not the real run."""
+
+
+def cli_with(*plugins):
+    return build_cli(make_plugin_manager(load_entry_points=False, plugins=plugins))
+
+
+def test_version_names_the_packages(project):
+    result = project.smttask("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"smttask {__version__} (smttask-core ")
+
+
+def test_help_lists_every_builtin_command(project):
+    result = project.smttask("--help")
+    assert result.returncode == 0
+    for command in ("run", "show", "plugins"):
+        assert f"  {command} " in result.stdout
+    run_help = project.smttask("run", "--help").stdout
+    for option in ("--cores", "--dry-run", "--fail-fast", "--clean", "--recompute", "--reason",
+                   "--no-record", "--wait", "--import", "--pdb", "--quiet"):
+        assert option in run_help
+
+
+def test_a_plugin_adds_a_command_through_the_hook():
+    result = CliRunner().invoke(cli_with(HelloPlugin()), ["hello", "world"])
+    assert result.exit_code == 0
+    assert result.output == "hello world\n"
+
+
+def test_a_broken_plugin_costs_a_warning_not_the_command_line(capsys):
+    cli = cli_with(BrokenPlugin(), HelloPlugin())
+    assert (
+        "smttask: warning: plugin 'BrokenPlugin' failed to add its commands: "
+        "ImportError: No module named 'missing_dependency'"
+    ) in capsys.readouterr().err
+    result = CliRunner().invoke(cli, ["hello", "you"])
+    assert result.exit_code == 0
+    assert result.output == "hello you\n"
+
+
+def test_a_plugin_cannot_silently_replace_a_builtin_command(capsys):
+    cli = cli_with(ClashingPlugin())
+    assert cli.commands["run"].callback.__module__ == "smttask_cli.commands.run"
+    assert "two plugins add a command named 'run'" in capsys.readouterr().err

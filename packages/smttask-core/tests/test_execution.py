@@ -1,0 +1,302 @@
+"""Executors: planning a batch, running it in this process or in workers, and stopping it cleanly."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from smttask import Project, hookimpl, make_plugin_manager
+from smttask.execution import (
+    WHY_MISSING,
+    WHY_NOT_STORED,
+    WHY_RECOMPUTE,
+    InlineExecutor,
+    ProcessExecutor,
+    plan_batch,
+)
+from smttask.recording import Recorder
+
+TASKS = '''
+import os, pathlib, sys, time
+from smttask import MemoizedTask, RecordedTask
+
+@RecordedTask
+def base(n: int) -> int:
+    with open("base-count.txt", "a") as f:
+        f.write(f"{os.getpid()}\\n")
+    return n * 10
+
+@MemoizedTask
+def double(x: int) -> int:
+    return 2 * x
+
+@RecordedTask
+def add(x: int, y: int) -> int:
+    print(f"adding {x} and {y}")
+    return x + y
+
+@RecordedTask
+def fail(x: int) -> int:
+    raise ValueError(f"bad input {x}")
+
+@RecordedTask
+def die(x: int) -> int:
+    os._exit(3)
+
+@RecordedTask
+def blocked(x: int) -> int:
+    pathlib.Path(f"started-{x}").touch()
+    while not pathlib.Path("release").exists():
+        time.sleep(0.01)
+    return x
+'''
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A project with a fresh task module (unique name, importable by workers through sys.path)."""
+    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
+    name = f"exec_tasks_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{name}.py").write_text(TASKS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    module = importlib.import_module(name)
+    project = Project(tmp_path)
+    yield project, module
+    sys.modules.pop(name, None)
+
+
+def leftovers(root: Path) -> list[Path]:
+    """Temporary or claim files: signs of a half-written result."""
+    return [p for p in root.rglob("*") if p.name.endswith((".tmp", ".claim")) or ".stale-" in p.name]
+
+
+def test_plan_reports_cached_tasks_and_makes_missing_stored_upstream_a_job(env):
+    project, t = env
+    with project.activate():
+        b = t.base(n=1)
+        tasks = [t.add(x=i, y=b) for i in range(3)] + [t.add(x=0, y=b), t.double(x=2)]
+        t.add(x=2, y=5).run()
+        tasks.append(t.add(x=2, y=5))
+        plan = plan_batch(tasks, project)
+    upstream = [job for job in plan.jobs if job.upstream]
+    assert [job.task.taskname for job in upstream] == ["base"]
+    assert upstream[0].why == WHY_MISSING
+    assert plan.job_for(0).deps == {upstream[0].id}
+    assert plan.job_for(0) is plan.job_for(3), "the same task twice is one job"
+    assert plan.job_for(4).why == WHY_NOT_STORED
+    assert set(plan.cached) == {5}
+    assert plan.needed_by(upstream[0]) == [0, 1, 2, 3]
+
+    with project.activate():
+        replan = plan_batch(tasks[5:], project, recompute=True)
+    assert [job.why for job in replan.jobs] == [WHY_RECOMPUTE]
+
+
+def test_inline_runs_in_batch_order_then_reports_cached(env):
+    project, t = env
+    with project.activate():
+        tasks = [t.add(x=i, y=1) for i in (3, 1, 2)]
+    outcomes = list(InlineExecutor(project).run(tasks))
+    assert [(o.index, o.status) for o in outcomes] == [(0, "computed"), (1, "computed"), (2, "computed")]
+    assert all(Path(o.outputs[0]).is_file() for o in outcomes)
+    again = list(InlineExecutor(project).run(tasks))
+    assert [o.status for o in again] == ["cached"] * 3
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_processes_compute_shared_stored_upstream_once(env, start_method):
+    project, t = env
+    with project.activate():
+        b = t.base(n=4)
+        tasks = [t.add(x=i, y=b) for i in range(6)]
+    executor = ProcessExecutor(project, workers=2, start_method=start_method)
+    outcomes = list(executor.run(tasks))
+    by_index = {o.index: o for o in outcomes}
+    assert [by_index[i].status for i in range(6)] == ["computed"] * 6
+    assert by_index[None].task == "base" and by_index[None].status == "computed"
+    assert len(Path("base-count.txt").read_text().split()) == 1
+    with project.activate():
+        assert [task.run() for task in tasks] == [40 + i for i in range(6)]
+
+
+def test_a_failure_stops_only_the_tasks_that_need_it(env):
+    project, t = env
+    with project.activate():
+        tasks = [t.add(x=1, y=2), t.fail(x=1), t.add(x=3, y=t.fail(x=2)), t.add(x=4, y=5)]
+    outcomes = {o.index: o for o in ProcessExecutor(project, workers=2).run(tasks)}
+    assert outcomes[0].status == outcomes[3].status == "computed"
+    assert outcomes[1].status == "failed" and outcomes[1].error == "ValueError: bad input 1"
+    assert "raise ValueError" in outcomes[1].traceback
+    assert outcomes[2].status == "failed"
+    assert outcomes[2].error.startswith("upstream task fail (key ")
+    assert "bad input 2" in outcomes[2].error
+
+
+def test_a_dying_worker_fails_only_its_task(env):
+    project, t = env
+    with project.activate():
+        tasks = [t.die(x=1)] + [t.add(x=i, y=0) for i in range(4)]
+    outcomes = {o.index: o for o in ProcessExecutor(project, workers=2).run(tasks)}
+    assert outcomes[0].status == "failed"
+    assert "exit code 3" in outcomes[0].error
+    assert [outcomes[i].status for i in range(1, 5)] == ["computed"] * 4
+
+
+def test_worker_output_reaches_this_process(env, capsys):
+    project, t = env
+    with project.activate():
+        tasks = [t.add(x=7, y=8)]
+    list(ProcessExecutor(project, workers=1).run(tasks))
+    assert "adding 7 and 8" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("executor_name", ["processes", "inline-thread"])
+def test_stop_interrupts_running_tasks_and_keeps_finished_ones(env, executor_name):
+    project, t = env
+    with project.activate():
+        tasks = [t.add(x=1, y=1)] + [t.blocked(x=i) for i in range(4)]
+    if executor_name == "processes":
+        executor = ProcessExecutor(project, workers=2)
+
+        def on_tick() -> None:
+            if len(list(Path().glob("started-*"))) >= 2:
+                executor.stop()
+
+        outcomes = list(executor.run(tasks, on_tick=on_tick))
+    else:  # stop() from another thread while a task runs in this (non-main) thread
+        import threading
+
+        executor = InlineExecutor(project)
+        outcomes = []
+
+        def consume() -> None:
+            outcomes.extend(executor.run(tasks))
+
+        thread = threading.Thread(target=consume)
+        thread.start()
+        while not list(Path().glob("started-*")):
+            thread.join(0.01)
+        executor.stop()
+        Path("release").touch()  # a thread cannot be interrupted: let the running task finish
+        thread.join()
+    statuses = {o.index: o.status for o in outcomes}
+    assert statuses[0] == "computed"
+    assert set(statuses) == set(range(5)), "every task gets an outcome"
+    assert "skipped" in statuses.values()
+    if executor_name == "processes":
+        assert sorted(statuses.values()).count("interrupted") == 2
+    assert leftovers(project.data_dir) == []
+    with project.activate():
+        stored = [task for task in tasks if project.storage.locate(task) is not None]
+    assert all(statuses[tasks.index(task)] == "computed" for task in stored)
+
+
+class _ListRecorder(Recorder):
+    name = "list"
+    runs: list = []
+
+    @classmethod
+    def is_available(cls, project):
+        return True
+
+    def record(self, run):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def recording():
+            yield run
+            type(self).runs.append((run.task.taskname, run.reason))
+
+        return recording()
+
+
+class _ListRecorderPlugin:
+    @hookimpl
+    def smttask_recorders(self):
+        return [_ListRecorder]
+
+
+def test_record_and_reason_options_reach_the_recorder(env, tmp_path):
+    _, t = env
+    (tmp_path / "smttask.toml").write_text('recorder = "list"\n')
+    project = Project(tmp_path, plugin_manager=make_plugin_manager(
+        load_entry_points=False, plugins=[_ListRecorderPlugin()]))
+    _ListRecorder.runs.clear()
+    with project.activate():
+        first, second = t.add(x=1, y=100), t.add(x=2, y=100)
+    list(InlineExecutor(project).run([first], reason="because"))
+    list(InlineExecutor(project).run([second], record=False))
+    assert _ListRecorder.runs == [("add", "because")]
+
+
+MAIN_SCRIPT = '''
+import math
+from smttask import Project, RecordedTask, TaskOutput
+from smttask.execution import ProcessExecutor
+
+SCALE = 3
+
+def helper(x):
+    return math.sqrt(x) * SCALE
+
+if __name__ == "__main__":  # workers re-import this script without defining the tasks
+    class Out(TaskOutput):
+        root: float
+        twice: int
+
+    @RecordedTask
+    def measure(x: int) -> Out:
+        return helper(x), 2 * x
+
+    project = Project(".")
+    with project.activate():
+        tasks = [measure(x=x) for x in (1, 4, 9)]
+    outcomes = list(ProcessExecutor(project, workers=2, start_method="spawn").run(tasks))
+    print(sorted(o.status for o in outcomes), [o.error for o in outcomes if o.error])
+    with project.activate():
+        print([tuple(t.run()) for t in tasks])
+'''
+
+
+def test_tasks_defined_in_main_are_shipped_to_spawned_workers(tmp_path):
+    pytest.importorskip("dill")
+    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
+    (tmp_path / "script.py").write_text(MAIN_SCRIPT)
+    result = subprocess.run(
+        [sys.executable, "script.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "['computed', 'computed', 'computed'] []"
+    assert lines[1] == "[(3.0, 2), (6.0, 8), (9.0, 18)]"
+
+
+def test_start_method_is_fork_only_without_other_threads():
+    import threading
+
+    if sys.platform == "darwin":
+        assert ProcessExecutor.choose_start_method() == "spawn"
+        return
+    if threading.active_count() == 1:
+        assert ProcessExecutor.choose_start_method() == "fork"
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert ProcessExecutor.choose_start_method() == "spawn"
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_outcome_is_ok_only_with_a_result():
+    from smttask.execution import TaskOutcome
+
+    assert TaskOutcome("t", "k", "cached", 0.0).ok
+    assert not TaskOutcome("t", "k", "skipped", 0.0).ok

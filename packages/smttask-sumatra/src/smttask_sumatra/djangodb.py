@@ -1,0 +1,157 @@
+"""Django, configured on first use to hold one Sumatra record store at a time.
+
+Sumatra's SQLite record store is a Django app. Sumatra configures Django once
+per process for fixed databases; smttask may use several projects in one
+process (tests, notebooks), and Sumatra's tag tables only work on Django's
+``default`` database. So this module owns the configuration: ``default`` points
+at the store in use, and :func:`database` switches it (closing connections to
+the previous file) under a process-wide lock.
+
+Writes use ``BEGIN IMMEDIATE`` transactions, so concurrent writers queue on
+SQLite's busy timeout instead of failing on a lock upgrade. Django and Sumatra
+are imported only when a store is first opened.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import SumatraError
+
+_lock = threading.RLock()
+_migrated: set[str] = set()
+_fork_hook_installed = False
+APP = "sumatra.recordstore.django_store"
+
+
+@contextmanager
+def database(path: Path, *, timeout: float = 10.0, create: bool = False) -> Iterator[None]:
+    """Hold Django's ``default`` database on the SQLite store *path* inside the block.
+
+    *timeout* is how long one statement waits for a lock held by another
+    process. Without *create*, a missing store file is an error rather than
+    silently creating an empty one. Sumatra's tables are created if missing.
+    The connection is closed when the block ends.
+    """
+    path = Path(path).resolve()
+    if not create and not path.is_file():
+        raise SumatraError(
+            f"The record store {path} does not exist. If the project was moved or .smt/records "
+            "deleted, run `smttask project init` again in a fresh directory, or restore the file."
+        )
+    with _lock:
+        _configure(path, timeout)
+        from django.db import connections
+
+        connection = connections["default"]
+        try:
+            _ensure_schema(path)
+            yield
+        finally:
+            connection.close()
+
+
+def atomic() -> object:
+    """A write transaction on the current store (``BEGIN IMMEDIATE``)."""
+    from django.db import transaction
+
+    return transaction.atomic(using="default")
+
+
+def _configure(path: Path, timeout: float) -> None:
+    import django
+    from django.conf import settings
+
+    from ._imports import load_sumatra
+
+    load_sumatra()
+    name = str(path)
+    options = {"timeout": timeout, "transaction_mode": "IMMEDIATE"}
+    if not settings.configured:
+        settings.configure(
+            DEBUG=False,
+            DATABASES={
+                "default": {
+                    "ENGINE": "django.db.backends.sqlite3",
+                    "NAME": name,
+                    "OPTIONS": options,
+                }
+            },
+            INSTALLED_APPS=[APP, "django.contrib.contenttypes"],
+            USE_TZ=True,
+            TIME_ZONE="UTC",
+            SECRET_KEY="smttask-sumatra: no secrets are kept here",
+            DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+            LOGGING_CONFIG=None,
+            MIDDLEWARE_CLASSES=[],
+            READ_ONLY=0,
+            SERVERSIDE=0,
+        )
+        django.setup()
+        _tell_sumatra(settings.DATABASES)
+        _install_fork_hook()
+        return
+    if APP not in settings.INSTALLED_APPS:
+        raise SumatraError(
+            "Django is already configured in this process without Sumatra's record store app "
+            f"('{APP}' is not in INSTALLED_APPS), so records cannot be written here. Run the "
+            "tasks in a separate process (e.g. with `smttask run`)."
+        )
+    db = settings.DATABASES["default"]
+    if db.get("NAME") != name or db.get("OPTIONS") != options:
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connections
+
+        for connection in connections.all(initialized_only=True):
+            connection.close()
+        db["ENGINE"] = "django.db.backends.sqlite3"
+        db["NAME"] = name
+        db["OPTIONS"] = options
+        ContentType.objects.clear_cache()  # content-type ids are per database file
+
+
+def _ensure_schema(path: Path) -> None:
+    key = str(path)
+    if key in _migrated:
+        return
+    from django.db import connections
+
+    if "django_store_record" not in connections["default"].introspection.table_names():
+        from django.core import management
+
+        management.call_command(
+            "migrate", run_syncdb=True, database="default", verbosity=0, interactive=False
+        )
+    _migrated.add(key)
+
+
+def _tell_sumatra(databases: dict) -> None:
+    """Mark Sumatra's own Django configuration as done, so it never reconfigures Django."""
+    from sumatra.recordstore.django_store import db_config
+
+    db_config._settings["DATABASES"] = databases
+    db_config.configured = True
+
+
+def _install_fork_hook() -> None:
+    global _fork_hook_installed
+    if not _fork_hook_installed and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_forget_connections)
+        _fork_hook_installed = True
+
+
+def _forget_connections() -> None:
+    """In a forked child, drop (never use or close) the parent's SQLite handles, and free the lock."""
+    global _lock
+    _lock = threading.RLock()  # another thread of the parent may have held it at the fork
+    if "django.db" not in sys.modules:
+        return
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None

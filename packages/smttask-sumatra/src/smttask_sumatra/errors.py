@@ -1,0 +1,92 @@
+"""Errors and warnings of smttask-sumatra.
+
+Each error names the value that is wrong and says what to do. All derive from
+:class:`smttask.SmttaskError`, so ``except SmttaskError`` catches them too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from smttask.errors import ConfigError, SmttaskError, SmttaskWarning
+
+
+class SumatraError(SmttaskError):
+    """Base class of every error raised by smttask-sumatra."""
+
+
+class SumatraConfigError(SumatraError, ConfigError):
+    """A setting in the ``[sumatra]`` table of the project configuration is invalid."""
+
+
+class NoSumatraProjectError(SumatraError, LookupError):
+    """There is no Sumatra project (``.smt/project``) where one was expected."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(
+            f"No Sumatra project in {root} (no {root / '.smt' / 'project'}). "
+            "Run `smttask project init` there to create one."
+        )
+        self.root = root
+
+
+class ProjectExistsError(SumatraError, FileExistsError):
+    """``smttask project init`` was asked to create a project where one exists."""
+
+
+class NotAGitRepositoryError(SumatraError, ValueError):
+    """The project's code is not in a git working copy."""
+
+
+class InvalidProjectNameError(SumatraError, ValueError):
+    """A project name Sumatra cannot store."""
+
+
+class UnsupportedRecordStoreError(SumatraError, ValueError):
+    """The Sumatra project uses a record store smttask-sumatra cannot write (only SQLite is supported)."""
+
+
+class UncommittedChangesError(SumatraError, RuntimeError):
+    """A recorded task was run with uncommitted code changes and the policy is ``error``."""
+
+    def __init__(self, message: str, changed: list[str]) -> None:
+        super().__init__(message)
+        self.changed = changed
+
+
+class NoCommitError(SumatraError, RuntimeError):
+    """The project's repository has no commit yet, so a record has no code version."""
+
+
+class GitError(SumatraError, RuntimeError):
+    """A git command needed for recording failed."""
+
+
+class RecordNotFoundError(SumatraError, KeyError):
+    """No record has the requested label."""
+
+    def __init__(self, label: str, project: str) -> None:
+        super().__init__(
+            f"No record labelled '{label}' in Sumatra project '{project}'. "
+            "List the labels with `smttask records`."
+        )
+        self.label = label
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0])
+
+
+class RecordStoreBusyError(SumatraError, RuntimeError):
+    """The record store stayed locked by other writers through every retry."""
+
+
+class SpoolFileError(SumatraError, ValueError):
+    """A spooled record file cannot be read back."""
+
+
+class RecordingWarning(SmttaskWarning):
+    """Something went wrong while writing a record; the task's result is unaffected."""
+
+
+class RecordSpooledWarning(RecordingWarning):
+    """The record store could not be written, so the record was saved under ``.smt/spool``."""

@@ -1,0 +1,199 @@
+"""The ``sumatra`` recorder: one Sumatra record per computed run of a recorded task.
+
+Around each run it (1) checks the code version against the project's
+change policy, refusing before the task starts if needed; (2) saves the record
+as ``_running_``; (3) lets the task run while capturing what it prints; (4)
+saves the final record (``_finished_``, ``_crashed_`` or ``_killed_``) with
+outcome, data keys, output and package versions; (5) points the "latest"
+links at the new result. A store that stays busy never loses the record: it
+is spooled to ``.smt/spool/`` for ``smttask project flush``.
+
+This module imports neither Sumatra nor Django; they load on the first record.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from smttask.recording import Recorder
+
+from .errors import RecordingWarning, RecordSpooledWarning, RecordStoreBusyError
+from .settings import SumatraSettings
+from .smtproject import SMT_DIR, SumatraProject, has_project
+
+if TYPE_CHECKING:
+    from smttask import Project
+    from smttask.recording import RunInfo
+
+    from .builder import RecordContext
+    from .store import RecordStore
+
+logger = logging.getLogger(__name__)
+
+
+class SumatraRecorder(Recorder):
+    """Writes each recorded run into the project's Sumatra record store (``.smt/records``)."""
+
+    name = "sumatra"
+
+    @classmethod
+    def is_available(cls, project: Project) -> bool:
+        """Available where ``smttask project init`` (or ``smt init``) made a Sumatra project."""
+        return has_project(project.root)
+
+    # --- per-project state, read once ------------------------------------------
+    @cached_property
+    def settings(self) -> SumatraSettings:
+        return SumatraSettings.from_config(self.project.config)
+
+    @cached_property
+    def smt(self) -> SumatraProject:
+        return SumatraProject.load(self.project.root)
+
+    @cached_property
+    def store(self) -> RecordStore:
+        from .store import RecordStore
+
+        return RecordStore(self.smt, self.settings)
+
+    @cached_property
+    def repository(self) -> Path:
+        from .gitstate import repository_root
+
+        return repository_root(self.smt.repository or self.project.root)
+
+    @cached_property
+    def policy(self) -> str:
+        return self.settings.on_changed or self.smt.on_changed
+
+    @cached_property
+    def allow_dirty(self) -> tuple[str, ...]:
+        """The configured paths, plus smttask's own directories (the store and the data)."""
+        own = []
+        for path in (self.project.root / SMT_DIR, self.project.data_dir):
+            try:
+                own.append(path.resolve().relative_to(self.repository).as_posix())
+            except ValueError:
+                pass
+        return (*self.settings.allow_dirty, *own)
+
+    @cached_property
+    def context(self) -> RecordContext:
+        from .builder import RecordContext
+
+        return RecordContext(self.project, self.smt, self.repository)
+
+    # --- the record ---------------------------------------------------------------
+    @contextmanager
+    def record(self, run: RunInfo) -> Iterator[RunInfo]:
+        from . import builder
+        from ._imports import load_sumatra
+        from .capture import OutputCapture
+        from .gitstate import code_state
+
+        load_sumatra()
+        code = code_state(
+            self.repository,
+            policy=self.policy,
+            allow_dirty=self.allow_dirty,
+            main_file=builder.main_file(run.task),
+        )
+        record = builder.new_record(self.context, run, code)
+        reserved = self._save_running(record)
+        capture = OutputCapture(self.settings.max_output) if self.settings.capture_output else None
+        status, error = "finished", None
+        start = time.perf_counter()
+        try:
+            with capture if capture is not None else nullcontext():
+                yield run
+        except (KeyboardInterrupt, SystemExit) as exc:
+            status, error = "killed", exc
+            raise
+        except BaseException as exc:
+            status, error = "crashed", exc
+            raise
+        finally:
+            duration = time.perf_counter() - start
+            self._finish(record, run, reserved, status, error, duration, capture)
+
+    def _save_running(self, record: Any) -> bool:
+        """Save the ``_running_`` record; False (and carry on) if the store is busy."""
+        try:
+            self.store.save(record, new=True)
+            return True
+        except RecordStoreBusyError as exc:
+            logger.warning("Record %s could not be saved as running yet: %s", record.label, exc)
+            return False
+
+    def _finish(
+        self,
+        record: Any,
+        run: RunInfo,
+        reserved: bool,
+        status: str,
+        error: BaseException | None,
+        duration: float,
+        capture: Any,
+    ) -> None:
+        from . import builder
+        from .spool import spool_record
+
+        try:
+            builder.finish_record(
+                self.context,
+                record,
+                run,
+                status=status,
+                error=error,
+                duration=duration,
+                output=capture.text if capture is not None else None,
+            )
+        except Exception as exc:  # noqa: BLE001 - a partial record beats none, and the task's error wins
+            warnings.warn(
+                f"Record {record.label} is incomplete: {exc!r}", RecordingWarning, stacklevel=4
+            )
+        try:
+            self.store.save(record, new=not reserved)
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the record must survive
+            try:
+                path = spool_record(self.smt, record, label_reserved=reserved)
+            except Exception as spool_exc:  # noqa: BLE001
+                warnings.warn(
+                    f"Record {record.label} could not be written to {self.store.path} ({exc}) nor spooled "
+                    f"to {self.smt.spool_dir} ({spool_exc}).",
+                    RecordingWarning,
+                    stacklevel=4,
+                )
+            else:
+                warnings.warn(
+                    f"The record store {self.store.path} could not be written ({exc}); record "
+                    f"{record.label} was saved to {path}. Run `smttask project flush` to import it.",
+                    RecordSpooledWarning,
+                    stacklevel=4,
+                )
+        if status == "finished" and run.stored is not None:
+            self._show_latest(run)
+
+    def _show_latest(self, run: RunInfo) -> None:
+        from .links import show_latest
+
+        if not self.settings.latest_dir:
+            return
+        try:
+            show_latest(
+                self.project.data_dir / self.settings.latest_dir,
+                run.task.taskname,
+                run.stored.key,
+                [out.path for out in run.stored.outputs.values()],
+            )
+        except OSError as exc:  # e.g. no symlinks on this filesystem: links are a convenience
+            logger.info(
+                "Could not update the latest-result links for %s: %s", run.task.taskname, exc
+            )

@@ -1,0 +1,154 @@
+"""Writing Sumatra records through Sumatra's own Django record store API.
+
+:meth:`RecordStore.save` wraps ``DjangoRecordStore.save`` in one
+``BEGIN IMMEDIATE`` transaction, so a record is written whole or not at all,
+and a new record's label is checked for uniqueness under the write lock (two
+processes can never take the same label). A busy store is retried with
+growing, jittered pauses; after the last attempt :class:`RecordStoreBusyError`
+tells the caller to spool the record instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import djangodb
+from .errors import RecordNotFoundError, RecordStoreBusyError
+
+if TYPE_CHECKING:
+    from .settings import SumatraSettings
+    from .smtproject import SumatraProject
+
+logger = logging.getLogger(__name__)
+
+#: Longest pause between two attempts, in seconds.
+MAX_PAUSE = 2.0
+
+
+class RecordStore:
+    """The SQLite record store of one Sumatra project."""
+
+    def __init__(self, smt: SumatraProject, settings: SumatraSettings) -> None:
+        self.smt = smt
+        self.settings = settings
+
+    @property
+    def path(self) -> Path:
+        return self.smt.store_path
+
+    @property
+    def project_name(self) -> str:
+        return self.smt.name
+
+    @contextmanager
+    def session(self, *, timeout: float | None = None) -> Iterator[Any]:
+        """Open the store; yields Sumatra's ``DjangoRecordStore`` bound to it."""
+        with djangodb.database(
+            self.path, timeout=self.settings.busy_timeout if timeout is None else timeout
+        ):
+            yield self._sumatra_store()
+
+    def _sumatra_store(self) -> Any:
+        cls = _store_class()
+        # Bypass __init__, which registers a database with Sumatra's own Django set-up.
+        store = cls.__new__(cls)
+        store._db_label = "default"
+        store._db_file = str(self.path)
+        return store
+
+    def save(self, record: Any, *, new: bool) -> str:
+        """Write *record* (a ``sumatra.records.Record``); return the label it was saved under.
+
+        With *new*, the label is made unique first (``-2``, ``-3``… appended if
+        taken); otherwise the record replaces the one with its label. Raises
+        :class:`RecordStoreBusyError` when every attempt found the store locked
+        or unwritable.
+        """
+        from django.db import DatabaseError
+
+        attempts = self.settings.save_attempts
+        last_error: Exception | None = None
+        for attempt in range(attempts):
+            try:
+                with self.session() as store, djangodb.atomic():
+                    if new:
+                        record.label = self._free_label(record.label)
+                    store.save(self.project_name, record)
+                return record.label
+            except DatabaseError as exc:
+                last_error = exc
+                logger.debug(
+                    "Saving record %s failed (attempt %d): %s", record.label, attempt + 1, exc
+                )
+                if attempt + 1 < attempts:
+                    time.sleep(min(MAX_PAUSE, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
+        raise RecordStoreBusyError(
+            f"Could not write record {record.label} to {self.path} after {attempts} attempts: {last_error}. "
+            "Other processes may be holding the store; raise busy_timeout or save_attempts in "
+            "[sumatra] of smttask.toml."
+        )
+
+    def _free_label(self, label: str) -> str:
+        from sumatra.recordstore.django_store import models
+
+        taken = models.Record.objects.using("default").filter(project_id=self.project_name)
+        candidate, n = label, 1
+        while taken.filter(label=candidate).exists():
+            n += 1
+            candidate = f"{label}-{n}"
+        return candidate
+
+    def get(self, label: str) -> Any:
+        """The ``sumatra.records.Record`` labelled *label*; :class:`RecordNotFoundError` if none."""
+        with self.session() as store:
+            try:
+                return store.get(self.project_name, label)
+            except KeyError:
+                raise RecordNotFoundError(label, self.project_name) from None
+
+
+@functools.cache
+def _store_class() -> type:
+    """Sumatra's ``DjangoRecordStore``, saving a record's package list in two queries.
+
+    Sumatra's ``save`` looks up and links each dependency one by one (about
+    three queries each, so ~150 for a typical scientific session). This
+    subclass lets Sumatra save everything else, then looks the dependencies up
+    in one query and links them in one ``add``. The rows written are the same.
+    """
+    from sumatra.recordstore.django_store import DjangoRecordStore
+
+    class SmttaskDjangoRecordStore(DjangoRecordStore):
+        def save(self, project_name: str, record: Any) -> None:
+            dependencies = record.dependencies
+            record.dependencies = []
+            try:
+                super().save(project_name, record)
+            finally:
+                record.dependencies = dependencies
+            if dependencies:
+                db_record = self._manager.get(label=record.label, project__id=project_name)
+                db_record.dependencies.add(*self._dependency_rows(dependencies))
+
+        def _dependency_rows(self, dependencies: list[Any]) -> list[Any]:
+            models = self._get_models()
+            fields = ("name", "path", "version", "diff", "source", "module")
+            names = sorted({d.name for d in dependencies})
+            existing = {
+                tuple(getattr(row, f) for f in fields): row
+                for row in models.Dependency.objects.using(self._db_label).filter(name__in=names)
+            }
+            rows = []
+            for dep in dependencies:
+                row = existing.get(tuple(getattr(dep, f) for f in fields))
+                rows.append(row if row is not None else self._get_db_obj("Dependency", dep))
+            return rows
+
+    return SmttaskDjangoRecordStore

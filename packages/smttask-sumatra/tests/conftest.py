@@ -1,0 +1,39 @@
+"""Fixtures of smttask-sumatra's tests; the helpers live in ``sumatra_lab`` (importable by name)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from sumatra_lab import TASKS_SOURCE, Lab, commit_all, make_repo, plugin_manager  # noqa: E402
+
+from smttask import Project  # noqa: E402
+from smttask_sumatra.initialize import init_project  # noqa: E402
+
+
+@pytest.fixture
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
+    root = make_repo(tmp_path / "lab")
+    module_name = f"labtasks_{uuid.uuid4().hex[:8]}"
+    (root / f"{module_name}.py").write_text(TASKS_SOURCE, encoding="utf-8")
+    commit_all(root, "tasks")
+    init_project(root, name="lab")
+    commit_all(root, "smttask project")
+    monkeypatch.chdir(root)
+    monkeypatch.syspath_prepend(str(root))
+    tasks = importlib.import_module(module_name)
+    project = Project(root, plugin_manager=plugin_manager())
+    with project.activate():
+        yield Lab(root, project, tasks)
+    for connection in getattr(tasks, "HOLD", []):
+        connection.close()
+    sys.modules.pop(module_name, None)

@@ -1,0 +1,148 @@
+"""Helpers of smttask-sumatra's tests: a real git repository in a temporary directory, holding a real Sumatra project.
+
+Each test gets its own repository with a freshly written task module (under a
+unique module name, so tests never share imported code), a project made by
+``init_project`` and committed, and an smttask ``Project`` whose plugin manager
+holds only the built-ins and this plugin.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from smttask import Project
+from smttask.plugins import make_plugin_manager
+from smttask_sumatra import plugin
+from smttask_sumatra.settings import SumatraSettings
+from smttask_sumatra.smtproject import SumatraProject
+from smttask_sumatra.store import RecordStore
+from smttask_sumatra.view import RecordStoreView
+
+TASKS_SOURCE = textwrap.dedent(
+    '''
+    """Tasks of the test lab (written into each test repository)."""
+    import sys
+    from pathlib import Path
+
+    from smttask import MemoizedTask, RecordedTask, TaskOutput
+
+
+    @RecordedTask
+    def Square(x: float) -> float:
+        print(f"squaring {x}")
+        return x * x
+
+
+    @RecordedTask
+    def Plus(a: float, b: float) -> float:
+        return a + b
+
+
+    @MemoizedTask
+    def Double(x: float) -> float:
+        return 2 * x
+
+
+    @RecordedTask
+    def Fail(x: float) -> float:
+        print("about to fail", file=sys.stderr)
+        raise ValueError(f"bad input {x}")
+
+
+    @RecordedTask
+    def Interrupted(x: float) -> float:
+        raise KeyboardInterrupt
+
+
+    class FitResult(TaskOutput):
+        value: float
+        outcome: str
+
+
+    @RecordedTask
+    def Fit(x: float) -> FitResult:
+        return FitResult(value=x, outcome=f"converged at {x}")
+
+
+    @RecordedTask
+    def CountBytes(path: Path) -> int:
+        return len(Path(path).read_bytes())
+
+
+    HOLD = []
+
+
+    @RecordedTask
+    def LockStore(x: float) -> float:
+        """Takes the record store's write lock and keeps it (the test releases it)."""
+        import sqlite3
+
+        connection = sqlite3.connect(".smt/records", isolation_level=None)
+        connection.execute("BEGIN EXCLUSIVE")
+        HOLD.append(connection)
+        return x
+    '''
+)
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def make_repo(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "Tester")
+    git(root, "config", "user.email", "tester@example.org")
+    git(root, "config", "commit.gpgsign", "false")
+    return root
+
+
+def commit_all(root: Path, message: str = "update") -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+@dataclass
+class Lab:
+    """A committed git repository with a Sumatra project and a task module."""
+
+    root: Path
+    project: Project
+    tasks: ModuleType
+
+    @property
+    def module_file(self) -> Path:
+        return Path(self.tasks.__file__)
+
+    def commit(self, message: str = "update") -> None:
+        commit_all(self.root, message)
+
+    def with_settings(self, **sumatra: Any) -> Project:
+        """A new project object on the same root with these [sumatra] settings."""
+        config = dataclasses.replace(self.project.config, plugins={"sumatra": sumatra})
+        return Project(self.root, config=config, plugin_manager=self.project.plugin_manager)
+
+    def store(self) -> RecordStore:
+        return RecordStore(SumatraProject.load(self.root), SumatraSettings())
+
+    def view(self) -> RecordStoreView:
+        return RecordStoreView(self.project)
+
+    def sumatra_records(self) -> list[Any]:
+        """Every record, read back with Sumatra's own store API."""
+        store = self.store()
+        with store.session() as smt_store:
+            return smt_store.list(store.project_name)
+
+
+def plugin_manager() -> Any:
+    return make_plugin_manager(load_entry_points=False, plugins=[plugin])

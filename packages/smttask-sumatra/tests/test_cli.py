@@ -1,0 +1,188 @@
+"""The commands smttask-sumatra adds: records, records show, store rebuild/recreate, project flush."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import warnings
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from sumatra_lab import Lab
+
+from smttask_sumatra import plugin
+from smttask_sumatra.cli import register
+
+
+class State:
+    """Stands in for the CLI's per-invocation state: commands ask it for the project."""
+
+    def __init__(self, project) -> None:
+        self._project = project
+
+    def project(self):
+        return self._project
+
+
+def invoke(lab: Lab, *args: str, project=None):
+    group = click.Group("smttask")
+    register(group)
+    runner = CliRunner()
+    return runner.invoke(
+        group, list(args), obj=State(project or lab.project), catch_exceptions=False
+    )
+
+
+@pytest.fixture
+def book(lab: Lab) -> Lab:
+    lab.tasks.Square(x=1, reason="first try").run()
+    lab.tasks.Fit(x=2).run()
+    with pytest.raises(ValueError):
+        lab.tasks.Fail(x=3).run()
+    return lab
+
+
+def test_plugin_hook_adds_the_commands_and_joins_existing_groups() -> None:
+    group = click.Group("smttask")
+    store = click.Group("store")
+    store.add_command(click.Command("gc"))
+    group.add_command(store)
+    plugin.smttask_cli_commands(cli=group)
+    assert set(group.commands) == {"project", "records", "store"}
+    assert set(group.commands["store"].commands) == {"gc", "rebuild", "recreate"}
+    assert set(group.commands["project"].commands) == {"init", "flush"}
+    assert set(group.commands["records"].commands) == {"show"}
+
+
+def test_records_lists_newest_first_with_filters(book: Lab) -> None:
+    result = invoke(book, "records")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert "Label" in lines[0]
+    assert [line.split()[3] for line in lines[1:]] == ["Fail", "Fit", "Square"]
+    assert "crashed" in lines[1] and "first try" in lines[3]
+
+    data = json.loads(invoke(book, "records", "--json", "--status", "finished").output)
+    assert [r["task"] for r in data] == ["Fit", "Square"]
+    assert set(data[0]["outputs"]) == {"value", "outcome"}
+    assert data[0]["outcome"] == "converged at 2.0"
+
+    data = json.loads(invoke(book, "records", "--json", "--param", "x=2").output)
+    assert [r["task"] for r in data] == ["Fit"]
+    data = json.loads(
+        invoke(book, "records", "--json", "--task", "Square", "--since", "2000-01-01").output
+    )
+    assert [r["task"] for r in data] == ["Square"]
+    assert "1 older record(s) not shown" in invoke(book, "records", "-n", "2").output
+
+
+def test_records_reports_bad_filters_clearly(book: Lab) -> None:
+    result = invoke(book, "records", "--since", "yesterday")
+    assert result.exit_code == 1 and "Error: after='yesterday' is not an ISO date" in result.output
+    result = invoke(book, "records", "--param", "x")
+    assert result.exit_code == 2 and "PATH=VALUE" in result.output
+
+
+def test_records_show_prints_the_whole_record(book: Lab) -> None:
+    label = book.view().filter(task="Square").latest.label
+    result = invoke(book, "records", "show", label)
+    assert result.exit_code == 0, result.output
+    for expected in (
+        f"Label     : {label}",
+        "Task      : Square",
+        "Status    : finished",
+        "first try",
+        '"x": 1.0',
+        "xxh3_128:",
+        "squaring 1.0",
+        "pydantic ",
+    ):
+        assert expected in result.output
+    record = json.loads(invoke(book, "records", "show", label, "--json").output)
+    assert record["label"] == label and record["stdout_stderr"] == "squaring 1.0\n"
+    missing = invoke(book, "records", "show", "no-such-label")
+    assert missing.exit_code == 1 and "No record labelled 'no-such-label'" in missing.output
+
+
+def test_store_recreate_writes_a_task_file_that_runs_the_same_task(
+    book: Lab, tmp_path: Path
+) -> None:
+    from smttask import Task
+
+    record = book.view().filter(task="Fit").latest
+    result = invoke(book, "store", "recreate", record.label, "-o", str(tmp_path / "tasks"))
+    assert result.exit_code == 0, result.output
+    path = Path(result.output.strip())
+    assert path.parent == tmp_path / "tasks" and path.name.endswith(".taskdesc.json")
+    assert Task.from_desc(path) == book.tasks.Fit(x=2)
+    assert (
+        invoke(book, "store", "recreate", record.label, "-o", str(tmp_path / "tasks")).exit_code
+        == 0
+    )  # same content
+    path.write_text("{}")
+    refused = invoke(book, "store", "recreate", record.label, "-o", str(tmp_path / "tasks"))
+    assert refused.exit_code == 1 and "--force" in refused.output
+    assert (
+        invoke(
+            book, "store", "recreate", record.label, "-o", str(tmp_path / "tasks"), "--force"
+        ).exit_code
+        == 0
+    )
+
+
+def test_store_rebuild_recreates_links_even_where_links_exist(book: Lab) -> None:
+    latest = book.project.data_dir / "latest"
+    fit_value = latest / "Fit" / "value.json"
+    square = latest / "Square" / "result.json"
+    target = fit_value.resolve()
+    square.unlink()  # a missing link
+    fit_value.unlink()
+    os.symlink("../../Square", fit_value)  # a wrong link
+    stale = latest / "Fit" / "old.json"
+    os.symlink("nowhere", stale)  # a link to a result that is not the latest
+    blocker = latest / "Fit" / "outcome.json"
+    blocker.unlink()
+    blocker.write_text("my notes")  # a regular file is never replaced
+
+    result = invoke(book, "store", "rebuild")
+    assert result.exit_code == 0, result.output
+    assert "1 created, 1 updated" in result.output and "1 stale removed" in result.output
+    assert fit_value.resolve() == target
+    assert square.resolve() == book.project.storage.locate(book.tasks.Square(x=1)).outputs[""].path
+    assert not stale.is_symlink()
+    assert blocker.read_text() == "my notes" and "Not replaced" in result.output
+
+    again = invoke(book, "store", "rebuild")
+    assert "0 created, 0 updated, 2 already right" in again.output
+
+
+def test_project_flush_imports_spooled_records(lab: Lab) -> None:
+    holder = sqlite3.connect(lab.root / ".smt" / "records", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    project = lab.with_settings(busy_timeout=0.05, save_attempts=1)
+    try:
+        with project.activate(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lab.tasks.Square(x=5).run()
+    finally:
+        holder.rollback()
+        holder.close()
+    listed = invoke(lab, "records")
+    assert "1 record(s) wait in .smt/spool/" in listed.output
+    result = invoke(lab, "project", "flush")
+    assert result.exit_code == 0, result.output
+    assert "1 record(s) imported, 0 failed." in result.output
+    assert [r.taskname for r in lab.view()] == ["Square"]
+
+
+def test_project_flush_reports_unreadable_spool_files(lab: Lab) -> None:
+    spool = lab.root / ".smt" / "spool"
+    spool.mkdir()
+    (spool / "broken.json").write_text("{not json")
+    result = invoke(lab, "project", "flush")
+    assert result.exit_code == 1
+    assert "broken.json cannot be imported" in result.output
+    assert (spool / "broken.json").exists()

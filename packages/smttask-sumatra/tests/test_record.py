@@ -1,0 +1,160 @@
+"""What one recorded run writes into the Sumatra record store."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from sumatra_lab import Lab, git
+
+from smttask.errors import NotRecordingWarning
+
+
+def only_record(lab: Lab):
+    (record,) = lab.sumatra_records()
+    return record
+
+
+def test_a_recorded_run_writes_one_complete_record(lab: Lab) -> None:
+    task = lab.tasks.Square(x=3, reason="checking squares")
+    assert task.run() == 9.0
+    record = only_record(lab)
+
+    assert re.fullmatch(rf"\d{{8}}-\d{{6}}_{task.digest[:6]}", record.label)
+    assert record.reason == "checking squares"
+    assert record.parameters.as_dict() == json.loads(json.dumps(task.desc))
+    assert record.script_arguments == "Square"
+    assert record.main_file == lab.module_file.name
+    assert record.version == git(lab.root, "rev-parse", "HEAD").strip()
+    assert record.diff == ""
+    assert record.executable.name == "Python"
+    assert record.executable.path == sys.executable
+    assert record.executable.version == ".".join(map(str, sys.version_info[:3]))
+    assert record.user == "Tester <tester@example.org>"
+    assert record.tags == {"_finished_"}
+    assert record.duration is not None and record.duration >= 0
+    assert record.outcome == ""
+    assert record.platforms[0].ip_addr == "127.0.0.1"
+    assert record.repository.url == str(lab.root)
+
+
+def test_the_record_holds_what_the_task_printed(
+    lab: Lab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lab.tasks.Square(x=4).run()
+    assert "squaring 4.0" in capsys.readouterr().out  # still shown
+    assert only_record(lab).stdout_stderr == "squaring 4.0\n"
+
+
+def test_output_data_keys_carry_the_stored_files_hashes(lab: Lab) -> None:
+    task = lab.tasks.Fit(x=2)
+    task.run()
+    stored = lab.project.storage.locate(task)
+    record = only_record(lab)
+    keys = {key.metadata["output"]: key for key in record.output_data}
+    assert set(keys) == {"value", "outcome"}
+    for name, key in keys.items():
+        out = stored.outputs[name]
+        assert key.digest == out.xxh3_128
+        assert key.path == out.path.relative_to(lab.project.data_dir).as_posix()
+        assert key.metadata["hash"] == "xxh3_128"
+        assert key.metadata["size"] == out.size
+    assert record.datastore.root == str(lab.project.data_dir)
+
+
+def test_input_data_keys_name_upstream_outputs_and_data_files(lab: Lab) -> None:
+    upstream = lab.tasks.Square(x=3)
+    lab.tasks.Plus(a=upstream, b=1).run()
+    plus = lab.sumatra_records()[0]
+    assert plus.script_arguments == "Plus"
+    (key,) = plus.input_data
+    stored = lab.project.storage.locate(upstream).outputs[""]
+    assert key.digest == stored.xxh3_128
+    assert key.path == stored.path.relative_to(lab.root).as_posix()
+
+    data = lab.root / "measurements.bin"
+    data.write_bytes(b"0123456789")
+    lab.tasks.CountBytes(path=data).run()
+    (key,) = lab.sumatra_records()[0].input_data
+    assert key.path == "measurements.bin"
+    assert key.metadata["size"] == 10
+    import xxhash
+
+    assert key.digest == xxhash.xxh3_128(b"0123456789").hexdigest()
+
+
+def test_package_versions_come_from_installed_metadata(lab: Lab) -> None:
+    lab.tasks.Square(x=5).run()
+    dependencies = {d.name: d for d in only_record(lab).dependencies}
+    assert dependencies["pydantic"].version == importlib.metadata.version("pydantic")
+    assert dependencies["pydantic"].source == "pydantic"
+    assert "json" not in dependencies  # the standard library is not listed
+    assert not any(name.startswith("labtasks") for name in dependencies)  # versioned by the commit
+
+
+def test_a_crash_is_recorded_with_the_error_and_the_error_propagates(lab: Lab) -> None:
+    with pytest.raises(ValueError, match="bad input 1.0"):
+        lab.tasks.Fail(x=1).run()
+    record = only_record(lab)
+    assert record.tags == {"_crashed_"}
+    assert record.outcome == "ValueError('bad input 1.0')"
+    assert record.stdout_stderr == "about to fail\n"
+    assert record.output_data == []
+
+
+def test_an_interrupted_run_is_recorded_as_killed(lab: Lab) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        lab.tasks.Interrupted(x=1).run()
+    assert only_record(lab).tags == {"_killed_"}
+
+
+def test_an_outcome_output_becomes_the_record_outcome(lab: Lab) -> None:
+    lab.tasks.Fit(x=7).run()
+    assert only_record(lab).outcome == "converged at 7.0"
+
+
+def test_cache_hits_and_memoized_tasks_write_no_record(lab: Lab) -> None:
+    task = lab.tasks.Square(x=2)
+    task.run()
+    task.run()  # from memory
+    task.clear()
+    task.run()  # from storage
+    lab.tasks.Double(x=2).run()
+    assert len(lab.sumatra_records()) == 1
+
+
+def test_a_recomputed_run_gets_its_own_unique_label(lab: Lab) -> None:
+    task = lab.tasks.Square(x=6)
+    task.run()
+    task.run(recompute=True)
+    task.run(recompute=True)
+    labels = [r.label for r in lab.sumatra_records()]
+    assert len(labels) == len(set(labels)) == 3
+
+
+def test_a_project_without_a_sumatra_project_does_not_record(lab: Lab, tmp_path: Path) -> None:
+    from smttask import Project
+
+    plain = Project(tmp_path / "elsewhere", plugin_manager=lab.project.plugin_manager)
+    (tmp_path / "elsewhere").mkdir()
+    with plain.activate(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lab.tasks.Square(x=11).run()
+    assert any(issubclass(w.category, NotRecordingWarning) for w in caught)
+    assert lab.sumatra_records() == []
+
+
+def test_latest_links_point_at_the_newest_result(lab: Lab) -> None:
+    lab.tasks.Fit(x=1).run()
+    latest = lab.project.data_dir / "latest" / "Fit"
+    first = (latest / "value.json").resolve()
+    lab.tasks.Fit(x=2).run()
+    second = (latest / "value.json").resolve()
+    assert first != second
+    assert second == lab.project.storage.locate(lab.tasks.Fit(x=2)).outputs["value"].path
+    assert sorted(p.name for p in latest.iterdir()) == ["outcome.json", "value.json"]
