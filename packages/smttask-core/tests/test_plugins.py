@@ -226,3 +226,29 @@ def test_installed_plugins_load_through_entry_points() -> None:
     manager = make_plugin_manager()
     assert manager.get_plugin("core") is not None
     assert manager.list_name_plugin()  # the built-ins at least
+
+
+def test_record_false_reaches_upstream_tasks(plugin_project: tuple[Project, ThrowawayPlugin]) -> None:
+    from core_tasks import Square as Upstream
+
+    from smttask import RecordedTask
+
+    @RecordedTask
+    def plus(x: float, y: float) -> float:
+        return x + y
+
+    plus(x=Upstream(x=5), y=1).run(record=False)
+    assert ListRecorder.records == []
+
+
+def test_a_broken_plugin_is_skipped_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    from smttask.errors import PluginLoadWarning
+
+    broken = importlib.metadata.EntryPoint(name="broken", value="no_such_module_xyz", group="smttask")
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [broken])
+    with pytest.warns(PluginLoadWarning, match="plugin 'broken'.*failed to load and is skipped") as caught:
+        manager = make_plugin_manager()
+    assert caught[0].filename == __file__
+    assert manager.get_plugin("core") is not None and manager.get_plugin("broken") is None

@@ -160,8 +160,9 @@ def test_recorded_task_without_recorder_stores_and_warns_once(tmp_path: Any) -> 
 
     proj = Project(tmp_path, plugin_manager=make_plugin_manager(load_entry_points=False))
     with proj.activate():
-        with pytest.warns(NotRecordingWarning, match="no recorder is installed"):
+        with pytest.warns(NotRecordingWarning, match="no recorder is installed") as caught:
             Square(x=3).run()
+        assert caught[0].filename == __file__
         import warnings
 
         with warnings.catch_warnings():

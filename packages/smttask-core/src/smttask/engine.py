@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import time
-import warnings
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from .errors import (
 from .memory import MemoryEntry
 from .recording import RunInfo
 from .signature import format_validation_error, is_task
+from .userwarnings import warn_user
 
 if TYPE_CHECKING:
     from .project import Project
@@ -103,25 +103,28 @@ def _load(task: Task, project: Project, storage: StorageBackend, mmap: bool) -> 
         if not mmap:
             values = task._outputs.parse(task._outputs.shape(values, names), names)
     except (CorruptResultError, TaskOutputError) as exc:
-        warnings.warn(
+        warn_user(
             f"The stored result of {task.taskname} (key {task.digest}) is unusable and will be "
             f"recomputed: {exc}",
             CorruptResultWarning,
-            stacklevel=4,
         )
         return None
     _notify_cache_hit(task, project, "storage")
     return values
 
 
-def resolve_inputs(task: Task, project: Project) -> dict[str, Any]:
-    """The values passed to the task's function: upstream tasks replaced by their results."""
+def resolve_inputs(task: Task, project: Project, *, record: bool | None = None) -> dict[str, Any]:
+    """The values passed to the task's function: upstream tasks replaced by their results.
+
+    *record* is passed on to upstream tasks computed now (``run(record=False)``
+    records nothing upstream either).
+    """
     fields = task._inputs.fields
     registry = project.serializers
     resolved = {}
     for name, value in task.inputs.items():
         if name in task._deferred:
-            value = _substitute(value, project)
+            value = _substitute(value, project, record)
             try:
                 value = fields[name].validate(value)
             except ValidationError as exc:
@@ -136,14 +139,14 @@ def resolve_inputs(task: Task, project: Project) -> dict[str, Any]:
     return resolved
 
 
-def _substitute(value: Any, project: Project) -> Any:
+def _substitute(value: Any, project: Project, record: bool | None) -> Any:
     if is_task(value):
-        return run_task(value, project)
+        return run_task(value, project, record=record)
     t = type(value)
     if t in (list, tuple, set, frozenset):
-        return t(_substitute(v, project) for v in value)
+        return t(_substitute(v, project, record) for v in value)
     if t is dict:
-        return {_substitute(k, project): _substitute(v, project) for k, v in value.items()}
+        return {_substitute(k, project, record): _substitute(v, project, record) for k, v in value.items()}
     return value
 
 
@@ -170,7 +173,7 @@ def _compute(
     reason: str | None,
     start_from: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    inputs = resolve_inputs(task, project)
+    inputs = resolve_inputs(task, project, record=record)
     for name, value in (start_from or {}).items():
         inputs[name] = task._inputs.fields[name].validate(value)
     hook = project.hook
@@ -221,11 +224,10 @@ def _run_unpure(task: Task, project: Project, recompute: bool) -> Any:
     entry = unpure_entry(task, project, recompute=True)
     task._digest = task._output_digest(entry.values)
     if old_key is not None and old_key != task._digest:
-        warnings.warn(
+        warn_user(
             f"Unpure task {task!r} was recomputed and its output changed (key {old_key[:12]}… → "
             f"{task._digest[:12]}…). Tasks created from it before now refer to the old output; "
             "re-create them to use the new one.",
             UnpureKeyChangedWarning,
-            stacklevel=4,
         )
     return entry.result

@@ -132,5 +132,9 @@ class UnpureKeyChangedWarning(SmttaskWarning):
     """An unpure task was recomputed and its output (hence its key) changed."""
 
 
+class PluginLoadWarning(SmttaskWarning):
+    """An installed plugin failed to load; smttask runs without it."""
+
+
 class MainModuleTaskWarning(SmttaskWarning):
     """A task defined in ``__main__`` was saved: no other process can import it by name."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .errors import PluginConflictError, PluginNotFoundError
+from .errors import PluginConflictError, PluginLoadWarning, PluginNotFoundError
+from .userwarnings import warn_user
 
 if TYPE_CHECKING:
     import pluggy
@@ -27,10 +28,29 @@ def make_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any
     manager.add_hookspecs(hookspecs)
     manager.register(builtin_plugin, name="core")
     if load_entry_points:
-        manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        _load_entry_points(manager)
     for plugin in plugins:
         manager.register(plugin)
     return manager
+
+
+def _load_entry_points(manager: pluggy.PluginManager) -> None:
+    """Register every installed plugin; one that fails to load is skipped with a warning."""
+    from importlib.metadata import entry_points
+
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
+            continue
+        try:
+            plugin = entry_point.load()
+            manager.register(plugin, name=entry_point.name)
+        except Exception as exc:
+            dist = entry_point.dist.name if entry_point.dist else "?"
+            warn_user(
+                f"The smttask plugin '{entry_point.name}' (from {dist}) failed to load and is "
+                f"skipped: {type(exc).__name__}: {exc}. Reinstall or uninstall {dist}.",
+                PluginLoadWarning,
+            )
 
 
 def components_by_name(kind: str, results: Iterable[Iterable[Any]]) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import NotRecordingWarning
+from .userwarnings import warn_user
 
 if TYPE_CHECKING:
     from .project import Project
@@ -86,12 +86,11 @@ class NullRecorder(Recorder):
     def record(self, run: RunInfo) -> Iterator[RunInfo]:
         if not self._warned and self.project.config.recorder != "none":
             self._warned = True
-            warnings.warn(
+            warn_user(
                 f"'{run.task.taskname}' is a recorded task, but no recorder is installed or "
                 f"available here, so nothing is written to a lab book. Results are still stored "
                 f"under {self.project.data_dir}. Install smttask-sumatra and run "
                 "`smttask project init` to record runs, or set recorder = \"none\" to silence this.",
                 NotRecordingWarning,
-                stacklevel=6,
             )
         yield run

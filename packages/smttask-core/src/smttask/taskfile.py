@@ -10,7 +10,6 @@ import importlib
 import json
 import os
 import uuid
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from .errors import (
     UnknownTaskError,
 )
 from .storage.local import safe_name
+from .userwarnings import warn_user
 
 if TYPE_CHECKING:
     from .task import Task
@@ -84,12 +84,11 @@ def task_filename(task: Task) -> str:
 def save_task(task: Task, path: str | Path) -> Path:
     """Write *task*'s file into directory *path*, or to *path* itself if it ends in ``.json``."""
     if task.module_name == "__main__":
-        warnings.warn(
+        warn_user(
             f"Task '{task.taskname}' is defined in the main script or notebook, so its task file "
             "names module '__main__' and cannot be loaded by another process. Move the task into "
             "a module and import it.",
             MainModuleTaskWarning,
-            stacklevel=3,
         )
     path = Path(path)
     if path.suffix == ".json":

@@ -166,3 +166,21 @@ def test_delete_removes_a_result(project: Any) -> None:
     assert project.storage.delete(task)
     assert project.storage.locate(task) is None
     assert not project.storage.delete(task)
+
+
+def test_interrupted_save_leaves_no_orphan_outputs(project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from smttask.storage import JsonFormat
+
+    real_write = JsonFormat.write
+    calls = []
+
+    def fail_second(self: Any, value: Any, path: str, proj: Any) -> str:
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_write(self, value, path, proj)
+
+    monkeypatch.setattr(JsonFormat, "write", fail_second)
+    with pytest.raises(KeyboardInterrupt):
+        analyze(arr=[1, 2], dt=1.0, nbins=1).run()
+    assert [p for p in project.data_dir.rglob("*") if p.is_file()] == []

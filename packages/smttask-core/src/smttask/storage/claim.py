@@ -31,6 +31,54 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+class _Heartbeat:
+    """One daemon thread per process that touches every claim the process holds.
+
+    A thread per claim costs milliseconds per task; short tasks would pay more
+    for the heartbeat than for their own work.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._claims: dict[int, Claim] = {}
+        self._wake = threading.Event()
+        self._pid = -1
+
+    def add(self, claim: Claim) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # first use, or a forked child: start a thread here
+                self._pid = os.getpid()
+                self._claims = {}
+                threading.Thread(target=self._run, daemon=True, name="smttask-heartbeat").start()
+            self._claims[id(claim)] = claim
+            self._wake.set()
+
+    def remove(self, claim: Claim) -> None:
+        with self._lock:
+            self._claims.pop(id(claim), None)
+
+    def _run(self) -> None:
+        last: dict[int, float] = {}
+        while True:
+            with self._lock:
+                claims = list(self._claims.items())
+            now = time.monotonic()
+            for ident, claim in claims:
+                if now - last.setdefault(ident, now) >= claim.heartbeat:
+                    last[ident] = now
+                    try:
+                        os.utime(claim.path)
+                    except FileNotFoundError:
+                        pass
+            last = {ident: t for ident, t in last.items() if ident in dict(claims)}
+            interval = min((c.heartbeat for _, c in claims), default=60.0)
+            self._wake.wait(min(interval, 1.0) if claims else None)
+            self._wake.clear()
+
+
+_heartbeat = _Heartbeat()
+
+
 class Claim:
     """Context manager holding the claim file at *path*.
 
@@ -54,8 +102,6 @@ class Claim:
         self.timeout = timeout
         self.waited = False
         self.held = False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._token = uuid.uuid4().hex
 
     def __enter__(self) -> Claim:
@@ -64,8 +110,7 @@ class Claim:
         while True:
             if self._try_create():
                 self.held = True
-                self._thread = threading.Thread(target=self._beat, daemon=True, name="smttask-claim")
-                self._thread.start()
+                _heartbeat.add(self)
                 return self
             self.waited = True
             if self.done():
@@ -86,9 +131,7 @@ class Claim:
     ) -> None:
         if not self.held:
             return
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+        _heartbeat.remove(self)
         try:
             if self._owner_token() == self._token:
                 self.path.unlink()
@@ -137,10 +180,3 @@ class Claim:
         except FileNotFoundError:
             return
         tomb.unlink(missing_ok=True)
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.heartbeat):
-            try:
-                os.utime(self.path)
-            except FileNotFoundError:
-                return

@@ -147,17 +147,23 @@ class LocalStorage(StorageBackend):
         directory.mkdir(parents=True, exist_ok=True)
         key = task.digest
         outputs: dict[str, StoredOutput] = {}
-        for name, value in values.items():
-            fmt = self._format_for(value)
-            final = directory / output_filename(key, name, fmt.extension)
-            tmp = directory / f".{final.name}.{uuid.uuid4().hex}.tmp"
-            try:
-                digest = fmt.write(value, os.fspath(tmp), self.project)
-                size = tmp.stat().st_size
-                os.replace(tmp, final)
-            finally:
-                tmp.unlink(missing_ok=True)
-            outputs[name] = StoredOutput(name, final, fmt.name, size, digest)
+        try:
+            for name, value in values.items():
+                fmt = self._format_for(value)
+                final = directory / output_filename(key, name, fmt.extension)
+                tmp = directory / f".{final.name}.{uuid.uuid4().hex}.tmp"
+                try:
+                    digest = fmt.write(value, os.fspath(tmp), self.project)
+                    size = tmp.stat().st_size
+                    os.replace(tmp, final)
+                finally:
+                    tmp.unlink(missing_ok=True)
+                outputs[name] = StoredOutput(name, final, fmt.name, size, digest)
+        except BaseException:
+            # No manifest will vouch for these files: do not leave them behind.
+            for out in outputs.values():
+                out.path.unlink(missing_ok=True)
+            raise
         manifest = {
             "smttask_result": MANIFEST_VERSION,
             "task": task.identity,
