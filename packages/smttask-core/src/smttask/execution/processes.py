@@ -1,0 +1,351 @@
+"""The process executor and its worker pool, as seen from the parent process.
+
+:class:`ProcessExecutor` sends jobs to worker processes (:class:`_Pool`, one
+:class:`_Worker` handle each), collects their outcomes and what they print,
+replaces workers that die, and stops them cleanly. What runs inside a worker
+is in :mod:`smttask.execution.worker`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import SmttaskError
+from .base import Executor
+from .mainmodule import pack_main_classes
+from .outcomes import RunOptions, TaskOutcome, TaskStarted
+from .planning import BatchPlan, Job
+from .schedule import SKIPPED, _Schedule
+from .worker import _worker_main, _WorkerSetup
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+    from ..project import Project
+
+
+class ProcessExecutor(Executor):
+    """Runs tasks in ``workers`` processes (default: one per CPU), at most one task per worker at a time.
+
+    Stored upstream tasks are computed once (as jobs of their own); memory-only
+    upstream tasks are computed at most once per worker. A worker that dies
+    (e.g. killed for lack of memory) fails only its own task. What tasks print
+    is forwarded to this process's ``sys.stdout``/``sys.stderr``.
+    """
+
+    name = "processes"
+    #: Seconds a stopping worker gets to clean up before it is killed.
+    stop_grace: ClassVar[float] = 10.0
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        workers: int | None = None,
+        imports: Sequence[str] = (),
+        start_method: str | None = None,
+    ) -> None:
+        super().__init__(project, workers=workers, imports=imports)
+        #: ``multiprocessing`` start method; None chooses (see :meth:`choose_start_method`).
+        self.start_method = start_method
+
+    @staticmethod
+    def choose_start_method() -> str:
+        """``fork`` where it is safe and fast (POSIX but macOS, this process has a single thread), else ``spawn``.
+
+        A forked worker starts in milliseconds with every module this process
+        imported; forking a process that runs other threads (a notebook
+        kernel, a live progress display) is unsafe, so those spawn fresh workers.
+        """
+        import multiprocessing
+
+        if (
+            "fork" in multiprocessing.get_all_start_methods()
+            and sys.platform != "darwin"
+            and threading.active_count() == 1
+        ):
+            return "fork"
+        return "spawn"
+
+    def run_jobs(
+        self, plan: BatchPlan, options: RunOptions, on_start: Callable[[TaskStarted], None] | None
+    ) -> Iterator[tuple[Job, TaskOutcome]]:
+        if not plan.jobs:
+            return
+        import multiprocessing
+
+        method = self.start_method or self.choose_start_method()
+        with self.project.activate():
+            descs = {job.id: job.task.desc for job in plan.jobs}
+        setup = _WorkerSetup(
+            str(self.project.root),
+            self.project.config,
+            tuple(sys.path),
+            self.imports,
+            # A forked worker already has the classes of __main__.
+            None if method == "fork" else pack_main_classes(job.task for job in plan.jobs),
+        )
+        schedule = _Schedule(plan)
+        size = min(self.workers or os.cpu_count() or 1, len(plan.jobs))
+
+        def started(job: Job) -> None:
+            if on_start is not None:
+                on_start(TaskStarted(job.task.taskname, job.key, tuple(job.indices)))
+
+        pool = _Pool(multiprocessing.get_context(method), setup, size, started)
+        try:
+            pool.start()
+            while schedule.unfinished:
+                if self.stopping and not pool.stopping:
+                    pool.begin_stop()
+                if self._hard_stop or (pool.stopping and time.monotonic() > pool.deadline(self.stop_grace)):
+                    pool.kill()
+                if not pool.stopping:
+                    pool.dispatch(schedule, descs, options)
+                elif not pool.alive():
+                    break
+                if self.on_tick is not None:
+                    self.on_tick()
+                for job, outcome in pool.wait(timeout=0.1):
+                    if outcome is None:  # it never started: run it elsewhere (or skip it, if stopping)
+                        schedule.retry(job)
+                        continue
+                    yield job, outcome
+                    yield from schedule.finish(job, outcome)
+                if not pool.stopping and schedule.unfinished:
+                    pool.replace_dead()
+            yield from schedule.skip_rest(SKIPPED)
+        finally:
+            pool.shutdown(self.stop_grace)
+
+
+class _Worker:
+    """The parent's handle on one worker process and the jobs sent to it (the first one is running)."""
+
+    def __init__(self, ctx: BaseContext, slot: int, setup: _WorkerSetup) -> None:
+        self.slot = slot
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, slot, setup), name=f"smttask-worker-{slot}")
+        with _sigint_blocked():
+            self.process.start()
+        child.close()
+        self.jobs: deque[Job] = deque()
+        self.started = 0.0  # when the running job started
+        self.ready = False
+        self.said_bye = False  # it exited on its own, having started none of its queued jobs
+        self.terminated = False
+        self.exited = False
+
+    def assign(self, job: Job, desc: dict[str, Any], options: RunOptions) -> None:
+        if not self.jobs:
+            self.started = time.perf_counter()
+        self.jobs.append(job)
+        self.conn.send((desc, job.recompute, options.record, options.reason))
+
+    def close(self) -> None:
+        """Ask an idle worker to exit."""
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+
+    def interrupt(self) -> None:
+        """Interrupt the running task: its cleanup code runs, then the worker exits."""
+        self.terminated = True
+        with contextlib.suppress(ProcessLookupError, AttributeError, ValueError):
+            self.process.terminate()
+
+
+class _Pool:
+    """Worker processes, each running one job at a time with the next one queued, replaced if they die."""
+
+    #: Jobs sent to a worker at once: the running one and the next, so no worker waits for the parent.
+    depth: ClassVar[int] = 2
+
+    def __init__(
+        self, ctx: BaseContext, setup: _WorkerSetup, size: int, on_start: Callable[[Job], None]
+    ) -> None:
+        self.ctx = ctx
+        self.setup = setup
+        self.size = size
+        self.on_start = on_start
+        self.workers: list[_Worker] = []
+        self.stopping = False
+        self._stop_time = 0.0
+        self._idle_deaths: list[int | None] = []
+        self._warnings: set[str] = set()
+
+    def start(self) -> None:
+        self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(self.size)]
+
+    def dispatch(self, schedule: _Schedule, descs: dict[int, dict[str, Any]], options: RunOptions) -> None:
+        """Send ready jobs to workers: first one to each idle worker, then one more to queue behind it."""
+        for load in range(self.depth):
+            for worker in self.workers:
+                if worker.exited or len(worker.jobs) != load:
+                    continue
+                job = schedule.next_ready()
+                if job is None:
+                    return
+                worker.assign(job, descs[job.id], options)
+                if load == 0:
+                    self.on_start(job)
+
+    def alive(self) -> bool:
+        return any(not w.exited for w in self.workers)
+
+    def deadline(self, grace: float) -> float:
+        return self._stop_time + grace
+
+    def begin_stop(self) -> None:
+        self.stopping = True
+        self._stop_time = time.monotonic()
+        for worker in self.workers:
+            if worker.exited:
+                continue
+            if worker.jobs:
+                worker.interrupt()
+            else:
+                worker.close()
+
+    def kill(self) -> None:
+        self.stopping = True
+        for worker in self.workers:
+            if not worker.exited:
+                worker.terminated = True
+                with contextlib.suppress(ProcessLookupError, AttributeError, ValueError):
+                    worker.process.kill()
+
+    def replace_dead(self) -> None:
+        if len(self._idle_deaths) > 2:
+            raise SmttaskError(
+                "Worker processes keep exiting before they are ready "
+                f"(exit code {self._idle_deaths[-1]}); "
+                "their error output is above. If you run tasks from a script, put its code under "
+                "`if __name__ == '__main__':` (workers import the script); or run in this process (-n 1)."
+            )
+        for i, worker in enumerate(self.workers):
+            if worker.exited:
+                self.workers[i] = _Worker(self.ctx, worker.slot, self.setup)
+
+    def wait(self, timeout: float) -> Iterator[tuple[Job, TaskOutcome | None]]:
+        """Wait up to *timeout* s for messages; yield the jobs that finished (or whose worker died).
+
+        A job that never started (its worker died before it was ready, or
+        while it was queued) comes with outcome None: run it elsewhere.
+        """
+        from multiprocessing.connection import wait
+
+        live = [w for w in self.workers if not w.exited]
+        if not live:
+            return
+        handles: list[Any] = [w.conn for w in live] + [w.process.sentinel for w in live]
+        ready = wait(handles, timeout)
+        for worker in live:
+            if worker.conn in ready or worker.process.sentinel in ready:
+                yield from self._read(worker)
+
+    def _read(self, worker: _Worker) -> Iterator[tuple[Job, TaskOutcome | None]]:
+        try:
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                if message[0] == "ready":
+                    worker.ready = True
+                elif message[0] == "bye":
+                    worker.said_bye = True
+                elif message[0] == "out":
+                    self._write_output(message[1], message[2])
+                elif message[0] == "done" and worker.jobs:
+                    job = worker.jobs.popleft()
+                    if worker.jobs and not self.stopping:
+                        worker.started = time.perf_counter()
+                        self.on_start(worker.jobs[0])
+                    yield job, message[1]
+        except (EOFError, OSError):
+            pass
+        if worker.process.is_alive():
+            return
+        worker.process.join()
+        worker.exited = True
+        worker.conn.close()
+        if not worker.ready and not worker.terminated and not self.stopping:
+            self._idle_deaths.append(worker.process.exitcode)
+        elif worker.jobs and not worker.said_bye:
+            job = worker.jobs.popleft()
+            duration = time.perf_counter() - worker.started
+            if worker.terminated:
+                yield job, TaskOutcome(job.task.taskname, job.key, "interrupted", duration, "interrupted")
+            else:
+                yield job, TaskOutcome(
+                    job.task.taskname, job.key, "failed", duration, _death_message(worker.process.exitcode)
+                )
+        while worker.jobs:  # queued behind, never started
+            yield worker.jobs.popleft(), None
+
+    def _write_output(self, stream: str, text: str) -> None:
+        """Pass on what a worker printed; a warning every worker gives is shown once."""
+        if stream == "stderr" and _WARNING.match(text):
+            if text in self._warnings:
+                return
+            self._warnings.add(text)
+        _write_output(stream, text)
+
+    def shutdown(self, grace: float) -> None:
+        """Stop every worker: idle ones exit, running ones are interrupted, stragglers killed."""
+        if not self.stopping:
+            self.begin_stop()
+        end = time.monotonic() + grace
+        for worker in self.workers:
+            if worker.exited:
+                continue
+            worker.process.join(max(0.0, end - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            with contextlib.suppress(OSError, EOFError):
+                while worker.conn.poll():
+                    message = worker.conn.recv()
+                    if message[0] == "out":
+                        self._write_output(message[1], message[2])
+            worker.conn.close()
+            worker.exited = True
+
+
+def _death_message(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        return f"the worker process running it was killed by {name}{hint}"
+    return f"the worker process running it exited unexpectedly (exit code {exitcode})"
+
+
+_WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")
+
+
+def _write_output(stream: str, text: str) -> None:
+    target = sys.stderr if stream == "stderr" else sys.stdout
+    target.write(text)
+    target.flush()
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block SIGINT while a worker starts, so a Ctrl-C cannot hit it before it ignores SIGINT."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -1,0 +1,191 @@
+"""What runs inside a worker process: set up, then run one job at a time.
+
+:func:`_worker_main` is the target of every worker process; it is imported by
+its module path (``smttask.execution.worker``) in spawned workers, so this
+module holds only what the worker needs: what it receives before its first
+job (:class:`_WorkerSetup`), its signal handling, and the forwarding of what
+tasks print to the parent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import io
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .mainmodule import install_main_classes
+from .outcomes import TaskOutcome, _describe_error
+from .running import run_one
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from ..config import Config
+    from ..project import Project
+
+
+@dataclass(frozen=True)
+class _WorkerSetup:
+    """Everything a worker needs before its first job."""
+
+    root: str
+    config: Config
+    sys_path: tuple[str, ...]
+    imports: tuple[str, ...]
+    main_classes: bytes | None
+
+
+class _WorkerState:
+    """Turns the first SIGTERM into KeyboardInterrupt, so a running task's cleanup code runs.
+
+    While the worker sends a result the signal only marks it as stopping, so
+    no message is cut in half.
+    """
+
+    def __init__(self) -> None:
+        self.sending = False
+        self.stopping = False
+
+    def on_sigterm(self, signum: int, frame: Any) -> None:
+        first = not self.stopping
+        self.stopping = True
+        if first and not self.sending:
+            raise KeyboardInterrupt
+
+
+class _ForwardedStream(io.TextIOBase):
+    """A worker's ``sys.stdout``/``sys.stderr``: sends text to the parent, a line at a time."""
+
+    def __init__(self, name: str, send: Callable[[tuple[Any, ...]], None], original: Any) -> None:
+        self.name = name
+        self._send = send
+        self._original = original
+        self._buffer: list[str] = []
+        self._lock = threading.Lock()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._original.fileno()  # writes at the file-descriptor level go straight out
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            self._buffer.append(text)
+        if "\n" in text or "\r" in text:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        with self._lock:
+            text, self._buffer = "".join(self._buffer), []
+        if text:
+            self._send(("out", self.name, text))
+
+
+def _worker_main(conn: Connection, slot: int, setup: _WorkerSetup) -> None:
+    """A worker's life: set up, then run one job at a time until told to stop (or the parent dies)."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent coordinates Ctrl-C
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    state = _WorkerState()
+    signal.signal(signal.SIGTERM, state.on_sigterm)
+    lock = threading.Lock()
+
+    def send(message: tuple[Any, ...]) -> None:
+        with lock:
+            conn.send(message)
+
+    streams = (_ForwardedStream("stdout", send, sys.__stdout__), _ForwardedStream("stderr", send, sys.__stderr__))
+    sys.stdout, sys.stderr = streams
+    os.environ["SMTTASK_PROCESS_NUM"] = str(slot)
+    sys.path[:0] = [p for p in setup.sys_path if p not in sys.path]
+    setup_error: str | None = None
+    project: Any = None
+    try:
+        from ..project import Project
+
+        project = Project(setup.root, config=setup.config)
+        for module in setup.imports:
+            importlib.import_module(module)
+        if setup.main_classes is not None:
+            install_main_classes(setup.main_classes)
+    except Exception as exc:
+        setup_error = f"worker setup failed: {_describe_error(exc)}\n{traceback.format_exc()}"
+    send(("ready",))
+    parent = multiprocessing.parent_process()
+    watched = [conn] + ([parent.sentinel] if parent is not None else [])
+    while not state.stopping:
+        message: Any = None
+        start = time.perf_counter()
+        try:
+            if conn not in wait(watched):
+                break  # the parent died
+            message = conn.recv()
+            if message is None:
+                break
+            if setup_error is not None:
+                error, _, trace = setup_error.partition("\n")
+                outcome = TaskOutcome(str(message[0].get("task")), "", "failed", 0.0, error, trace)
+            else:
+                outcome = _run_desc(project, *message)
+        except (EOFError, OSError):
+            break
+        except KeyboardInterrupt:
+            state.stopping = True
+            if message is None:
+                break
+            outcome = TaskOutcome(
+                str(message[0].get("task")), "", "interrupted", time.perf_counter() - start, "interrupted"
+            )
+        state.sending = True
+        for stream in streams:
+            stream.flush()
+        try:
+            send(("done", outcome))
+        except (OSError, ValueError):
+            break
+        state.sending = False
+    state.sending = True
+    with contextlib.suppress(OSError, ValueError):
+        for stream in streams:
+            stream.flush()
+        send(("bye",))
+
+
+def _run_desc(
+    project: Project, desc: dict[str, Any], recompute: bool, record: bool | None, reason: str | None
+) -> TaskOutcome:
+    from ..taskfile import task_from_desc
+
+    start = time.perf_counter()
+    with project.activate():
+        try:
+            task = task_from_desc(desc)
+        except Exception as exc:
+            return TaskOutcome(
+                str(desc.get("task")), "", "failed", time.perf_counter() - start, _describe_error(exc),
+                traceback.format_exc(),
+            )
+    outcome = run_one(task, project, recompute, record=record, reason=reason)
+    return dataclasses.replace(outcome, exception=None, duration=time.perf_counter() - start)
