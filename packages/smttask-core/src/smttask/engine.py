@@ -101,7 +101,7 @@ def _load(task: Task, project: Project, storage: StorageBackend, mmap: bool) -> 
         if set(values) != set(names):
             raise CorruptResultError(f"stored outputs {sorted(values)} differ from {list(names)}")
         if not mmap:
-            values = task._outputs.parse(task._outputs.shape(values, names), names)
+            values = task._outputs.validate(values)
     except (CorruptResultError, TaskOutputError) as exc:
         warn_user(
             f"The stored result of {task.taskname} (key {task.digest}) is unusable and will be "

@@ -122,7 +122,10 @@ class OutputSpec:
 
     def parse(self, result: Any, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """Validate a value returned by the task into one value per output name."""
-        raw = self._split(result, names or self.names)
+        return self.validate(self._split(result, names or self.names), result)
+
+    def validate(self, raw: dict[str, Any], result: Any = None) -> dict[str, Any]:
+        """Validate values already split by output name (e.g. read back from storage)."""
         parsed = {}
         for name, value in raw.items():
             adapter = self._adapter(name)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .canonical import canonical_json
 from .encoding import digest_of, encode
 from .engine import run_task
-from .errors import TaskInputError
+from .errors import TaskInputError, UnserializableValueError
 from .project import current_project
 from .signature import InputSpec, is_task
 
@@ -51,6 +53,8 @@ class Task:
     _outputs: ClassVar[OutputSpec]
     _func: ClassVar[Callable[..., Any]]
     _is_method: ClassVar[bool] = False
+    #: Cached per task type by `_make_key`: the constant end of the canonical key text.
+    _key_tail: ClassVar[str]
 
     def __init__(self, *args: Any, reason: str | None = None, **inputs: Any) -> None:
         spec = type(self)._inputs
@@ -146,15 +150,26 @@ class Task:
         """Key computed from identity, version and inputs (equal to :attr:`digest` for pure tasks)."""
         if self._input_digest is None:
             registry = self._project().serializers
-            inputs = {
-                name: encode(value, registry, "key", where=f"input '{name}' of task '{self.taskname}'")
-                for name, value in self._values.items()
-            }
+            inputs = {}
+            for name, value in self._values.items():
+                try:
+                    inputs[name] = encode(value, registry, "key")
+                except UnserializableValueError as exc:
+                    where = f"input '{name}' of task '{self.taskname}'"
+                    raise UnserializableValueError(exc.value_type, where) from None
             self._input_digest = self._make_key(inputs)
         return self._input_digest
 
     def _make_key(self, encoded_inputs: dict[str, Any]) -> str:
-        return digest_of({"task": self.identity, "version": self.version, "inputs": encoded_inputs})
+        # The canonical text of {"inputs": ..., "task": ..., "version": ...} (keys sorted),
+        # with the part that never changes for a task type computed once per type.
+        cls = type(self)
+        tail = cls.__dict__.get("_key_tail")
+        if tail is None:
+            tail = f',"task":{canonical_json(cls.identity)},"version":{canonical_json(cls.version)}}}'
+            cls._key_tail = tail
+        text = '{"inputs":' + canonical_json(encoded_inputs) + tail
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
     def _output_digest(self, values: dict[str, Any]) -> str:
         registry = self._project().serializers

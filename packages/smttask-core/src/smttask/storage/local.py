@@ -177,7 +177,7 @@ class LocalStorage(StorageBackend):
         path = self._manifest_path(task)
         tmp = directory / f".{path.name}.{uuid.uuid4().hex}.tmp"
         try:
-            tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+            tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
