@@ -25,7 +25,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import re
 import shutil
 import signal
 import statistics
@@ -35,6 +34,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from benchdoc import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -296,31 +297,6 @@ def report(result: dict, count: int, rounds: int, seconds: float) -> str:
     ])
 
 
-def write_section(text: str, path: Path = DOC) -> None:
-    """Replace the ``## CLI`` section of *path* with *text*, keeping every other section."""
-    if path.exists():
-        lines = path.read_text(encoding="utf-8").splitlines()
-    else:
-        lines = [
-            "# Benchmarks",
-            "",
-            "Figures measured side by side with peers, in one run, on the project's development "
-            "machine. Each section is written by its package's script under `bench/`.",
-        ]
-    heading = re.compile(r"^## (?!#)")
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
-    if start is None:
-        while lines and not lines[-1].strip():
-            lines.pop()
-        lines += ["", *text.splitlines()]
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if heading.match(lines[i])), len(lines))
-        tail = lines[end:]
-        lines = lines[:start] + text.splitlines() + ([""] + tail if tail else [])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5)")
@@ -332,7 +308,7 @@ def main() -> None:
     start = time.perf_counter()
     result = measure(args.rounds, args.tasks, args.with_default_spacing)
     section = report(result, args.tasks, args.rounds, time.perf_counter() - start)
-    write_section(section, args.output)
+    write_section(SECTION, section, args.output)
     print(section)
 
 

@@ -20,7 +20,6 @@ import gc
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -35,6 +34,7 @@ from typing import Any
 import joblib
 import numpy as np
 import xxhash
+from benchdoc import write_section
 
 import smttask
 from smttask.config import Config
@@ -448,31 +448,6 @@ def machine() -> str:
     )
 
 
-def write_section(text: str, path: Path = DOC) -> None:
-    """Replace the ``## Core`` section of *path* with *text*, keeping every other section."""
-    if path.exists():
-        lines = path.read_text(encoding="utf-8").splitlines()
-    else:
-        lines = [
-            "# Benchmarks",
-            "",
-            "Figures measured side by side with peers, in one run, on the project's development "
-            "machine. Each section is written by its package's script under `bench/`.",
-        ]
-    heading = re.compile(r"^## (?!#)")
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
-    if start is None:
-        while lines and not lines[-1].strip():
-            lines.pop()
-        lines += ["", *text.splitlines()]
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if heading.match(lines[i])), len(lines))
-        tail = lines[end:]
-        lines = lines[:start] + text.splitlines() + ([""] + tail if tail else [])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     global BIG
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -541,7 +516,7 @@ def main() -> None:
             "afresh for every measurement, so no key is reused between rounds.",
         ]
     )
-    write_section(section, args.output)
+    write_section(SECTION, section, args.output)
     print(section)
 
 

@@ -31,7 +31,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -39,6 +38,8 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+
+from benchdoc import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -432,31 +433,6 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path = DOC) -> None:
-    """Replace the ``## Sumatra`` section of *path* with *text*, keeping every other section."""
-    if path.exists():
-        lines = path.read_text(encoding="utf-8").splitlines()
-    else:
-        lines = [
-            "# Benchmarks",
-            "",
-            "Figures measured side by side with peers, in one run, on the project's development "
-            "machine. Each section is written by its package's script under `bench/`.",
-        ]
-    heading = re.compile(r"^## (?!#)")
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
-    if start is None:
-        while lines and not lines[-1].strip():
-            lines.pop()
-        lines += ["", *text.splitlines()]
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if heading.match(lines[i])), len(lines))
-        tail = lines[end:]
-        lines = lines[:start] + text.splitlines() + ([""] + tail if tail else [])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -490,7 +466,7 @@ def main() -> None:
         except RuntimeError as exc:
             old_error = " ".join(str(exc).split())[-600:]
     text = report(new, old, old_error, time.perf_counter() - started, old_python_text)
-    write_section(text, args.output)
+    write_section(SECTION, text, args.output)
     print(text)
 
 

@@ -1,0 +1,31 @@
+"""Writing one section of docs/benchmarks.md, keeping the sections other scripts wrote."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+_PREAMBLE = [
+    "# Benchmarks",
+    "",
+    "Figures measured side by side with peers, in one run, on the project's development "
+    "machine. Each section is written by its package's script under `bench/`.",
+]
+
+
+def write_section(heading: str, text: str, path: Path = DOC) -> None:
+    """Replace the section titled *heading* (e.g. ``"## Core"``) of *path* with *text*."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else list(_PREAMBLE)
+    next_heading = re.compile(r"^## (?!#)")
+    start = next((i for i, line in enumerate(lines) if line.strip() == heading), None)
+    if start is None:
+        while lines and not lines[-1].strip():
+            lines.pop()
+        lines += ["", *text.splitlines()]
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if next_heading.match(lines[i])), len(lines))
+        tail = lines[end:]
+        lines = lines[:start] + text.splitlines() + ([""] + tail if tail else [])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
