@@ -124,6 +124,9 @@ def test_recorded_task_files_on_workers_write_sumatra_records(project: Path) -> 
     assert len(records) == 4
     assert {r["reason"] for r in records} == {"e2e"}
     assert all(r["task"] == "square" for r in records)
+    shown = run([SMTTASK, "records", "show", records[0]["label"]], project).stdout
+    input_data = shown.split("Input data:")[1].split("Output data:")[0]
+    assert "taskdir/square__" in input_data  # the task file the run came from
     listed = run([str(Path(sys.executable).with_name("smt")), "list"], project)
     assert sorted(listed.stdout.split()) == sorted(r["label"] for r in records)
     rerun = run([SMTTASK, "run", "-n", "2", "taskdir"], project)

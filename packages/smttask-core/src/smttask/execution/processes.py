@@ -149,7 +149,8 @@ class _Worker:
         if not self.jobs:
             self.started = time.perf_counter()
         self.jobs.append(job)
-        self.conn.send((desc, job.recompute, options.record, options.reason))
+        task_file = str(job.task.task_file) if job.task.task_file else None
+        self.conn.send((desc, job.recompute, options.record, options.reason, task_file))
 
     def close(self) -> None:
         """Ask an idle worker to exit."""

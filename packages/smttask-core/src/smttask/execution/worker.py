@@ -21,6 +21,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .mainmodule import install_main_classes
@@ -174,7 +175,12 @@ def _worker_main(conn: Connection, slot: int, setup: _WorkerSetup) -> None:
 
 
 def _run_desc(
-    project: Project, desc: dict[str, Any], recompute: bool, record: bool | None, reason: str | None
+    project: Project,
+    desc: dict[str, Any],
+    recompute: bool,
+    record: bool | None,
+    reason: str | None,
+    task_file: str | None = None,
 ) -> TaskOutcome:
     from ..taskfile import task_from_desc
 
@@ -182,6 +188,8 @@ def _run_desc(
     with project.activate():
         try:
             task = task_from_desc(desc)
+            if task_file is not None:  # recorded as the run's input data
+                task.task_file = Path(task_file)
         except Exception as exc:
             return TaskOutcome(
                 str(desc.get("task")), "", "failed", time.perf_counter() - start, _describe_error(exc),
