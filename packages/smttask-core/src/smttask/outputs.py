@@ -130,7 +130,7 @@ class OutputSpec:
         for name, value in raw.items():
             adapter = self._adapter(name)
             try:
-                parsed[name] = value if adapter is None else adapter.validate_python(value)
+                parsed[name] = value if adapter is None else adapter.validator.validate_python(value)
             except ValidationError as exc:
                 label = f"output '{name}'" if name else "its output"
                 raise TaskOutputError(

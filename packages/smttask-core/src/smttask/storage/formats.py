@@ -65,8 +65,13 @@ _DECODER = json.JSONDecoder()
 
 
 def parse_json(data: bytes) -> Any:
-    """Parse UTF-8 JSON bytes (``json.loads`` spends as long sniffing the encoding of bytes)."""
-    return _DECODER.decode(data.decode("utf-8"))
+    """Parse UTF-8 JSON bytes written by smttask (``json.loads`` spends as long sniffing the
+    encoding of bytes and matching whitespace as parsing a small document)."""
+    text = data.decode("utf-8")
+    value, end = _DECODER.raw_decode(text)
+    if end != len(text) and text[end:].strip():
+        raise ValueError(f"extra data after the JSON document at character {end}")
+    return value
 
 
 def _check(path: str, data: bytes | bytearray | memoryview, expected_hash: str | None) -> None:
