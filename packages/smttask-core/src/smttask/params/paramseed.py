@@ -1,0 +1,45 @@
+"""A collection's ``paramseed``: the :data:`NOSEED` default and the seeds accepted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..seeds import _key_text
+from .errors import ParamCollError
+
+
+class _NoSeed:
+    """Type of :data:`NOSEED`, the default ``paramseed`` (distinct from ``None``)."""
+
+    _instance: _NoSeed | None = None
+
+    def __new__(cls) -> _NoSeed:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOSEED"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_NoSeed, ())
+
+
+#: ``paramseed`` of a collection given no seed. Random fields then need one
+#: (``None`` asks for different draws on every expansion).
+NOSEED: Any = _NoSeed()
+
+
+def _check_seed(cls: type, seed: Any) -> Any:
+    if seed is NOSEED or seed is None:
+        return seed
+    if type(seed) is list:
+        seed = tuple(seed)
+    try:
+        _key_text(seed)
+    except TypeError as exc:
+        raise ParamCollError(f"{cls.__qualname__}: unusable paramseed {seed!r}: {exc}") from None
+    return seed

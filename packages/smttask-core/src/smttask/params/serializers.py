@@ -1,0 +1,138 @@
+"""Serializers of parameter collections, expanded values and ``scipy.stats`` distributions.
+
+:data:`PARAMS_SERIALIZERS` is registered by smttask's built-in plugin.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ..errors import DeserializationError
+from ..serializers import Decode, Encode, JSONValue, Serializer, class_path, import_qualified
+from .collection import ParamColl
+from .expandable import Expandable, ExpandableRV, ExpandableSequence
+from .paramseed import NOSEED
+from .values import _is_distribution_family
+
+
+class ParamCollSerializer(Serializer):
+    """Parameter collections: their class (``module:QualName``), field values and seed.
+
+    Reading one back resolves the class only in modules already imported (the
+    task's module, and what it imports).
+    """
+
+    name = "paramcoll"
+    types = ("smttask.params.collection.ParamColl",)
+
+    def encode(self, value: ParamColl, encode: Encode) -> JSONValue:
+        fields = {
+            f.name: encode(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.init and f.name != "paramseed"
+        }
+        data: dict[str, Any] = {"class": class_path(type(value)), "fields": fields}
+        if value.paramseed is not NOSEED:
+            data["paramseed"] = encode(value.paramseed)
+        return data
+
+    def decode(self, data: dict, decode: Decode) -> ParamColl:
+        path = data["class"]
+        cls = import_qualified(path)
+        if not (isinstance(cls, type) and issubclass(cls, ParamColl)):
+            raise DeserializationError(f"'{path}' is not a ParamColl subclass.")
+        kwargs = {name: decode(v) for name, v in data["fields"].items()}
+        if "paramseed" in data:
+            kwargs["paramseed"] = decode(data["paramseed"])
+        try:
+            return cls(**kwargs)
+        except TypeError as exc:
+            raise DeserializationError(f"cannot rebuild {path}: {exc}") from None
+
+
+class ExpandSerializer(Serializer):
+    """Values marked by :func:`expand`: the sequence, or the distribution."""
+
+    name = "expand"
+    types = ("smttask.params.expandable.Expandable",)
+
+    def encode(self, value: Expandable, encode: Encode) -> JSONValue:
+        if isinstance(value, ExpandableSequence):
+            return {"values": [encode(v) for v in value.values]}
+        return {"distribution": encode(value.dist)}  # type: ignore[attr-defined]
+
+    def decode(self, data: dict, decode: Decode) -> Expandable:
+        if "values" in data:
+            return ExpandableSequence([decode(v) for v in data["values"]])
+        return ExpandableRV(decode(data["distribution"]))
+
+
+def _scipy_stats() -> Any:
+    try:
+        import scipy.stats
+    except ImportError:
+        raise ImportError(
+            "Reading a scipy.stats distribution needs SciPy; install it with "
+            "`pip install 'smttask-core[stats]'`."
+        ) from None
+    return scipy.stats
+
+
+class FrozenDistributionSerializer(Serializer):
+    """Frozen univariate ``scipy.stats`` distributions: family name, args and keywords."""
+
+    name = "scipy.stats.frozen"
+    types = ("scipy.stats._distn_infrastructure.rv_frozen",)
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        stats = _scipy_stats()
+        family = getattr(stats, value.dist.name, None)
+        if type(family) is not type(value.dist):
+            raise TypeError(
+                f"Only scipy.stats' own distributions can be serialized; '{value.dist.name}' "
+                f"({type(value.dist).__qualname__}) is not one. Register a serializer for it."
+            )
+        return {
+            "dist": value.dist.name,
+            "args": [encode(a) for a in value.args],
+            "kwds": {k: encode(v) for k, v in value.kwds.items()},
+        }
+
+    def decode(self, data: dict, decode: Decode) -> Any:
+        stats = _scipy_stats()
+        family = getattr(stats, data["dist"], None)
+        if family is None or not _is_distribution_family(family):
+            raise DeserializationError(f"'{data['dist']}' is not a scipy.stats distribution.")
+        return family(
+            *(decode(a) for a in data["args"]), **{k: decode(v) for k, v in data["kwds"].items()}
+        )
+
+
+class MultivariateNormalSerializer(Serializer):
+    """Frozen ``scipy.stats.multivariate_normal`` distributions: mean and covariance."""
+
+    name = "scipy.stats.multivariate_normal"
+    types = ("scipy.stats._multivariate.multivariate_normal_frozen",)
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        return {
+            "mean": encode(value.mean),
+            "cov": encode(value.cov),
+            "allow_singular": bool(getattr(value, "allow_singular", False)),
+        }
+
+    def decode(self, data: dict, decode: Decode) -> Any:
+        return _scipy_stats().multivariate_normal(
+            mean=decode(data["mean"]),
+            cov=decode(data["cov"]),
+            allow_singular=data["allow_singular"],
+        )
+
+
+PARAMS_SERIALIZERS: tuple[Serializer, ...] = (
+    ParamCollSerializer(),
+    ExpandSerializer(),
+    FrozenDistributionSerializer(),
+    MultivariateNormalSerializer(),
+)

@@ -1,0 +1,100 @@
+"""Inspecting field values without importing NumPy or SciPy.
+
+Recognizes NumPy arrays and scalars and ``scipy.stats`` distributions by their
+type names, and compares and hashes values structurally (arrays by content,
+frozen distributions by family and parameters), as :class:`ParamColl` equality
+and hashing need.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _type_names(obj: Any) -> set[str]:
+    return {f"{c.__module__}.{c.__qualname__}" for c in type(obj).__mro__}
+
+
+def _is_ndarray(value: Any) -> bool:
+    t = type(value)
+    return t.__name__ == "ndarray" and t.__module__ == "numpy"
+
+
+def _py_scalar(value: Any) -> Any:
+    """NumPy scalars (and 0-d arrays) as Python scalars; anything else unchanged."""
+    if (
+        type(value).__module__ == "numpy"
+        and getattr(value, "ndim", None) == 0
+        and hasattr(value, "item")
+    ):
+        return value.item()
+    return value
+
+
+def _is_distribution_family(obj: Any) -> bool:
+    names = {n.rsplit(".", 1)[-1] for n in _type_names(obj)}
+    return bool(names & {"rv_generic", "multi_rv_generic"})
+
+
+def _dist_signature(dist: Any) -> Any:
+    """``(family, args, kwds)`` of a frozen scipy.stats distribution, else None."""
+    family = getattr(dist, "dist", None)
+    if (
+        isinstance(getattr(family, "name", None), str)
+        and hasattr(dist, "args")
+        and hasattr(dist, "kwds")
+    ):
+        return (
+            family.name,
+            _hashable(tuple(dist.args), "args"),
+            _hashable(dict(dist.kwds), "kwds"),
+        )
+    return None
+
+
+def _equal(a: Any, b: Any) -> bool:
+    signature = _dist_signature(a)
+    if signature is not None:
+        return a is b or signature == _dist_signature(b)
+    if _is_ndarray(a) or _is_ndarray(b):
+        if not (_is_ndarray(a) and _is_ndarray(b)) or a.dtype != b.dtype or a.shape != b.shape:
+            return False
+        import numpy as np
+
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if type(a) in (list, tuple) or type(b) in (list, tuple):
+        return (
+            type(a) is type(b)
+            and len(a) == len(b)
+            and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+        )
+    if type(a) is dict or type(b) is dict:
+        return type(a) is type(b) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    result = a == b
+    return result if isinstance(result, bool) else bool(result)
+
+
+def _hashable(value: Any, where: str) -> Any:
+    signature = _dist_signature(value)
+    if signature is not None:
+        return ("distribution", signature)
+    try:
+        hash(value)
+    except TypeError:
+        pass
+    else:
+        if type(value) is not tuple:
+            return value
+    t = type(value)
+    if t in (list, tuple):
+        return (t.__name__, tuple(_hashable(v, where) for v in value))
+    if t is dict:
+        return (
+            "dict",
+            frozenset((_hashable(k, where), _hashable(v, where)) for k, v in value.items()),
+        )
+    if t in (set, frozenset):
+        return ("set", frozenset(value))
+    if _is_ndarray(value):
+        return ("ndarray", value.dtype.str, value.shape, value.tobytes())
+    raise TypeError(f"unhashable value of type '{t.__qualname__}' in {where}")
