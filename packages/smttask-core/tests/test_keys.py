@@ -182,3 +182,16 @@ def test_keys_are_equal_across_processes(project: Any) -> None:
     ).stdout
     here = {k: eval(v, {"np": np, "Add": Add, "Mul": Mul, "Identity": Identity, "Iterate": Iterate}).digest for k, v in GOLDEN.items()}
     assert eval(out) == here
+
+
+def test_plain_items_beside_tasks_are_coerced_before_keying(project: Any) -> None:
+    # list[float] given [task, 4] and [task, 4.0]: the same input, hence the same key.
+    assert Total(values=[Add(a=1, b=2), 4]).digest == Total(values=[Add(a=1, b=2), 4.0]).digest
+    assert Total(values=[Add(a=1, b=2), 4]).inputs["values"][1] == 4.0
+
+
+def test_an_invalid_item_beside_a_task_fails_at_creation(project: Any) -> None:
+    from smttask import TaskInputError
+
+    with pytest.raises(TaskInputError, match="Invalid input 'values' for task 'Total'"):
+        Total(values=[Add(a=1, b=2), "abc"])

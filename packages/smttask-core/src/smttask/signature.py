@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import (
@@ -22,6 +24,8 @@ from .errors import TaskDefinitionError, TaskInputError
 _CONFIG = ConfigDict(arbitrary_types_allowed=True)
 _EMPTY = inspect.Parameter.empty
 _SCALARS = frozenset({int, float, str, bool, type(None), bytes})
+_SEQUENCES = (list, set, frozenset, collections.abc.Sequence, collections.abc.Set)
+_MAPPINGS = (dict, collections.abc.Mapping)
 
 
 def is_task(value: Any) -> bool:
@@ -74,6 +78,36 @@ class InputField:
     def validate(self, value: Any) -> Any:
         check = self._check  # type: ignore[attr-defined]
         return value if check is None else check(value)
+
+    @cached_property
+    def _item_check(self) -> tuple[str, Callable[[Any], Any]] | None:
+        """How to validate one item of a container annotation (``list[T]``, ``dict[K, V]``...)."""
+        origin = typing.get_origin(self.annotation)
+        args = typing.get_args(self.annotation)
+        if origin in _SEQUENCES and len(args) == 1 or origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            item, kind = args[0], "items"
+        elif origin in _MAPPINGS and len(args) == 2:
+            item, kind = args[1], "values"
+        else:
+            return None
+        return None if item is Any else (kind, make_adapter(item).validator.validate_python)
+
+    def validate_around_tasks(self, value: Any) -> Any:
+        """Validate the plain items of a container that also holds tasks; the tasks stay.
+
+        So ``[task, 4]`` and ``[task, 4.0]`` given to a ``list[float]`` are the same
+        input (and key). The whole value is validated again once the tasks have run.
+        """
+        item = self._item_check
+        if item is None:
+            return value
+        kind, check = item
+        t = type(value)
+        if kind == "items" and t in (list, tuple, set, frozenset):
+            return t(v if contains_task(v) else check(v) for v in value)
+        if kind == "values" and t is dict:
+            return {k: v if contains_task(v) else check(v) for k, v in value.items()}
+        return value
 
 
 def resolved_hints(func: Callable, localns: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -169,11 +203,11 @@ class InputSpec:
         fields = self.fields
         for name, value in values.items():
             field = fields[name]
-            if defer_tasks and type(value) not in _SCALARS and contains_task(value):
-                validated[name] = value
-                deferred.add(name)
-                continue
             try:
+                if defer_tasks and type(value) not in _SCALARS and contains_task(value):
+                    validated[name] = field.validate_around_tasks(value)
+                    deferred.add(name)
+                    continue
                 validated[name] = field.validate(value)
             except ValidationError as exc:
                 raise TaskInputError(
