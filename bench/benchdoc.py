@@ -1,7 +1,10 @@
-"""Writing one section of docs/benchmarks.md, keeping the sections other scripts wrote."""
+"""Shared by the bench scripts: the machine line, and writing one section of
+docs/benchmarks.md while keeping the sections other scripts wrote."""
 
 from __future__ import annotations
 
+import os
+import platform
 import re
 from pathlib import Path
 
@@ -12,6 +15,19 @@ _PREAMBLE = [
     "Figures measured side by side with peers, in one run, on the project's development "
     "machine. Each section is written by its package's script under `bench/`.",
 ]
+
+
+def machine_summary() -> str:
+    """Cores, CPU model and OS, e.g. ``2 cores (AMD EPYC), Linux 6.1``."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({model}), {platform.system()} {platform.release()}"
 
 
 def write_section(heading: str, text: str, path: Path = DOC) -> None:

@@ -35,7 +35,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from benchdoc import write_section
+from benchdoc import machine_summary, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -229,18 +229,6 @@ def measure(rounds: int, count: int, with_default_spacing: bool) -> dict[str, ob
     return result
 
 
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({model or platform.machine()}), {platform.system()} {platform.release()}"
-
-
 def report(result: dict, count: int, rounds: int, seconds: float) -> str:
     import smttask
 
@@ -279,7 +267,7 @@ def report(result: dict, count: int, rounds: int, seconds: float) -> str:
         "",
         f"Measured {when} by `bench/run_cli.py` in {seconds:.0f} s.",
         "",
-        f"Machine: {machine()}; Python {platform.python_version()}. The original: smttask {old_version} with "
+        f"Machine: {machine_summary()}; Python {platform.python_version()}. The original: smttask {old_version} with "
         f"pydantic {old_pydantic}, from PyPI, in its own virtual environment (`bench/.venvs/smttask-0.2-cli`).",
         "",
         *rows,

@@ -34,7 +34,7 @@ from typing import Any
 import joblib
 import numpy as np
 import xxhash
-from benchdoc import write_section
+from benchdoc import machine_summary, write_section
 
 import smttask
 from smttask.config import Config
@@ -431,18 +431,10 @@ def bench_diamond_taskfile(table: Table, project: smttask.Project, repeat: int) 
 
 
 def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import pydantic
 
     return (
-        f"{os.cpu_count()} cores ({model}), {platform.system()} {platform.release()}; "
+        f"{machine_summary()}; "
         f"Python {platform.python_version()}, smttask {smttask.__version__}, numpy {np.__version__}, "
         f"pydantic {pydantic.VERSION}, joblib {joblib.__version__}, xxhash {xxhash.VERSION}"
     )

@@ -39,11 +39,13 @@ import textwrap
 import time
 from pathlib import Path
 
-from benchdoc import write_section
+from benchdoc import machine_summary, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Sumatra"
+#: A git identity for the throwaway repositories, whatever the machine's git config says.
+GIT_IDENT = ["-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "commit.gpgsign=false"]
 WORK = ROOT / "bench" / "_work" / "sumatra"
 OLD_VENV = ROOT / "bench" / ".venvs" / "smttask-0.2-recording"
 OLD_PYTHONS = ("3.8", "3.9")
@@ -183,17 +185,9 @@ def git_repo(directory: Path) -> None:
     directory.mkdir(parents=True)
     (directory / "benchtasks.py").write_text(textwrap.dedent(TASKS))
     (directory / ".gitignore").write_text(".smt/\ndata/\n")
-    ident = [
-        "-c",
-        "user.name=bench",
-        "-c",
-        "user.email=bench@localhost",
-        "-c",
-        "commit.gpgsign=false",
-    ]
     run(["git", "init", "-q", "."], directory)
     run(["git", "add", "-A"], directory)
-    run(["git", *ident, "commit", "-qm", "tasks"], directory)
+    run(["git", *GIT_IDENT, "commit", "-qm", "tasks"], directory)
 
 
 # --- the original ----------------------------------------------------------------------------
@@ -244,16 +238,8 @@ def isolate_old_venv() -> None:
     says nothing about the original's own store growth.
     """
     if not (OLD_VENV / ".git").exists():
-        ident = [
-            "-c",
-            "user.name=bench",
-            "-c",
-            "user.email=bench@localhost",
-            "-c",
-            "commit.gpgsign=false",
-        ]
         run(["git", "init", "-q", "."], OLD_VENV)
-        run(["git", *ident, "commit", "-q", "--allow-empty", "-m", "venv"], OLD_VENV)
+        run(["git", *GIT_IDENT, "commit", "-q", "--allow-empty", "-m", "venv"], OLD_VENV)
 
 
 def measure_old(python: Path, misses: int, total: int, checkpoints: list[int]) -> dict:
@@ -292,16 +278,8 @@ def measure_new(misses: int, checkpoints: list[int]) -> dict:
         directory,
         clean_env(),
     )
-    ident = [
-        "-c",
-        "user.name=bench",
-        "-c",
-        "user.email=bench@localhost",
-        "-c",
-        "commit.gpgsign=false",
-    ]
     run(["git", "add", "-A"], directory)
-    run(["git", *ident, "commit", "-qm", "smttask project"], directory)
+    run(["git", *GIT_IDENT, "commit", "-qm", "smttask project"], directory)
     print(f"smttask: {misses} recorded misses ...", flush=True)
     cps = ",".join(map(str, checkpoints))
     return json.loads(
@@ -342,9 +320,8 @@ def machine() -> str:
         extra = f", Sumatra {sumatra.__version__}, Django {django.get_version()}"
     except ImportError:
         extra = ""
-    cpu = platform.processor() or platform.machine()
     return (
-        f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}; Python "
+        f"{machine_summary()}; Python "
         f"{platform.python_version()}, smttask {smttask.__version__}, pydantic {pydantic.VERSION}{extra}."
     )
 
