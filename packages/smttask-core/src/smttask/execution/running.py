@@ -32,11 +32,12 @@ def run_one(
     with project.activate():
         try:
             key = job_key(task)
-            cached = not recompute and (
-                key in project.memory or (task.store and project.storage.locate(task) is not None)
-            )
+            stored = project.storage.locate(task) if task.store and not task.unpure else None
+            cached = not recompute and (key in project.memory or stored is not None)
             task.run(recompute=recompute, record=record, reason=reason)
-            outputs = _output_paths(task, project)
+            if task.store and not task.unpure and (stored is None or recompute):
+                stored = project.storage.locate(task)  # written by this run
+            outputs = tuple(str(out.path) for out in stored.outputs.values()) if stored else ()
         except Exception as exc:
             return TaskOutcome(
                 task.taskname,
@@ -50,9 +51,3 @@ def run_one(
     status: Status = "cached" if cached else "computed"
     return TaskOutcome(task.taskname, key, status, time.perf_counter() - start, outputs=outputs)
 
-
-def _output_paths(task: Task, project: Project) -> tuple[str, ...]:
-    if not task.store or task.unpure:
-        return ()
-    stored = project.storage.locate(task)
-    return tuple(str(out.path) for out in stored.outputs.values()) if stored else ()
