@@ -89,25 +89,19 @@ class LocalStorage(StorageBackend):
         return self.directory(task) / f"{task.digest}.manifest.json"
 
     def locate(self, task: Task) -> StoredResult | None:
-        path = self._manifest_path(task)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        found = self._read_manifest(task)
+        if found is None:
             return None
+        directory, manifest_path, manifest = found
         try:
-            manifest = json.loads(raw)
-            if manifest.get("key") != task.digest:
-                raise CorruptResultError(
-                    f"{path} belongs to key {manifest.get('key')!r}, not {task.digest!r}"
-                )
             outputs = {
                 name: StoredOutput(
-                    name, path.parent / entry["file"], entry["format"], entry["size"], entry["xxh3_128"]
+                    name, Path(directory) / entry["file"], entry["format"], entry["size"], entry["xxh3_128"]
                 )
                 for name, entry in manifest["outputs"].items()
             }
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise CorruptResultError(f"{path} is not a valid result manifest: {exc}") from exc
+        except (KeyError, TypeError) as exc:
+            raise CorruptResultError(f"{manifest_path} is not a valid result manifest: {exc}") from exc
         return StoredResult(task.digest, outputs)
 
     def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
