@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import inspect
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -33,16 +33,25 @@ def is_task(value: Any) -> bool:
     return getattr(type(value), "__smttask_task__", False)
 
 
-def contains_task(value: Any) -> bool:
-    """True if *value* is a task or a list/tuple/set/dict holding one, at any depth."""
+def iter_tasks(value: Any) -> Iterator[Any]:
+    """The tasks in *value*: itself, or those held in a list/tuple/set/dict at any depth
+    (not recursing into the tasks' own inputs)."""
     if is_task(value):
-        return True
+        yield value
+        return
     t = type(value)
     if t in (list, tuple, set, frozenset):
-        return any(contains_task(v) for v in value)
-    if t is dict:
-        return any(contains_task(k) or contains_task(v) for k, v in value.items())
-    return False
+        for v in value:
+            yield from iter_tasks(v)
+    elif t is dict:
+        for k, v in value.items():
+            yield from iter_tasks(k)
+            yield from iter_tasks(v)
+
+
+def contains_task(value: Any) -> bool:
+    """True if *value* is a task or a list/tuple/set/dict holding one, at any depth."""
+    return next(iter_tasks(value), None) is not None
 
 
 def format_validation_error(error: ValidationError) -> str:

@@ -38,11 +38,12 @@ def input_keys(
     input_root: Path,
 ) -> list[Any]:
     """Data keys of what the run read: upstream tasks' stored outputs, path inputs, and *extra_files*."""
+    from smttask.signature import iter_tasks
     from smttask.storage.base import CorruptResultError
 
     keys: list[Any] = []
     seen: set[str] = set()
-    for upstream in _upstream_tasks(task.inputs.values()):
+    for upstream in (t for value in task.inputs.values() for t in iter_tasks(value)):
         if not getattr(upstream, "store", False):
             continue
         try:
@@ -126,18 +127,6 @@ def _hash_file(path: Path, size: int, mtime_ns: int) -> str:
                 hasher.update(chunk)
         digest = _file_hashes[cache_key] = hasher.hexdigest()
     return digest
-
-
-def _upstream_tasks(values: Iterable[Any]) -> Iterator[Any]:
-    from smttask.signature import is_task
-
-    for value in values:
-        if is_task(value):
-            yield value
-        elif isinstance(value, list | tuple | set | frozenset):
-            yield from _upstream_tasks(value)
-        elif isinstance(value, dict):
-            yield from _upstream_tasks(value.values())
 
 
 def _paths(values: Iterable[Any]) -> Iterator[PurePath]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..signature import is_task
+from ..signature import iter_tasks
 from .outcomes import TaskOutcome, _describe_error
 
 if TYPE_CHECKING:
@@ -84,21 +84,6 @@ class BatchPlan:
                 found.update(other.indices)
                 stack.append(other)
         return sorted(found)
-
-
-def iter_tasks(value: Any) -> Iterator[Task]:
-    """The tasks in *value*: itself, or those held in a list/tuple/set/dict (not recursing into tasks)."""
-    if is_task(value):
-        yield value
-        return
-    t = type(value)
-    if t in (list, tuple, set, frozenset):
-        for v in value:
-            yield from iter_tasks(v)
-    elif t is dict:
-        for k, v in value.items():
-            yield from iter_tasks(k)
-            yield from iter_tasks(v)
 
 
 def upstream_tasks(task: Task) -> Iterator[Task]:
