@@ -314,11 +314,6 @@ class SerializerRegistry:
             )
         return serializer
 
-    def names(self) -> list[str]:
-        names = set(self._by_name)
-        if self._parent is not None:
-            names.update(self._parent.names())
-        return sorted(names)
 
 
 #: Process-wide serializers added with :func:`smttask.typing.register_serializer`;

@@ -11,12 +11,10 @@ from functools import cached_property
 from typing import Any
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     PydanticUserError,
     TypeAdapter,
     ValidationError,
-    create_model,
 )
 
 from .errors import TaskDefinitionError, TaskInputError
@@ -130,10 +128,7 @@ def resolved_hints(func: Callable, localns: dict[str, Any] | None = None) -> dic
 
 
 class InputSpec:
-    """The parameters of a task, built from the annotated signature of its function.
-
-    :attr:`model` is the equivalent pydantic model (for schemas and docs).
-    """
+    """The parameters of a task, built from the annotated signature of its function."""
 
     def __init__(
         self, func: Callable, owner: str, *, skip_first: bool = False, localns: dict[str, Any] | None = None
@@ -167,16 +162,6 @@ class InputSpec:
         self.fields = fields
         self.signature = signature.replace(parameters=params)
         self._keyword_bindable = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params)
-        self._model: type[BaseModel] | None = None
-
-    @property
-    def model(self) -> type[BaseModel]:
-        if self._model is None:
-            definitions = {
-                f.name: (f.annotation, ... if f.required else f.default) for f in self.fields.values()
-            }
-            self._model = create_model(f"{self.owner}.Inputs", __config__=_CONFIG, **definitions)
-        return self._model
 
     def bind(self, args: tuple, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """Match call arguments to parameters, with defaults applied."""

@@ -245,8 +245,4 @@ def _import_task_class(label: str, module_name: str, qualname: str) -> type[Task
     return obj
 
 
-def is_task_file(path: Path) -> bool:
-    return path.name.endswith(SUFFIX)
-
-
 __all__ = ["FORMAT", "FORMAT_VERSION", "SUFFIX", "describe", "save_task", "task_from_desc"]
