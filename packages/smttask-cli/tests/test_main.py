@@ -76,3 +76,15 @@ def test_a_plugin_cannot_silently_replace_a_builtin_command(capsys):
     cli = cli_with(ClashingPlugin())
     assert cli.commands["run"].callback.__module__ == "smttask_cli.commands.run"
     assert "two plugins add a command named 'run'" in capsys.readouterr().err
+
+
+def test_a_plugin_that_fails_to_load_costs_a_warning(monkeypatch, capsys):
+    import importlib.metadata
+
+    from smttask_cli.main import load_plugin_manager
+
+    broken = importlib.metadata.EntryPoint(name="broken", value="no_such_module_xyz", group="smttask")
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [broken])
+    manager = load_plugin_manager()
+    assert "smttask: warning: The smttask plugin 'broken'" in capsys.readouterr().err
+    assert manager.get_plugin("core") is not None

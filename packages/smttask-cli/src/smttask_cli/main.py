@@ -49,24 +49,21 @@ def warn(message: str) -> None:
 
 
 def load_plugin_manager() -> pluggy.PluginManager:
-    """The plugin manager with every installed plugin that loads; a broken plugin is skipped with a warning."""
-    from importlib.metadata import entry_points
+    """The plugin manager with every installed plugin that loads; core skips a broken
+    plugin with a warning, which is shown here as a warning of the command line."""
+    import warnings
 
     from smttask import make_plugin_manager
-    from smttask.plugins import ENTRY_POINT_GROUP
+    from smttask.errors import PluginLoadWarning
 
-    try:
-        return make_plugin_manager()
-    except Exception:
-        manager = make_plugin_manager(load_entry_points=False)
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if manager.has_plugin(entry_point.name):
-            continue
-        try:
-            manager.register(entry_point.load(), name=entry_point.name)
-        except Exception as exc:
-            dist = entry_point.dist.name if entry_point.dist else "unknown distribution"
-            warn(f"plugin '{entry_point.name}' ({dist}) failed to load and is skipped: {type(exc).__name__}: {exc}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PluginLoadWarning)
+        manager = make_plugin_manager()
+    for warning in caught:
+        if issubclass(warning.category, PluginLoadWarning):
+            warn(str(warning.message))
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     return manager
 
 
