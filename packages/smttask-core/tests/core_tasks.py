@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from smttask import (
     RecordedTask,
     TaskOutput,
     UnpureMemoizedTask,
+    creatable,
 )
 from smttask.typing import Array, RNGenerator, separate_outputs
 
@@ -153,6 +155,15 @@ def by_symbol(names: list[str]) -> separate_outputs(int, lambda names: names):
     return {name: len(name) for name in names}
 
 
+@dataclass
+class Point:
+    """A data class: Create builds it without a mark."""
+
+    x: float
+    y: float = 0.0
+
+
+@creatable
 class Model:
     """A non-serializable object built by Create."""
 

@@ -36,7 +36,7 @@ _EXPORTS = {
     "smttask.outputs": ["TaskOutput"],
     "smttask.project": ["Project", "current_project"],
     "smttask.task": ["Task"],
-    "smttask.generators": ["Create", "Join"],
+    "smttask.generators": ["Create", "Join", "creatable"],
     "smttask.params": ["ParamColl", "ParamCollError", "expand"],
     "smttask.seeds": ["SeedGenerator"],
     "smttask.workflows": ["run_workflow", "set_workflow_args"],
@@ -88,7 +88,7 @@ if TYPE_CHECKING:
         UnserializableValueError,
     )
     from .execution import Executor, TaskOutcome
-    from .generators import Create, Join
+    from .generators import Create, Join, creatable
     from .hookspecs import hookimpl, hookspec
     from .outputs import TaskOutput
     from .params import ParamColl, ParamCollError, expand

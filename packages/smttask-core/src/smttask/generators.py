@@ -4,29 +4,83 @@
 the object itself need not be serializable, since the task file holds only the
 class path and the arguments. ``Join(*tasks)`` gathers the results of many
 tasks of one type into a list.
+
+A task file names the class to build, so which classes may be built is the
+trust boundary: data classes (pydantic models, dataclasses, attrs classes,
+named tuples), whose construction only stores fields, and classes their author
+marked with :func:`creatable`. Anything else (``subprocess.Popen``, say) is
+refused when the task is created, before anything runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
+from pydantic import AfterValidator
+
+from ._text import shown
 from .decorators import MemoizedTask
 from .errors import TaskDefinitionError, TaskInputError
-from .serializers import class_path, import_qualified
+from .serializers import class_path, resolve_class
 from .signature import is_task
 from .task import Task
 
-__all__ = ["Create", "CreateTask", "Join", "JoinTask"]
+__all__ = ["Create", "CreateTask", "Join", "JoinTask", "creatable"]
+
+_MARK = "__smttask_creatable__"
+_WHAT = "a class Create() may build (a pydantic model, dataclass, attrs class or named tuple, or a class marked @smttask.creatable)"
+
+C = TypeVar("C", bound=type)
+
+
+def creatable(cls: C) -> C:
+    """Mark *cls* as safe to build from a task file with :func:`Create`, and return it.
+
+    Data classes need no mark. Mark a plain class in the module that defines it,
+    so every process that imports the module sees the mark.
+    """
+    if not isinstance(cls, type):
+        raise TaskDefinitionError(f"@creatable marks a class, got {cls!r}.")
+    setattr(cls, _MARK, True)
+    return cls
+
+
+def is_creatable(cls: type) -> bool:
+    """True if :func:`Create` may build *cls*: a data class, or marked with :func:`creatable`."""
+    return bool(
+        getattr(cls, _MARK, False)
+        or dataclasses.is_dataclass(cls)
+        or hasattr(cls, "__attrs_attrs__")
+        or (issubclass(cls, tuple) and hasattr(cls, "_fields"))
+        or any(f"{base.__module__}.{base.__qualname__}" == "pydantic.main.BaseModel" for base in cls.__mro__)
+    )
+
+
+def _creatable_class(path: str) -> type:
+    cls = resolve_class(path, object, what=_WHAT, import_module=True)
+    if not is_creatable(cls):
+        raise ValueError(
+            f"{shown(path)} is not {_WHAT}. If building it from a task file is safe, decorate it with "
+            "@smttask.creatable where it is defined."
+        )
+    return cls
+
+
+def _check_creatable_path(path: str) -> str:
+    _creatable_class(path)
+    return path
 
 
 @MemoizedTask
-def CreateTask(cls: str, kwargs: dict[str, Any]) -> Any:
+def CreateTask(cls: Annotated[str, AfterValidator(_check_creatable_path)], kwargs: dict[str, Any]) -> Any:
     """Instantiate the class at path *cls* (``module:QualName``) with *kwargs*.
 
     The class's module is imported if needed: it is named explicitly in the task.
+    The class is checked when the task is created (see the module docstring).
     """
-    return import_qualified(cls, only_imported=False)(**kwargs)
+    return _creatable_class(cls)(**kwargs)
 
 
 @MemoizedTask
@@ -42,6 +96,12 @@ def Create(cls: type) -> Callable[..., Task]:
     if "<locals>" in cls.__qualname__:
         raise TaskDefinitionError(
             f"Create() needs a class importable by name; '{cls.__qualname__}' is defined inside a function."
+        )
+    if not is_creatable(cls):
+        raise TaskDefinitionError(
+            f"Create() builds data classes and classes marked @smttask.creatable; "
+            f"'{class_path(cls)}' is neither. Decorate it with @smttask.creatable where it is defined "
+            "(a task file names the class to build, so only classes declared safe to build are accepted)."
         )
     path = class_path(cls)
 

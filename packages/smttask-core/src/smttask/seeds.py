@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from pydantic_core import core_schema
 
 from .encoding import canonical_json, encode
-from .errors import DeserializationError, UnserializableValueError
+from .errors import UnserializableValueError
 from .serializers import (
     BUILTIN_SERIALIZERS,
     Decode,
@@ -37,7 +37,7 @@ from .serializers import (
     Serializer,
     SerializerRegistry,
     class_path,
-    import_qualified,
+    resolve_class,
 )
 
 __all__ = ["SeedGenerator", "stable_entropy", "stable_words"]
@@ -262,9 +262,7 @@ class SeedGeneratorSerializer(Serializer):
         return {"class": class_path(type(value)), "entropy": encode(value.entropy)}
 
     def decode(self, data: dict, decode: Decode) -> SeedGenerator:
-        cls = import_qualified(data["class"])
-        if not (isinstance(cls, type) and issubclass(cls, SeedGenerator)):
-            raise DeserializationError(f"'{data['class']}' is not a SeedGenerator subclass.")
+        cls = resolve_class(data["class"], SeedGenerator, what="a SeedGenerator subclass")
         return cls(decode(data["entropy"]))
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from typing import Any, ClassVar
 
+from ._text import one_line, shown
 from .canonical import canonical_json
 from .errors import DeserializationError
 
@@ -62,27 +63,71 @@ class Serializer:
         raise NotImplementedError
 
 
-def import_qualified(path: str, *, only_imported: bool = True) -> Any:
-    """Resolve ``module:QualName`` to an object.
+def resolve_class(path: object, base: type | tuple[type, ...], *, what: str, import_module: bool = False) -> type:
+    """The class at ``module:QualName`` *path*, which must be a subclass of *base*.
 
-    With *only_imported*, the module must already be imported: reading a file
-    never imports code beyond the task module it names.
+    This is the one way a value decoder turns a name read from a file into a
+    class, so a task file cannot reach anything but its declared type: the path
+    must be well formed (no dunder attributes), the module must already be
+    imported (unless *import_module*: only generated tasks, whose class is the
+    task's subject, import it), and the object found must be a class deriving
+    from *base*; nothing found is called. *what* names the expected kind of class
+    in the error (e.g. ``"an Enum subclass"``).
     """
-    module_name, _, qualname = path.partition(":")
+    module_name, qualname = _split_path(path)
     if module_name not in sys.modules:
-        if only_imported:
+        if not import_module:
             raise DeserializationError(
-                f"Type '{path}' comes from module '{module_name}', which is not imported. "
-                f"Import it first (with `smttask run`, pass --import {module_name})."
+                f"Type {shown(path)} comes from module {shown(module_name)}, which is not imported. "
+                "Import it first (with `smttask run`, pass --import MODULE)."
             )
-        importlib.import_module(module_name)
+        _import(module_name)
     obj: Any = sys.modules[module_name]
     try:
         for part in qualname.split("."):
             obj = getattr(obj, part)
     except AttributeError:
-        raise DeserializationError(f"Module '{module_name}' has no attribute '{qualname}'.") from None
+        raise DeserializationError(f"Module {shown(module_name)} has no attribute {shown(qualname)}.") from None
+    if not (isinstance(obj, type) and issubclass(obj, base)):
+        raise DeserializationError(f"{shown(path)} is not {what}; a task file may name only {what} here.")
     return obj
+
+
+def _split_path(path: object) -> tuple[str, str]:
+    """``(module, qualname)`` of a well-formed ``module:QualName`` path, else a DeserializationError."""
+    module_name, sep, qualname = path.partition(":") if isinstance(path, str) else ("", "", "")
+    if not (sep and is_module_name(module_name) and is_attribute_path(qualname)):
+        raise DeserializationError(
+            f"{shown(path)} is not a valid class path: expected 'module:QualName', a module name "
+            "and attribute names without dunders."
+        )
+    return module_name, qualname
+
+
+def is_module_name(name: object) -> bool:
+    """True if *name* can name an importable module: dotted, absolute, no spaces or control characters."""
+    return isinstance(name, str) and all(
+        part and part.isprintable() and not any(ch.isspace() or ch in "/\\:" for ch in part)
+        for part in name.split(".")
+    )
+
+
+def is_attribute_path(name: object) -> bool:
+    """True if *name* is a dotted path of identifiers with no dunder (``Outer.Inner``, not ``__class__``)."""
+    return isinstance(name, str) and all(
+        part.isidentifier() and not part.startswith("__") for part in name.split(".")
+    )
+
+
+def _import(module_name: str) -> None:
+    try:
+        importlib.import_module(module_name)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit too: a module's import must not end the program
+        raise DeserializationError(
+            f"Importing module {shown(module_name)} failed: {type(exc).__name__}: {one_line(str(exc), 500)}"
+        ) from exc
 
 
 def class_path(cls: type) -> str:
@@ -213,7 +258,8 @@ class EnumSerializer(Serializer):
         return {"class": class_path(type(value)), "value": encode(value.value)}
 
     def decode(self, data: dict, decode: Decode) -> enum.Enum:
-        return import_qualified(data["class"])(decode(data["value"]))
+        cls = resolve_class(data["class"], enum.Enum, what="an Enum subclass")
+        return cls(decode(data["value"]))
 
 
 class PydanticModelSerializer(Serializer):
@@ -224,7 +270,10 @@ class PydanticModelSerializer(Serializer):
         return {"class": class_path(type(value)), "data": value.model_dump(mode="json")}
 
     def decode(self, data: dict, decode: Decode) -> Any:
-        return import_qualified(data["class"]).model_validate(data["data"])
+        from pydantic import BaseModel
+
+        cls = resolve_class(data["class"], BaseModel, what="a pydantic model (BaseModel subclass)")
+        return cls.model_validate(data["data"])
 
 
 class TaskSerializer(Serializer):

@@ -9,14 +9,15 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import stat
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._text import one_line, shown
 from .encoding import decode, encode
 from .errors import (
-    DeserializationError,
     MainModuleTaskWarning,
     MalformedTaskFileError,
     TaskFileError,
@@ -26,6 +27,7 @@ from .errors import (
     TaskKeyMismatchError,
     UnknownTaskError,
 )
+from .serializers import is_attribute_path, is_module_name
 from .storage.local import safe_name
 from .userwarnings import warn_user
 
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
     from .task import Task
 
 FORMAT = "smttask-task"
+#: Deepest nesting of lists and objects a task file may have (decoding recurses
+#: through it; real inputs nest a few levels).
+MAX_DEPTH = 200
 FORMAT_VERSION = 1
 SUFFIX = ".taskdesc.json"
 _REQUIRED = ("module", "task", "inputs")
@@ -109,24 +114,60 @@ def save_task(task: Task, path: str | Path) -> Path:
 def read_document(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Return ``(label, document)``; *label* names the source in error messages."""
     if isinstance(source, Mapping):
-        return "<task description>", dict(source)
+        document = dict(source)
+        if _depth_exceeds(document, MAX_DEPTH):
+            raise MalformedTaskFileError("<task description>", f"nested deeper than {MAX_DEPTH} levels")
+        return "<task description>", document
     if isinstance(source, str) and source.lstrip().startswith("{"):
         label, text = "<task description>", source
     else:
         label = str(source)
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise MalformedTaskFileError(label, "no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise MalformedTaskFileError(label, f"cannot be read: {exc}") from None
+        text = _read_regular_file(label, source)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedTaskFileError(label, f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise MalformedTaskFileError(label, "nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise MalformedTaskFileError(label, f"not valid JSON ({one_line(str(exc), 200)})") from None
+    if _depth_exceeds(document, MAX_DEPTH):
+        raise MalformedTaskFileError(label, f"nested deeper than {MAX_DEPTH} levels")
     if not isinstance(document, dict):
         raise MalformedTaskFileError(label, "not a task file: the JSON document is not an object")
     return label, document
+
+
+def _depth_exceeds(document: Any, limit: int) -> bool:
+    """True if *document* nests lists and objects deeper than *limit* (checked without recursion)."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((item, depth + 1) for item in value)
+    return False
+
+
+def _read_regular_file(label: str, path: str | Path) -> str:
+    """The text of *path*, which must be a regular file: a FIFO or device is refused, never waited on."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise MalformedTaskFileError(label, "no such file") from None
+    except OSError as exc:
+        raise MalformedTaskFileError(label, f"cannot be read: {one_line(str(exc), 300)}") from None
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise MalformedTaskFileError(label, "not a regular file")
+        try:
+            return file.read().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MalformedTaskFileError(label, f"cannot be read: {one_line(str(exc), 300)}") from None
 
 
 def task_from_desc(source: str | Path | Mapping[str, Any], *, verify_key: bool = True) -> Task:
@@ -137,7 +178,7 @@ def task_from_desc(source: str | Path | Mapping[str, Any], *, verify_key: bool =
     if doc.get("version") != FORMAT_VERSION:
         raise TaskFileVersionError(
             label,
-            f"task file format version {doc.get('version')!r} is not supported; this smttask reads "
+            f"task file format version {shown(doc.get('version'))} is not supported; this smttask reads "
             f"version {FORMAT_VERSION}. Re-create the file with a matching smttask.",
         )
     task = _Reader(label, doc, verify_key).build(doc)
@@ -177,16 +218,18 @@ class _Reader:
 
     def upstream(self, value: Any) -> Task:
         if not isinstance(value, dict):
-            raise MalformedTaskFileError(self.label, f"an upstream task must be described by an object, got {value!r}")
+            raise MalformedTaskFileError(self.label, f"an upstream task must be described by an object, got {shown(value)}")
         key = value.get("key") if "ref" not in value else value["ref"]
+        if not isinstance(key, str | None):
+            raise MalformedTaskFileError(self.label, f"an upstream task's key must be a string, got {shown(key)}")
         if key in self.built:
             return self.built[key]
         if "ref" in value:
             if key not in self.described:
-                raise MalformedTaskFileError(self.label, f"refers to upstream task {key!r}, which it never describes")
+                raise MalformedTaskFileError(self.label, f"refers to upstream task {shown(key)}, which it never describes")
             value = self.described[key]
         if key in self.building:
-            raise MalformedTaskFileError(self.label, f"upstream task {key!r} depends on itself")
+            raise MalformedTaskFileError(self.label, f"upstream task {shown(key)} depends on itself")
         self.building.add(key)
         try:
             task = self.build(value)
@@ -204,19 +247,28 @@ class _Reader:
         missing = [k for k in _REQUIRED if k not in doc]
         if missing:
             raise MalformedTaskFileError(label, f"missing field(s): {', '.join(missing)}")
+        if not isinstance(doc["inputs"], dict):
+            raise MalformedTaskFileError(label, "'inputs' must be a JSON object")
+        reason = doc.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise MalformedTaskFileError(label, f"'reason' must be a string, got {shown(reason)}")
         cls = _import_task_class(label, doc["module"], doc["task"])
         try:
             inputs = decode(doc["inputs"], self.registry, task_hook=self.upstream)
         except TaskFileError:
             raise
-        except (DeserializationError, ValueError, TypeError, KeyError) as exc:
-            raise TaskFileInputError(label, f"cannot read the inputs: {exc}") from None
-        if not isinstance(inputs, dict):
-            raise MalformedTaskFileError(label, "'inputs' must be a JSON object")
+        except RecursionError:
+            raise MalformedTaskFileError(label, "inputs nested too deeply to read") from None
+        except Exception as exc:  # whatever a decoder raises on hostile data is this file's error
+            raise TaskFileInputError(label, f"cannot read the inputs: {_error_text(exc)}") from None
         try:
-            task = cls(**inputs, reason=doc.get("reason"))
+            task = cls(**inputs, reason=reason)
+        except TaskFileError:
+            raise
         except TaskInputError as exc:
-            raise TaskFileInputError(label, str(exc)) from None
+            raise TaskFileInputError(label, one_line(str(exc))) from None
+        except Exception as exc:
+            raise TaskFileInputError(label, f"the inputs cannot make a task: {_error_text(exc)}") from None
         stored_key = doc.get("key")
         if self.verify_key and stored_key is not None and not task.unpure and task.digest != stored_key:
             raise TaskKeyMismatchError(
@@ -227,22 +279,42 @@ class _Reader:
         return task
 
 
-def _import_task_class(label: str, module_name: str, qualname: str) -> type[Task]:
+def _import_task_class(label: str, module_name: object, qualname: object) -> type[Task]:
+    """The task class named by a file: its module is the one thing reading a file may import.
+
+    Importing runs the module's top-level code, so any exception it raises,
+    ``SystemExit`` included (``KeyboardInterrupt`` excepted), becomes this file's
+    :class:`UnknownTaskError` (chained, so the traceback stays available).
+    """
+    if not is_module_name(module_name):
+        raise MalformedTaskFileError(label, f"'module' must be a dotted module name, got {shown(module_name)}")
+    if not is_attribute_path(qualname):
+        raise MalformedTaskFileError(label, f"'task' must be a task's qualified name, got {shown(qualname)}")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise UnknownTaskError(
-            label, f"cannot import module '{module_name}' ({exc}); is it installed and on sys.path?"
+            label, f"cannot import module {shown(module_name)} ({one_line(str(exc), 500)}); is it installed and on sys.path?"
         ) from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        raise UnknownTaskError(
+            label, f"importing module {shown(module_name)} raised {_error_text(exc)}"
+        ) from exc
     obj: Any = module
     try:
         for part in qualname.split("."):
             obj = getattr(obj, part)
     except AttributeError:
-        raise UnknownTaskError(label, f"module '{module_name}' has no task '{qualname}'") from None
+        raise UnknownTaskError(label, f"module {shown(module_name)} has no task {shown(qualname)}") from None
     if not (isinstance(obj, type) and getattr(obj, "__smttask_task__", False) and hasattr(obj, "_inputs")):
         raise UnknownTaskError(label, f"'{module_name}:{qualname}' is not a task")
     return obj
+
+
+def _error_text(exc: BaseException) -> str:
+    return one_line(f"{type(exc).__name__}: {exc}", 500)
 
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "SUFFIX", "describe", "save_task", "task_from_desc"]

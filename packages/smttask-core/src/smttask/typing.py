@@ -18,6 +18,8 @@ from typing import Annotated, Any
 
 from pydantic_core import core_schema
 
+from ._text import shown
+from .errors import DeserializationError
 from .outputs import separate_outputs
 from .serializers import Decode, Encode, JSONValue, Serializer, user_registry
 
@@ -26,6 +28,10 @@ __all__ = ["Array", "DType", "RNGenerator", "SeedSequence", "register_serializer
 #: Arrays with at most this many elements are written as readable JSON lists;
 #: larger ones as base64 of their raw bytes, zlib-compressed when that pays off.
 INLINE_LIST_MAX = 64
+
+#: Largest ``pool_size`` a task file may give a SeedSequence (NumPy's default is 4;
+#: the pool is allocated, so an unbounded one is a way to exhaust memory).
+MAX_POOL_SIZE = 1 << 10
 
 
 def register_serializer(serializer: Serializer, *, replace: bool = False) -> None:
@@ -209,16 +215,49 @@ class ArraySerializer(Serializer):
 
     def decode(self, data: dict, decode: Decode) -> Any:
         np = _numpy()
-        dtype = np.lib.format.descr_to_dtype(
-            [tuple(f) for f in data["dtype"]] if isinstance(data["dtype"], list) else data["dtype"]
+        dtype = _plain_dtype(
+            np.lib.format.descr_to_dtype(
+                [tuple(f) for f in data["dtype"]] if isinstance(data["dtype"], list) else data["dtype"]
+            )
         )
+        shape = _shape(data["shape"])
         if "data" in data:
-            return np.array(data["data"], dtype=dtype).reshape(data["shape"])
+            return np.array(data["data"], dtype=dtype).reshape(shape)
+        size = dtype.itemsize
+        for n in shape:
+            size *= n
         if "zlib" in data:
-            raw = bytearray(zlib.decompress(base64.b64decode(data["zlib"])))
+            raw = _inflate(base64.b64decode(data["zlib"], validate=True), size)
         else:
-            raw = bytearray(base64.b64decode(data["base64"]))
-        return np.frombuffer(raw, dtype=dtype).reshape(data["shape"])
+            raw = bytearray(base64.b64decode(data["base64"], validate=True))
+        if len(raw) != size:
+            raise DeserializationError(
+                f"array data holds {len(raw)} bytes, but dtype {dtype} and shape {tuple(shape)} need {size}"
+            )
+        return np.frombuffer(raw, dtype=dtype).reshape(shape)
+
+
+def _plain_dtype(dtype: Any) -> Any:
+    """*dtype*, refused if it holds Python objects (decoding those would build arbitrary objects)."""
+    if dtype.hasobject:
+        raise DeserializationError(f"dtype {dtype} holds Python objects, which task files cannot carry")
+    return dtype
+
+
+def _shape(value: Any) -> list[int]:
+    if not (isinstance(value, list) and all(type(n) is int and n >= 0 for n in value)):
+        raise DeserializationError(f"an array shape must be a list of non-negative integers, got {shown(value)}")
+    return value
+
+
+def _inflate(compressed: bytes, size: int) -> bytearray:
+    """Decompress at most *size* bytes (one more is a mismatch): a small file cannot expand without bound."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(compressed, size + 1)
+    except zlib.error as exc:
+        raise DeserializationError(f"compressed array data is corrupt ({exc})") from None
+    return bytearray(raw)
 
 
 class NumpyScalarSerializer(Serializer):
@@ -229,7 +268,10 @@ class NumpyScalarSerializer(Serializer):
         return {"dtype": value.dtype.str, "value": encode(value.item())}
 
     def decode(self, data: dict, decode: Decode) -> Any:
-        return _numpy().dtype(data["dtype"]).type(decode(data["value"]))
+        dtype = data["dtype"]
+        if not isinstance(dtype, str):
+            raise DeserializationError(f"a NumPy scalar's dtype must be a string, got {shown(dtype)}")
+        return _plain_dtype(_numpy().dtype(dtype)).type(decode(data["value"]))
 
 
 class DTypeSerializer(Serializer):
@@ -244,7 +286,7 @@ class DTypeSerializer(Serializer):
         descr = decode(data)
         if isinstance(descr, list):
             descr = [tuple(f) for f in descr]
-        return np.lib.format.descr_to_dtype(descr)
+        return _plain_dtype(np.lib.format.descr_to_dtype(descr))
 
 
 class GeneratorSerializer(Serializer):
@@ -258,7 +300,11 @@ class GeneratorSerializer(Serializer):
     def decode(self, data: Any, decode: Decode) -> Any:
         np = _numpy()
         state = decode(data)
-        bit_generator = getattr(np.random, state["bit_generator"])()
+        name = state["bit_generator"]
+        cls = getattr(np.random, name, None) if isinstance(name, str) and name.isidentifier() else None
+        if not (isinstance(cls, type) and issubclass(cls, np.random.BitGenerator)):
+            raise DeserializationError(f"{shown(name)} is not a NumPy bit generator (e.g. 'PCG64')")
+        bit_generator = cls()
         bit_generator.state = state
         return np.random.Generator(bit_generator)
 
@@ -277,10 +323,15 @@ class SeedSequenceSerializer(Serializer):
         }
 
     def decode(self, data: dict, decode: Decode) -> Any:
+        pool_size = data["pool_size"]
+        if not (type(pool_size) is int and 1 <= pool_size <= MAX_POOL_SIZE):
+            raise DeserializationError(
+                f"a SeedSequence's pool_size must be an integer from 1 to {MAX_POOL_SIZE}, got {shown(pool_size)}"
+            )
         return _numpy().random.SeedSequence(
             decode(data["entropy"]),
             spawn_key=tuple(data["spawn_key"]),
-            pool_size=data["pool_size"],
+            pool_size=pool_size,
             n_children_spawned=data["n_children_spawned"],
         )
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from .._text import one_line, shown
 from ..errors import DeserializationError
-from ..serializers import Decode, Encode, JSONValue, Serializer, class_path, import_qualified
+from ..serializers import Decode, Encode, JSONValue, Serializer, class_path, resolve_class
 from .collection import ParamColl
 from .expandable import Expandable, ExpandableRV, ExpandableSequence
 from .paramseed import NOSEED
@@ -39,16 +40,14 @@ class ParamCollSerializer(Serializer):
 
     def decode(self, data: dict, decode: Decode) -> ParamColl:
         path = data["class"]
-        cls = import_qualified(path)
-        if not (isinstance(cls, type) and issubclass(cls, ParamColl)):
-            raise DeserializationError(f"'{path}' is not a ParamColl subclass.")
+        cls = resolve_class(path, ParamColl, what="a ParamColl subclass")
         kwargs = {name: decode(v) for name, v in data["fields"].items()}
         if "paramseed" in data:
             kwargs["paramseed"] = decode(data["paramseed"])
         try:
             return cls(**kwargs)
         except TypeError as exc:
-            raise DeserializationError(f"cannot rebuild {path}: {exc}") from None
+            raise DeserializationError(f"cannot rebuild {shown(path)}: {one_line(str(exc), 500)}") from None
 
 
 class ExpandSerializer(Serializer):
@@ -101,9 +100,11 @@ class FrozenDistributionSerializer(Serializer):
 
     def decode(self, data: dict, decode: Decode) -> Any:
         stats = _scipy_stats()
-        family = getattr(stats, data["dist"], None)
+        name = data["dist"]
+        public = isinstance(name, str) and name.isidentifier() and not name.startswith("_")
+        family = getattr(stats, name, None) if public else None
         if family is None or not _is_distribution_family(family):
-            raise DeserializationError(f"'{data['dist']}' is not a scipy.stats distribution.")
+            raise DeserializationError(f"{shown(data['dist'])} is not a scipy.stats distribution.")
         return family(
             *(decode(a) for a in data["args"]), **{k: decode(v) for k, v in data["kwds"].items()}
         )

@@ -1,0 +1,238 @@
+"""A task file is data: reading a hostile one calls nothing but its declared types.
+
+Each payload below would create a canary file, delete a canary directory,
+change the working directory or start a process if a decoder called what the
+file names. Reading must fail with one :class:`TaskFileError` and do none of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from core_tasks import Model, Point
+
+from smttask import Create, Task, TaskDefinitionError, creatable
+from smttask.errors import MalformedTaskFileError, TaskFileError
+
+#: Audit events that a decoder must never cause.
+DANGEROUS_EVENTS = {
+    "os.system",
+    "subprocess.Popen",
+    "os.remove",
+    "os.rmdir",
+    "shutil.rmtree",
+    "os.chdir",
+    "webbrowser.open",
+    "os.exec",
+    "os.posix_spawn",
+    "os.kill",
+    "os.fork",
+}
+_seen: list[str] = []
+_watching = False
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if _watching and event in DANGEROUS_EVENTS:
+        _seen.append(event)
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture
+def canaries(tmp_path: Path) -> Iterator[dict[str, Path]]:
+    """A file that must not appear, a directory that must not vanish, and a watch on dangerous calls."""
+    global _watching
+    created = tmp_path / "CANARY_CREATED"
+    keep = tmp_path / "canary_dir"
+    keep.mkdir()
+    (keep / "precious.txt").write_text("keep me")
+    cwd = os.getcwd()
+    _seen.clear()
+    _watching = True
+    try:
+        yield {"created": created, "keep": keep}
+    finally:
+        _watching = False
+    assert not created.exists(), "a decoder ran a command"
+    assert (keep / "precious.txt").read_text() == "keep me", "a decoder deleted a directory"
+    assert os.getcwd() == cwd, "a decoder changed the working directory"
+    assert _seen == [], f"a decoder caused {_seen}"
+
+
+CLASS_TARGETS = [
+    "os:system",
+    "builtins:exec",
+    "builtins:eval",
+    "builtins:open",
+    "shutil:rmtree",
+    "os:chdir",
+    "os:remove",
+    "subprocess:Popen",
+    "subprocess:run",
+    "pathlib:Path",
+    "os:__builtins__.exec",
+    "builtins:__import__",
+    "os:_exit",
+    "sys:exit",
+    "core_tasks:Model",  # a real class, but not of the declared kind
+    "not a path",
+    "",
+    "x" * 100_000 + ":y",
+]
+
+
+def _payload(target: str, canaries: dict[str, Path]) -> Any:
+    """Arguments that would do harm if *target* were called with them."""
+    if "rmtree" in target or "remove" in target or "chdir" in target:
+        return str(canaries["keep"])
+    if "Popen" in target or "run" in target:
+        return ["touch", str(canaries["created"])]
+    if "exec" in target or "eval" in target:
+        return f"open({str(canaries['created'])!r}, 'w')"
+    return f"touch {canaries['created']}"
+
+
+def _doc(value: Any, task: str = "Identity", module: str = "core_tasks") -> dict[str, Any]:
+    return {"format": "smttask-task", "version": 1, "module": module, "task": task, "inputs": {"value": value}}
+
+
+def _typed(tag: str, value: Any) -> dict[str, Any]:
+    return {"$type": tag, "value": value}
+
+
+def _class_payloads(target: str, payload: Any) -> list[Any]:
+    return [
+        _typed("enum", {"class": target, "value": payload}),
+        _typed("model", {"class": target, "data": payload}),
+        _typed("paramcoll", {"class": target, "fields": {"args": payload}}),
+        _typed("seedgenerator", {"class": target, "entropy": payload}),
+    ]
+
+
+@pytest.mark.parametrize("target", CLASS_TARGETS, ids=lambda t: t[:30])
+def test_decoders_resolve_only_their_declared_kind_of_class(
+    project: Any, canaries: dict[str, Path], target: str
+) -> None:
+    for value in _class_payloads(target, _payload(target, canaries)):
+        with pytest.raises(TaskFileError) as info:
+            Task.from_desc(_doc(value))
+        assert len(str(info.value)) < 1000 and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("target", ["subprocess:Popen", "os:system", "builtins:exec", "shutil:rmtree", "os:_exit"])
+def test_create_task_files_cannot_name_arbitrary_callables(
+    project: Any, canaries: dict[str, Path], target: str
+) -> None:
+    doc = {
+        "format": "smttask-task",
+        "version": 1,
+        "module": "smttask.generators",
+        "task": "CreateTask",
+        "inputs": {"cls": target, "kwargs": {"args": _payload(target, canaries)}},
+    }
+    with pytest.raises(TaskFileError, match="not a class Create"):
+        Task.from_desc(doc)
+
+
+def test_create_builds_data_classes_and_marked_classes_only(project: Any, tmp_path: Path) -> None:
+    import subprocess
+
+    with pytest.raises(TaskDefinitionError, match="@smttask.creatable"):
+        Create(subprocess.Popen)
+    assert Task.from_desc(Create(Point)(x=1.0).save(tmp_path)).run() == Point(1.0)
+    assert Task.from_desc(Create(Model)(size=2).save(tmp_path)).run().size == 2  # Model is @creatable
+    with pytest.raises(TaskDefinitionError, match="marks a class"):
+        creatable(print)  # type: ignore[arg-type]
+
+
+NUMPY_PAYLOADS = {
+    "generator calls np.random.seed": _typed("numpy.Generator", {"bit_generator": "seed", "state": {}}),
+    "generator dunder": _typed("numpy.Generator", {"bit_generator": "__class__", "state": {}}),
+    "object scalar": _typed("numpy.scalar", {"dtype": "O", "value": "x"}),
+    "object array": _typed("ndarray", {"dtype": "|O", "shape": [1], "data": ["x"]}),
+    "object dtype": _typed("dtype", "|O"),
+    "huge seed pool": _typed(
+        "numpy.SeedSequence", {"entropy": 1, "spawn_key": [], "pool_size": 10**9, "n_children_spawned": 0}
+    ),
+    "negative shape": _typed("ndarray", {"dtype": "<f8", "shape": [-1], "base64": ""}),
+    "wrong size": _typed("ndarray", {"dtype": "<f8", "shape": [4], "base64": base64.b64encode(b"x" * 8).decode()}),
+    # 1 KiB that would inflate to 100 MB: decoding stops at the declared size.
+    "zlib bomb": _typed(
+        "ndarray",
+        {"dtype": "|u1", "shape": [16], "zlib": base64.b64encode(zlib.compress(b"\0" * 10**8, 9)).decode()},
+    ),
+    "private scipy name": _typed("scipy.stats.frozen", {"dist": "_distn_infrastructure", "args": [], "kwds": {}}),
+}
+
+
+@pytest.mark.parametrize("name", list(NUMPY_PAYLOADS))
+def test_numpy_and_scipy_decoders_refuse_hostile_data(project: Any, canaries: dict[str, Path], name: str) -> None:
+    state = np.random.get_state()[1].copy()
+    with pytest.raises(TaskFileError):
+        Task.from_desc(_doc(NUMPY_PAYLOADS[name]))
+    assert (np.random.get_state()[1] == state).all(), "the global NumPy random state changed"
+
+
+def _nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+BAD_DOCUMENTS = {
+    "module not a string": {**_doc(1), "module": ["os"]},
+    "relative module": {**_doc(1), "module": ".core_tasks"},
+    "task is a dunder walk": {**_doc(1), "task": "__class__.__subclasses__"},
+    "task not a string": {**_doc(1), "task": 7},
+    "inputs not an object": {**_doc(1), "inputs": [1]},
+    "reason not a string": {**_doc(1), "reason": {"x": 1}},
+    "huge integer": _doc(10**5000),
+    "deep nesting": _doc(_nested(10_000)),
+    "upstream key not a string": _doc(_typed("task", {"ref": [1, 2]})),
+    "timedelta overflow": _doc(_typed("timedelta", [10**10, 0, 0])),
+    "complex overflow": _doc(_typed("complex", [1e308 * 10, "x"])),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_DOCUMENTS))
+def test_malformed_fields_are_one_task_file_error(project: Any, name: str) -> None:
+    with pytest.raises(TaskFileError) as info:
+        Task.from_desc(BAD_DOCUMENTS[name])
+    assert "\n" not in str(info.value) and len(str(info.value)) < 1000
+
+
+def test_deep_json_text_is_refused_not_a_recursion_crash(project: Any) -> None:
+    text = '{"format": "smttask-task", "version": 1, "module": "core_tasks", "task": "Identity", "inputs": {"value": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    with pytest.raises(MalformedTaskFileError, match="nested"):
+        Task.from_desc(text)
+
+
+def test_a_module_raising_system_exit_on_import_is_one_error(project: Any) -> None:
+    with pytest.raises(TaskFileError, match="SystemExit"):
+        Task.from_desc(_doc(1, module="unittest.__main__", task="main"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(project: Any, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.taskdesc.json"
+    os.mkfifo(fifo)
+    with pytest.raises(MalformedTaskFileError, match="not a regular file"):
+        Task.from_desc(fifo)
+
+
+def test_echoed_names_are_bounded_and_on_one_line(project: Any) -> None:
+    with pytest.raises(TaskFileError) as info:
+        Task.from_desc(_doc(1, module="evil\nFORGED LINE\x00" + "m" * 5_000_000))
+    message = str(info.value)
+    assert "\n" not in message and "\x00" not in message and len(message) < 1000
