@@ -20,6 +20,7 @@ from .encoding import decode, encode
 from .errors import (
     MainModuleTaskWarning,
     MalformedTaskFileError,
+    SmttaskError,
     TaskFileError,
     TaskFileInputError,
     TaskFileVersionError,
@@ -314,7 +315,9 @@ def _import_task_class(label: str, module_name: object, qualname: object) -> typ
 
 
 def _error_text(exc: BaseException) -> str:
-    return one_line(f"{type(exc).__name__}: {exc}", 500)
+    """One line for an error raised while reading: smttask's own errors speak for themselves."""
+    text = str(exc) if isinstance(exc, SmttaskError) else f"{type(exc).__name__}: {exc}"
+    return one_line(text, 500)
 
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "SUFFIX", "describe", "save_task", "task_from_desc"]
