@@ -152,3 +152,22 @@ def test_guide_examples_run(page: str, tmp_path: Path) -> None:
     assert proc.returncode == 0, (
         f"the examples of docs/{page} failed:\n{proc.stdout}\n{proc.stderr}"
     )
+
+
+def test_plugins_page_documents_every_hook_with_its_arguments() -> None:
+    """Each hookspec has a ``### name`` section whose signature line lists its arguments."""
+    import inspect
+
+    from smttask import hookspecs
+
+    page = (DOCS / "plugins.md").read_text(encoding="utf-8")
+    specs = {name: fn for name, fn in vars(hookspecs).items() if name.startswith("smttask_") and callable(fn)}
+    assert specs, "no hookspecs found"
+    for name, spec in specs.items():
+        heading = f"### `{name}`"
+        assert heading in page, f"docs/plugins.md has no section {heading}"
+        section = page.split(heading, 1)[1].split("\n### ", 1)[0]
+        arguments = ", ".join(inspect.signature(spec).parameters)
+        assert f"`{name}({arguments})" in section, f"the section of {name} does not show ({arguments})"
+    documented = set(re.findall(r"^### `(smttask_\w+)`", page, re.M))
+    assert documented <= set(specs), f"docs/plugins.md documents hooks that do not exist: {documented - set(specs)}"
