@@ -77,3 +77,16 @@ def test_reason_parameter_name_is_reserved() -> None:
         @MemoizedTask
         def f(reason: str) -> str:
             return reason
+
+
+def test_isinstance_with_a_decorator_asks_for_the_kind_of_task() -> None:
+    from core_tasks import Orbit
+
+    from smttask import RecordedIterativeTask, UnpureMemoizedTask
+
+    memoized, recorded = Add(a=1, b=2), Square(x=3)
+    assert isinstance(recorded, RecordedTask) and not isinstance(recorded, MemoizedTask)
+    assert isinstance(memoized, MemoizedTask) and not isinstance(memoized, RecordedTask)
+    assert isinstance(recorded, (UnpureMemoizedTask, RecordedTask))
+    assert issubclass(Orbit, RecordedIterativeTask) and issubclass(Orbit, RecordedTask)
+    assert not isinstance(recorded, RecordedIterativeTask) and not issubclass(int, RecordedTask)

@@ -19,6 +19,7 @@ __all__ = [
     "NonMemoizedTask",
     "RecordedIterativeTask",
     "RecordedTask",
+    "TaskDecorator",
     "UnpureMemoizedTask",
     "make_task_class",
 ]
@@ -83,57 +84,83 @@ def make_task_class(
     return type(obj.__name__, bases, namespace)
 
 
-def _decorator(kind: type[Task]) -> Callable[..., Any]:
-    def decorator(
-        obj: Any = None, *, cache: bool | None = None, version: str | None = None, name: str | None = None
+class TaskDecorator:
+    """A decorator making task types of one kind, which also stands for that kind.
+
+    ``@RecordedTask`` makes a task type; ``isinstance(task, RecordedTask)`` and
+    ``issubclass(SomeTask, RecordedTask)`` ask whether a task is of that kind, as
+    users of the original expect (there the decorators were the classes).
+    """
+
+    def __init__(self, kind: type[Task]) -> None:
+        self.kind = kind
+        self.__name__ = self.__qualname__ = kind.__name__
+        self.__module__ = __name__
+        name = kind.__name__
+        self.__doc__ = (
+            f"Make a {name} from an annotated function or callable class.\n\n"
+            f"{inspect.getdoc(kind)}\n\n"
+            f"Use bare (``@{name}``) or with options (``@{name}(cache=False, version='2', name='stable.name')``). "
+            f"``isinstance(task, {name})`` tells whether a task is of this kind."
+        )
+
+    def __call__(
+        self, obj: Any = None, *, cache: bool | None = None, version: str | None = None, name: str | None = None
     ) -> Any:
         localns = sys._getframe(1).f_locals
+        kind = self.kind
         if obj is None:
             return lambda o: make_task_class(o, kind, cache=cache, version=version, name=name, localns=localns)
         return make_task_class(obj, kind, cache=cache, version=version, name=name, localns=localns)
 
-    decorator.__name__ = decorator.__qualname__ = kind.__name__
-    decorator.__doc__ = (
-        f"Make a {kind.__name__} from an annotated function or callable class.\n\n"
-        f"{inspect.getdoc(kind)}\n\n"
-        "Use bare (``@{0}``) or with options (``@{0}(cache=False, version='2', name='stable.name')``).".format(
-            kind.__name__
+    def __instancecheck__(self, obj: object) -> bool:
+        return isinstance(obj, self.kind)
+
+    def __subclasscheck__(self, cls: type) -> bool:
+        return isinstance(cls, type) and issubclass(cls, self.kind)
+
+    def __repr__(self) -> str:
+        return f"<task decorator {self.__name__}>"
+
+
+class IterativeTaskDecorator(TaskDecorator):
+    """``@RecordedIterativeTask('n', map={...})``: unlike the other decorators it needs arguments."""
+
+    def __init__(self) -> None:
+        super().__init__(task_types.RecordedIterativeTask)
+        self.__doc__ = (
+            "Make a RecordedIterativeTask; unlike other decorators it needs arguments.\n\n"
+            "*iteration_parameter* names the integer input counting iterations; *map*\n"
+            "``{output name: input name}`` says how a stored result with fewer iterations\n"
+            "becomes the starting point of a longer run. ``isinstance(task, RecordedIterativeTask)``\n"
+            "tells whether a task is of this kind."
         )
-    )
-    return decorator
 
+    def __call__(  # type: ignore[override]
+        self,
+        iteration_parameter: str | None = None,
+        *,
+        map: dict[str, str] | None = None,  # noqa: A002 - the original's name for it
+        cache: bool | None = None,
+        version: str | None = None,
+        name: str | None = None,
+    ) -> Callable[[Any], type[Task]]:
+        if not isinstance(iteration_parameter, str) or map is None:
+            raise TaskDefinitionError(
+                "RecordedIterativeTask needs arguments: @RecordedIterativeTask('n', map={'x': 'x0'}) "
+                "names the iteration-count input and maps outputs of a previous run to inputs."
+            )
+        localns = sys._getframe(1).f_locals
+        kind = self.kind
 
-def RecordedIterativeTask(
-    iteration_parameter: str | None = None,
-    *,
-    map: dict[str, str] | None = None,  # noqa: A002 - the original's name for it
-    cache: bool | None = None,
-    version: str | None = None,
-    name: str | None = None,
-) -> Callable[[Any], type[Task]]:
-    """Make a RecordedIterativeTask; unlike other decorators it needs arguments.
+        def decorate(obj: Any) -> type[Task]:
+            cls = make_task_class(obj, kind, cache=cache, version=version, name=name, localns=localns)
+            _check_iteration_spec(cls, iteration_parameter, map)
+            cls.iteration_parameter = iteration_parameter
+            cls.iteration_map = dict(map)
+            return cls
 
-    *iteration_parameter* names the integer input counting iterations; *map*
-    ``{output name: input name}`` says how a stored result with fewer iterations
-    becomes the starting point of a longer run.
-    """
-    if not isinstance(iteration_parameter, str) or map is None:
-        raise TaskDefinitionError(
-            "RecordedIterativeTask needs arguments: @RecordedIterativeTask('n', map={'x': 'x0'}) "
-            "names the iteration-count input and maps outputs of a previous run to inputs."
-        )
-    localns = sys._getframe(1).f_locals
-
-    def decorate(obj: Any) -> type[Task]:
-        cls = make_task_class(
-            obj, task_types.RecordedIterativeTask, cache=cache, version=version, name=name, localns=localns
-        )
-        _check_iteration_spec(cls, iteration_parameter, map)
-        cls.iteration_parameter = iteration_parameter
-        cls.iteration_map = dict(map)
-        return cls
-
-    return decorate
+        return decorate
 
 
 def _check_iteration_spec(cls: type[Task], parameter: str, mapping: dict[str, str]) -> None:
@@ -171,7 +198,8 @@ def _check_iteration_spec(cls: type[Task], parameter: str, mapping: dict[str, st
         )
 
 
-RecordedTask = _decorator(task_types.RecordedTask)
-MemoizedTask = _decorator(task_types.MemoizedTask)
-NonMemoizedTask = _decorator(task_types.NonMemoizedTask)
-UnpureMemoizedTask = _decorator(task_types.UnpureMemoizedTask)
+RecordedTask = TaskDecorator(task_types.RecordedTask)
+MemoizedTask = TaskDecorator(task_types.MemoizedTask)
+NonMemoizedTask = TaskDecorator(task_types.NonMemoizedTask)
+UnpureMemoizedTask = TaskDecorator(task_types.UnpureMemoizedTask)
+RecordedIterativeTask = IterativeTaskDecorator()
