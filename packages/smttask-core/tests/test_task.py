@@ -220,3 +220,28 @@ def test_saving_a_main_module_task_warns(project: Any, tmp_path: Any) -> None:
     task_type = MemoizedTask(f)
     with pytest.warns(MainModuleTaskWarning, match="cannot be loaded by another process"):
         task_type(x=1).save(tmp_path)
+
+
+def test_clear_forgets_an_unpure_result_so_it_is_read_again(project: Any, tmp_path: Any) -> None:
+    from core_tasks import read_text
+
+    source = tmp_path / "source.txt"
+    source.write_text("first")
+    task = read_text(path=str(source))
+    assert task.run() == "first"
+    source.write_text("second")
+    assert read_text(path=str(source)).run() == "first"  # computed once per session
+    task.clear()
+    assert read_text(path=str(source)).run() == "second"
+
+
+def test_static_key_and_kind_are_known_without_running(project: Any, tmp_path: Any) -> None:
+    from core_tasks import read_text
+
+    source = tmp_path / "source.txt"
+    source.write_text("text")
+    unpure = read_text(path=str(source))
+    assert unpure.static_key == unpure.input_digest and unpure.kind == "UnpureMemoizedTask"
+    pure = Square(x=2)
+    assert pure.static_key == pure.digest and pure.kind == "RecordedTask"
+    assert Add.bind(b=1)(a=1).kind == "MemoizedTask"  # a bound task keeps its kind

@@ -48,6 +48,8 @@ class Task:
     recorded: ClassVar[bool] = False
     #: The key derives from the output instead of the inputs.
     unpure: ClassVar[bool] = False
+    #: The kind of task (``"RecordedTask"``, ``"MemoizedTask"``...): the decorator that made it.
+    kind: ClassVar[str] = "Task"
 
     _inputs: ClassVar[InputSpec]
     _outputs: ClassVar[OutputSpec]
@@ -146,6 +148,21 @@ class Task:
     key = digest
 
     @property
+    def static_key(self) -> str:
+        """The key known without running the task.
+
+        It is :attr:`digest` for a pure task; an unpure task's digest needs its
+        output, so its static key is :attr:`input_digest`. Task files, plans and
+        listings name tasks by it.
+        """
+        return self.input_digest if self.unpure else self.digest
+
+    @property
+    def memory_key(self) -> str:
+        """Where the in-memory tier keeps this task's result (apart from pure results, for an unpure task)."""
+        return "unpure:" + self.input_digest if self.unpure else self.digest
+
+    @property
     def input_digest(self) -> str:
         """Key computed from identity, version and inputs (equal to :attr:`digest` for pure tasks)."""
         if self._input_digest is None:
@@ -221,8 +238,7 @@ class Task:
 
     def clear(self) -> None:
         """Forget the in-memory result (stored results are kept)."""
-        project = self._project()
-        project.memory.discard(self.input_digest if self.unpure else self.digest)
+        self._project().memory.discard(self.memory_key)
         self._unpure_entry = None
 
     def get_output(self, name: str = "", *, mmap: bool = False) -> Any:
@@ -272,8 +288,8 @@ class Task:
             f"<tr><td><code>{html.escape(k)}</code></td><td>{_html_value(v)}</td></tr>"
             for k, v in self._values.items()
         )
-        kind = html.escape(type(self).__mro__[1].__name__)
-        key = html.escape(self.input_digest if self.unpure else self.digest)
+        kind = html.escape(self.kind)
+        key = html.escape(self.static_key)
         return (
             f"<div class='smttask-task'><b>{html.escape(self.taskname)}</b> "
             f"<small>{kind} · key <code>{key[:12]}…</code></small>"

@@ -14,6 +14,8 @@ class RecordedTask(Task):
     Use for expensive, pure computations whose results you want to keep and trace.
     """
 
+    kind = "RecordedTask"
+
     store = True
     recorded = True
 
@@ -28,6 +30,8 @@ class RecordedIterativeTask(RecordedTask):
     else resumes from the stored result with the most iterations below ``n``: the
     *iteration map* ``{output: input}`` says which outputs feed which inputs.
     """
+
+    kind = "RecordedIterativeTask"
 
     iteration_parameter: ClassVar[str]
     iteration_map: ClassVar[dict[str, str]]
@@ -61,9 +65,13 @@ class RecordedIterativeTask(RecordedTask):
 class MemoizedTask(Task):
     """Kept in memory only: for cheap computations not worth storing (e.g. drawing samples)."""
 
+    kind = "MemoizedTask"
+
 
 class NonMemoizedTask(MemoizedTask):
     """Not even kept in memory: computed every time its result is needed."""
+
+    kind = "NonMemoizedTask"
 
     cache = False
 
@@ -75,6 +83,8 @@ class UnpureMemoizedTask(MemoizedTask):
     output changes. It is computed once per session (memory) and never stored;
     ``run(recompute=True)`` computes it again and warns if the output changed.
     """
+
+    kind = "UnpureMemoizedTask"
 
     unpure = True
 

@@ -54,15 +54,11 @@ def describe(task: Task) -> dict[str, Any]:
     return _describe(task, set())
 
 
-def _desc_key(task: Task) -> str:
-    return task.input_digest if task.unpure else task.digest
-
-
 def _describe(task: Task, seen: set[str]) -> dict[str, Any]:
     registry = task._project().serializers
 
     def upstream(other: Task) -> dict[str, Any]:
-        key = _desc_key(other)
+        key = other.static_key
         if key in seen:
             return {"ref": key}
         seen.add(key)
@@ -79,12 +75,12 @@ def _describe(task: Task, seen: set[str]) -> dict[str, Any]:
         "task": task.taskname,
         "inputs": inputs,
         "reason": task.reason,
-        "key": _desc_key(task),
+        "key": task.static_key,
     }
 
 
 def task_filename(task: Task) -> str:
-    return f"{safe_name(task.taskname)}__{_desc_key(task)}{SUFFIX}"
+    return f"{safe_name(task.taskname)}__{task.static_key}{SUFFIX}"
 
 
 def save_task(task: Task, path: str | Path) -> Path:
