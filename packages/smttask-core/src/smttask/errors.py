@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# -------------------------------------------------------------------------
+# Bases
+# -------------------------------------------------------------------------
+
 
 class SmttaskError(Exception):
     """Base class of every error raised by smttask."""
@@ -17,8 +21,42 @@ class SmttaskWarning(UserWarning):
     """Base class of every warning emitted by smttask."""
 
 
-class TaskDefinitionError(SmttaskError, TypeError):
+class OptionalDependencyError(SmttaskError, ImportError):
+    """A feature needs a package that is not installed; the message names the extra to install."""
+
+
+# -------------------------------------------------------------------------
+# Declaring tasks, parameter collections, seed generators and types
+# -------------------------------------------------------------------------
+
+
+class DefinitionError(SmttaskError, TypeError):
+    """A task, parameter collection, seed generator or type is declared in a way smttask cannot use."""
+
+
+class TaskDefinitionError(DefinitionError):
     """A function or class cannot be turned into a task (e.g. a missing annotation)."""
+
+
+class ParamCollError(SmttaskError, ValueError):
+    """A parameter collection cannot be built or expanded as asked."""
+
+
+class ExpansionArgumentError(SmttaskError, TypeError):
+    """``expand()`` or an expansion method of a parameter collection got arguments it cannot use."""
+
+
+class SeedError(SmttaskError, TypeError):
+    """A value cannot serve as a seed, or a seed generator is used as it cannot be."""
+
+
+class WorkflowError(SmttaskError, RuntimeError):
+    """A workflow module cannot be run with the parameters given."""
+
+
+# -------------------------------------------------------------------------
+# Inputs, outputs and their serialization
+# -------------------------------------------------------------------------
 
 
 class TaskInputError(SmttaskError, ValueError):
@@ -36,7 +74,11 @@ class TaskOutputError(SmttaskError, ValueError):
         self.result = result
 
 
-class UnserializableValueError(SmttaskError, TypeError):
+class SerializationError(SmttaskError, TypeError):
+    """A value cannot be written as JSON data or keyed (e.g. an object array)."""
+
+
+class UnserializableValueError(SerializationError):
     """A value has a type for which no serializer is registered."""
 
     def __init__(self, value_type: type, where: str = "") -> None:
@@ -53,6 +95,15 @@ class UnserializableValueError(SmttaskError, TypeError):
 
 class DeserializationError(SmttaskError, ValueError):
     """Serialized data cannot be turned back into a value."""
+
+
+class SerializerConflictError(SmttaskError, ValueError):
+    """A serializer is registered under a name another serializer already has."""
+
+
+# -------------------------------------------------------------------------
+# Configuration and plugins
+# -------------------------------------------------------------------------
 
 
 class ConfigError(SmttaskError, ValueError):
@@ -73,6 +124,11 @@ class PluginNotFoundError(SmttaskError, LookupError):
 
 class PluginConflictError(SmttaskError):
     """Two installed plugins provide a component under the same name."""
+
+
+# -------------------------------------------------------------------------
+# Task files
+# -------------------------------------------------------------------------
 
 
 class TaskFileError(SmttaskError, ValueError):
@@ -104,6 +160,11 @@ class TaskKeyMismatchError(TaskFileError):
     """The key recomputed from a task file differs from the key stored in it."""
 
 
+# -------------------------------------------------------------------------
+# Results and storage
+# -------------------------------------------------------------------------
+
+
 class ResultNotFoundError(SmttaskError, LookupError):
     """A task has no stored result to read (it never ran, or its kind is never stored)."""
 
@@ -118,6 +179,11 @@ class CorruptResultError(SmttaskError):
 
 class ClaimTimeoutError(SmttaskError, TimeoutError):
     """Waited too long for another process computing the same task."""
+
+
+# -------------------------------------------------------------------------
+# Warnings
+# -------------------------------------------------------------------------
 
 
 class CorruptResultWarning(SmttaskWarning):
@@ -138,3 +204,7 @@ class PluginLoadWarning(SmttaskWarning):
 
 class MainModuleTaskWarning(SmttaskWarning):
     """A task defined in ``__main__`` was saved: no other process can import it by name."""
+
+
+class WorkflowParameterWarning(SmttaskWarning):
+    """A parameter given to :func:`~smttask.run_workflow` is not defined by the workflow module."""

@@ -7,6 +7,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import ConfigError
+
 
 @dataclass(frozen=True)
 class MemoryEntry:
@@ -21,7 +23,7 @@ class MemoryCache:
 
     def __init__(self, maxsize: int = 256) -> None:
         if maxsize < 0:
-            raise ValueError(f"memory cache size must be >= 0, got {maxsize}")
+            raise ConfigError(f"memory cache size must be >= 0, got {maxsize}")
         self.maxsize = maxsize
         self._entries: OrderedDict[str, MemoryEntry] = OrderedDict()
         self._lock = threading.Lock()

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from pydantic_core import core_schema
 
 from .encoding import canonical_json, encode
-from .errors import UnserializableValueError
+from .errors import SeedError, UnserializableValueError
 from .serializers import (
     BUILTIN_SERIALIZERS,
     Decode,
@@ -68,7 +68,7 @@ def _key_text(parts: Any) -> bytes:
     try:
         data = encode(_normalize(parts), _REGISTRY, "key")
     except UnserializableValueError as exc:
-        raise TypeError(
+        raise SeedError(
             f"Cannot derive a seed from a value of type '{exc.value_type.__qualname__}': seeds and keys "
             "may hold int, float, str, bytes, bool, None, NumPy scalars or SeedSequences, and tuples "
             "or lists of these."
@@ -107,7 +107,7 @@ def _seed_kind(owner: str, name: str, annotation: Any) -> _SeedKind:
         if args and all(a is int for a in args):
             return _SeedKind(len(args), False)
         if Ellipsis in args:
-            raise TypeError(
+            raise SeedError(
                 f"Seed '{name}' of {owner}: tuple[int, ...] has no fixed length; write the length out, "
                 "e.g. tuple[int, int, int]."
             )
@@ -117,7 +117,7 @@ def _seed_kind(owner: str, name: str, annotation: Any) -> _SeedKind:
         and annotation.__module__.startswith("numpy")
     ):
         return _SeedKind(0, True)
-    raise TypeError(
+    raise SeedError(
         f"Seed '{name}' of {owner} is annotated {annotation!r}; a seed is annotated `int` (one 32-bit "
         "integer), `tuple[int, int]` (that many 32-bit integers) or `SeedSequence` "
         "(numpy.random.SeedSequence or smttask.typing.SeedSequence)."
@@ -178,7 +178,7 @@ class SeedGenerator:
         try:
             hints = typing.get_type_hints(cls, include_extras=True)
         except NameError as exc:
-            raise TypeError(
+            raise SeedError(
                 f"Cannot resolve the seed annotations of {cls.__qualname__}: {exc}. "
                 "Import every name used in them at module level."
             ) from exc
@@ -187,7 +187,7 @@ class SeedGenerator:
             if name.startswith("_") or typing.get_origin(annotation) is ClassVar:
                 continue
             if name in _RESERVED:
-                raise TypeError(
+                raise SeedError(
                     f"{cls.__qualname__}: '{name}' is reserved by SeedGenerator; rename this seed."
                 )
             kinds[name] = _seed_kind(cls.__qualname__, name, annotation)
@@ -200,7 +200,7 @@ class SeedGenerator:
 
     def __init__(self, entropy: Any) -> None:
         if type(self) is SeedGenerator:
-            raise TypeError(
+            raise SeedError(
                 "Subclass SeedGenerator and annotate one attribute per seed (e.g. `noise: int`)."
             )
         if type(entropy) is list:

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from ._text import one_line, shown
 from .canonical import canonical_json
-from .errors import DeserializationError
+from .errors import DeserializationError, SerializerConflictError
 
 JSONValue = Any
 Encode = Callable[[Any], JSONValue]
@@ -326,7 +326,7 @@ class SerializerRegistry:
         """Add *serializer*; a second serializer for the same name is an error unless *replace*."""
         existing = self._by_name.get(serializer.name)
         if existing is not None and not replace and type(existing) is not type(serializer):
-            raise ValueError(
+            raise SerializerConflictError(
                 f"A serializer named '{serializer.name}' is already registered "
                 f"({type(existing).__qualname__}); pass replace=True to override it."
             )

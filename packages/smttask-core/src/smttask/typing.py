@@ -19,7 +19,12 @@ from typing import Annotated, Any
 from pydantic_core import core_schema
 
 from ._text import shown
-from .errors import DeserializationError
+from .errors import (
+    DeserializationError,
+    OptionalDependencyError,
+    SerializationError,
+    TaskDefinitionError,
+)
 from .outputs import separate_outputs
 from .serializers import Decode, Encode, JSONValue, Serializer, user_registry
 
@@ -43,7 +48,7 @@ def _numpy() -> Any:
     try:
         import numpy
     except ImportError:
-        raise ImportError(
+        raise OptionalDependencyError(
             "This type needs NumPy; install it with `pip install 'smttask-core[numpy]'`."
         ) from None
     return numpy
@@ -108,11 +113,11 @@ class Array:
         if not isinstance(params, tuple):
             params = (params,)
         if len(params) > 2:
-            raise TypeError("Array takes at most two parameters: Array[dtype, ndim]")
+            raise TaskDefinitionError("Array takes at most two parameters: Array[dtype, ndim]")
         dtype = params[0]
         ndim = params[1] if len(params) == 2 else None
         if ndim is not None and not isinstance(ndim, int):
-            raise TypeError(f"Array's second parameter is the number of dimensions, got {ndim!r}")
+            raise TaskDefinitionError(f"Array's second parameter is the number of dimensions, got {ndim!r}")
         return Annotated[Any, _ArraySpec(dtype, ndim)]
 
     @classmethod
@@ -191,7 +196,7 @@ class ArraySerializer(Serializer):
     def encode(self, value: Any, encode: Encode) -> JSONValue:
         np = _numpy()
         if value.dtype == object:
-            raise TypeError("object arrays cannot be serialized; convert them to a numeric dtype")
+            raise SerializationError("object arrays cannot be serialized; convert them to a numeric dtype")
         descr = np.lib.format.dtype_to_descr(value.dtype)
         header = {"dtype": descr, "shape": list(value.shape)}
         if value.size <= INLINE_LIST_MAX and value.dtype.kind in "biuf":
@@ -206,7 +211,7 @@ class ArraySerializer(Serializer):
 
         np = _numpy()
         if value.dtype == object:
-            raise TypeError("object arrays cannot be keyed; convert them to a numeric dtype")
+            raise SerializationError("object arrays cannot be keyed; convert them to a numeric dtype")
         return {
             "dtype": np.lib.format.dtype_to_descr(value.dtype),
             "shape": list(value.shape),

@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .errors import SmttaskError, SmttaskWarning
+from .errors import WorkflowError, WorkflowParameterWarning
 from .params import ParamColl, expand
 from .seeds import SeedGenerator
 
@@ -67,14 +67,6 @@ __all__ = [
     "run_workflow",
     "set_workflow_args",
 ]
-
-
-class WorkflowError(SmttaskError, RuntimeError):
-    """A workflow module cannot be run with the parameters given."""
-
-
-class WorkflowParameterWarning(SmttaskWarning):
-    """A parameter given to :func:`run_workflow` is not defined by the workflow module."""
 
 
 @dataclass

@@ -26,8 +26,8 @@ checks), :mod:`.expansion` (expanded fields, lengths and positions),
 
 from __future__ import annotations
 
+from ..errors import ParamCollError
 from .collection import ParamColl
-from .errors import ParamCollError
 from .expandable import DRAW_BLOCK as DRAW_BLOCK
 from .expandable import Expandable, ExpandableRV, ExpandableSequence, expand
 from .paramseed import NOSEED

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 from pydantic_core import core_schema
 
-from .errors import ParamCollError
+from ..errors import DefinitionError, ParamCollError
 from .expandable import DRAW_BLOCK, Expandable, ExpandableRV, ExpandableSequence
 from .expansion import _indices, _inner_len, _Leaf, _Positions
 from .paramseed import NOSEED, _check_seed
@@ -78,7 +78,7 @@ class ParamColl(Mapping):
         own = set(cls.__dict__.get("__annotations__", {}))
         clash = sorted(own & _RESERVED)
         if clash:
-            raise TypeError(
+            raise DefinitionError(
                 f"{cls.__qualname__}: field name(s) {', '.join(clash)} are reserved by ParamColl; rename them."
             )
         dataclasses.dataclass(cls, frozen=True, eq=False, repr=False, kw_only=kw_only)
@@ -92,7 +92,7 @@ class ParamColl(Mapping):
     def __post_init__(self) -> None:
         cls = type(self)
         if cls is ParamColl:
-            raise TypeError(
+            raise DefinitionError(
                 "Subclass ParamColl with annotated fields; ParamColl itself has no parameters."
             )
         object.__setattr__(self, "paramseed", _check_seed(cls, self.paramseed))

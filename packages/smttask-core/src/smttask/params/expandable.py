@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ..errors import ExpansionArgumentError
 from ..seeds import stable_entropy
 from .values import (
     _dist_signature,
@@ -136,19 +137,19 @@ def expand(values: Any) -> Expandable:
     if isinstance(values, Expandable):
         return values
     if isinstance(values, str | bytes):
-        raise TypeError(
+        raise ExpansionArgumentError(
             f"expand() got the string {values!r}; expand a list of values instead, e.g. expand([{values!r}])."
         )
     if _is_ndarray(values):
         if values.ndim == 0:
-            raise TypeError(
+            raise ExpansionArgumentError(
                 "expand() got a 0-dimensional array; wrap it in a list: expand([value])."
             )
         return ExpandableSequence(values)
     if isinstance(values, Sequence):
         return ExpandableSequence(values)
     if _is_distribution_family(values):
-        raise TypeError(
+        raise ExpansionArgumentError(
             f"expand() got the distribution family {getattr(values, 'name', values)!r}, not a frozen "
             "distribution: give its parameters, e.g. expand(scipy.stats.norm(0, 1))."
         )
@@ -160,15 +161,15 @@ def expand(values: Any) -> Expandable:
             if isinstance(values, set | frozenset)
             else "expand(list(values))"
         )
-        raise TypeError(
+        raise ExpansionArgumentError(
             f"expand() needs an ordered sequence, not a {type(values).__name__}; use {hint}."
         )
     if hasattr(values, "__next__") or hasattr(values, "__iter__"):
-        raise TypeError(
+        raise ExpansionArgumentError(
             f"expand() needs a sequence that can be read many times, not a {type(values).__name__} "
             "(an iterator is consumed once); use expand(list(values))."
         )
-    raise TypeError(
+    raise ExpansionArgumentError(
         f"expand() takes a sequence (list, tuple, range, array) or a frozen scipy.stats distribution, "
         f"not {type(values).__name__}."
     )

@@ -11,7 +11,7 @@ import math
 import typing
 from typing import TYPE_CHECKING, Any
 
-from .errors import ParamCollError
+from ..errors import ExpansionArgumentError, ParamCollError
 from .expandable import Expandable, ExpandableRV, ExpandableSequence
 
 if TYPE_CHECKING:
@@ -56,12 +56,12 @@ def _inner_len(leaves: list[_Leaf]) -> int | float | None:
 
 def _indices(coll: ParamColl, args: tuple[int | None, ...], n: int | float, method: str) -> range:
     if len(args) > 3:
-        raise TypeError(
+        raise ExpansionArgumentError(
             f"{method}() takes at most 3 arguments (start, stop, step), got {len(args)}"
         )
     for a in args:
         if a is not None and (not isinstance(a, int) or isinstance(a, bool)):
-            raise TypeError(f"{method}() arguments must be integers or None, got {a!r}")
+            raise ExpansionArgumentError(f"{method}() arguments must be integers or None, got {a!r}")
     window = slice(*args) if args else slice(None)
     if n != math.inf:
         return range(int(n))[window]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import ParamCollError
 from ..seeds import _key_text
-from .errors import ParamCollError
 
 
 class _NoSeed:

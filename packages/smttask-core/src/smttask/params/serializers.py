@@ -9,7 +9,7 @@ import dataclasses
 from typing import Any
 
 from .._text import one_line, shown
-from ..errors import DeserializationError
+from ..errors import DeserializationError, OptionalDependencyError, SerializationError
 from ..serializers import Decode, Encode, JSONValue, Serializer, class_path, resolve_class
 from .collection import ParamColl
 from .expandable import Expandable, ExpandableRV, ExpandableSequence
@@ -71,7 +71,7 @@ def _scipy_stats() -> Any:
     try:
         import scipy.stats
     except ImportError:
-        raise ImportError(
+        raise OptionalDependencyError(
             "Reading a scipy.stats distribution needs SciPy; install it with "
             "`pip install 'smttask-core[stats]'`."
         ) from None
@@ -88,7 +88,7 @@ class FrozenDistributionSerializer(Serializer):
         stats = _scipy_stats()
         family = getattr(stats, value.dist.name, None)
         if type(family) is not type(value.dist):
-            raise TypeError(
+            raise SerializationError(
                 f"Only scipy.stats' own distributions can be serialized; '{value.dist.name}' "
                 f"({type(value.dist).__qualname__}) is not one. Register a serializer for it."
             )

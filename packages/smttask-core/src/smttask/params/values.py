@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import SerializationError
+
 
 def _type_names(obj: Any) -> set[str]:
     return {f"{c.__module__}.{c.__qualname__}" for c in type(obj).__mro__}
@@ -97,4 +99,4 @@ def _hashable(value: Any, where: str) -> Any:
         return ("set", frozenset(value))
     if _is_ndarray(value):
         return ("ndarray", value.dtype.str, value.shape, value.tobytes())
-    raise TypeError(f"unhashable value of type '{t.__qualname__}' in {where}")
+    raise SerializationError(f"unhashable value of type '{t.__qualname__}' in {where}")
