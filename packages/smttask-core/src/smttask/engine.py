@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -18,7 +18,7 @@ from .errors import (
     UnpureKeyChangedWarning,
 )
 from .memory import MemoryEntry
-from .recording import RunInfo
+from .recording import RunInfo, signals_deferred
 from .signature import format_validation_error, is_task
 from .userwarnings import warn_user
 
@@ -187,12 +187,16 @@ def _compute(
     hook.smttask_task_started(task=task, project=project)
     start = time.perf_counter()
     try:
-        with recorder.record(run) if recorder is not None else nullcontext(run):
+        # Once the result is being stored, Ctrl-C and SIGTERM wait until the record is closed too
+        # (the ExitStack ends after the recorder), so a stored result never has an unfinished record.
+        with ExitStack() as finishing, recorder.record(run) if recorder is not None else nullcontext(run):
             result = hook.smttask_run_task(task=task, project=project, compute=lambda: task._execute(inputs))
             values = task._outputs.parse(result, task.output_names)
             run.values = values
             run.outcome = "finished"
             if storage is not None:
+                if recorder is not None:
+                    finishing.enter_context(signals_deferred())
                 run.stored = storage.save(task, values)
     except BaseException as exc:
         hook.smttask_task_failed(task=task, project=project, error=exc)

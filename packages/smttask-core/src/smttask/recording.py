@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import NotRecordingWarning
@@ -94,3 +97,52 @@ class NullRecorder(Recorder):
                 NotRecordingWarning,
             )
         yield run
+
+
+#: The signals that stop a run (Ctrl-C, and a job being cancelled).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_deferring = threading.local()
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM inside the block, then deliver them to their handlers.
+
+    Used around the steps that end a recorded run (storing the result, closing
+    its record), so a Ctrl-C or SIGTERM cannot leave a stored result with a
+    record that never finished: the signal takes effect right after the block.
+    Only the main thread receives signals, so elsewhere this does nothing, as
+    it does nested inside another such block.
+    """
+    if threading.current_thread() is not threading.main_thread() or getattr(_deferring, "active", False):
+        yield
+        return
+    caught: list[tuple[int, FrameType | None]] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        caught.append((signum, frame))
+
+    # A handler installed outside Python (getsignal() gives None) cannot be put back: leave it.
+    previous = {
+        signum: signal.signal(signum, hold)
+        for signum in STOP_SIGNALS
+        if signal.getsignal(signum) is not None
+    }
+    _deferring.active = True
+    try:
+        yield
+    finally:
+        _deferring.active = False
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _deliver(caught, previous)
+
+
+def _deliver(caught: list[tuple[int, FrameType | None]], handlers: dict[int, Any]) -> None:
+    """Call each held signal's own handler, in arrival order (the first to raise ends the delivery)."""
+    for signum, frame in caught:
+        handler = handlers[signum]
+        if callable(handler):
+            handler(signum, frame)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(signum)
