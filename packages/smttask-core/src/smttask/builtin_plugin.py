@@ -26,9 +26,10 @@ def smttask_value_serializers() -> list[Any]:
     from .params import PARAMS_SERIALIZERS
     from .seeds import SEED_SERIALIZERS
     from .serializers import BUILTIN_SERIALIZERS
+    from .taskfile import TASKFILE_SERIALIZERS
     from .typing import NUMPY_SERIALIZERS
 
-    return [*BUILTIN_SERIALIZERS, *NUMPY_SERIALIZERS, *PARAMS_SERIALIZERS, *SEED_SERIALIZERS]
+    return [*BUILTIN_SERIALIZERS, *TASKFILE_SERIALIZERS, *NUMPY_SERIALIZERS, *PARAMS_SERIALIZERS, *SEED_SERIALIZERS]
 
 
 @hookimpl(trylast=True)

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "smttask"
 
+#: smttask's own components, registered by module name exactly like installed plugins
+#: (so nothing in core imports the implementations but the plugin module itself).
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (("core", "smttask.builtin_plugin"),)
+
 
 def make_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any] = ()) -> pluggy.PluginManager:
     """A new plugin manager with smttask's hooks and built-ins registered.
@@ -20,13 +24,16 @@ def make_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any
     With *load_entry_points*, installed plugins (entry-point group ``smttask``)
     are loaded too; tests pass ``False`` and their own *plugins* for isolation.
     """
+    import importlib
+
     import pluggy
 
-    from . import builtin_plugin, hookspecs
+    from . import hookspecs
 
     manager = pluggy.PluginManager("smttask")
     manager.add_hookspecs(hookspecs)
-    manager.register(builtin_plugin, name="core")
+    for name, module in BUILTIN_PLUGINS:
+        manager.register(importlib.import_module(module), name=name)
     if load_entry_points:
         _load_entry_points(manager)
     for plugin in plugins:

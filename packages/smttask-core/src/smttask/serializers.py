@@ -276,24 +276,6 @@ class PydanticModelSerializer(Serializer):
         return cls.model_validate(data["data"])
 
 
-class TaskSerializer(Serializer):
-    """Upstream tasks: keyed by their own key (Merkle), written as their full description."""
-
-    name = "task"
-    types = ("smttask.task.Task",)
-
-    def encode(self, value: Any, encode: Encode) -> JSONValue:
-        return value.desc
-
-    def key(self, value: Any, encode: Encode) -> JSONValue:
-        return value.digest
-
-    def decode(self, data: dict, decode: Decode) -> Any:
-        from .taskfile import task_from_desc
-
-        return task_from_desc(data)
-
-
 BUILTIN_SERIALIZERS: tuple[Serializer, ...] = (
     TupleSerializer(),
     SetSerializer(),
@@ -307,7 +289,6 @@ BUILTIN_SERIALIZERS: tuple[Serializer, ...] = (
     TimeDeltaSerializer(),
     EnumSerializer(),
     PydanticModelSerializer(),
-    TaskSerializer(),
 )
 
 

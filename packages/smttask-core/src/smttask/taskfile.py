@@ -28,7 +28,7 @@ from .errors import (
     TaskKeyMismatchError,
     UnknownTaskError,
 )
-from .serializers import is_attribute_path, is_module_name
+from .serializers import Decode, Encode, JSONValue, Serializer, is_attribute_path, is_module_name
 from .storage.local import safe_name
 from .userwarnings import warn_user
 
@@ -316,4 +316,24 @@ def _error_text(exc: BaseException) -> str:
     return one_line(text, 500)
 
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "SUFFIX", "describe", "save_task", "task_from_desc"]
+class TaskSerializer(Serializer):
+    """Upstream tasks: keyed by their own key (Merkle), written as their full description."""
+
+    name = "task"
+    types = ("smttask.task.Task",)
+
+    def encode(self, value: Any, encode: Encode) -> JSONValue:
+        return value.desc
+
+    def key(self, value: Any, encode: Encode) -> JSONValue:
+        return value.digest
+
+    def decode(self, data: dict, decode: Decode) -> Any:
+        return task_from_desc(data)
+#: Serializers of the task-file layer, registered by smttask's built-in plugin.
+TASKFILE_SERIALIZERS: tuple[Serializer, ...] = (TaskSerializer(),)
+
+
+__all__ = [
+
+"FORMAT", "FORMAT_VERSION", "SUFFIX", "describe", "save_task", "task_from_desc"]

@@ -23,6 +23,9 @@ from .expansion import _indices, _inner_len, _Leaf, _Positions
 from .paramseed import NOSEED, _check_seed
 from .values import _equal, _hashable
 
+#: The ``$type`` tag of parameter collections in task files (the name of their serializer).
+PARAMCOLL_TAG = "paramcoll"
+
 _RESERVED = frozenset(
     {
         "paramseed",
@@ -335,9 +338,7 @@ class ParamColl(Mapping):
                 and not isinstance(value, ParamColl)
                 and target is not ParamColl
             ):
-                from .serializers import ParamCollSerializer  # imports this module
-
-                if value.get("$type") == ParamCollSerializer.name:
+                if value.get("$type") == PARAMCOLL_TAG:
                     value = _decode_plain(value)
                     if isinstance(value, target):
                         return value

@@ -11,7 +11,7 @@ from typing import Any
 from .._text import one_line, shown
 from ..errors import DeserializationError, OptionalDependencyError, SerializationError
 from ..serializers import Decode, Encode, JSONValue, Serializer, class_path, resolve_class
-from .collection import ParamColl
+from .collection import PARAMCOLL_TAG, ParamColl
 from .expandable import Expandable, ExpandableRV, ExpandableSequence
 from .paramseed import NOSEED
 from .values import _is_distribution_family
@@ -24,7 +24,7 @@ class ParamCollSerializer(Serializer):
     task's module, and what it imports).
     """
 
-    name = "paramcoll"
+    name = PARAMCOLL_TAG
     types = ("smttask.params.collection.ParamColl",)
 
     def encode(self, value: ParamColl, encode: Encode) -> JSONValue:
