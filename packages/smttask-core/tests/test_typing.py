@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from smttask import MemoizedTask, Task, TaskInputError, UnserializableValueError
+from smttask import MemoizedTask, RecordedTask, Task, TaskInputError, UnserializableValueError
 from smttask.serializers import Serializer, user_registry
 from smttask.typing import Array, DType, RNGenerator, SeedSequence, register_serializer
 
@@ -113,3 +113,17 @@ def test_two_serializers_cannot_claim_one_name() -> None:
         user_registry._by_name.pop("test.Interval")
         user_registry._by_typename.pop(f"{__name__}.Interval")
         user_registry._by_class.clear()
+
+
+@RecordedTask
+def NumberOrArray(x: float | Array) -> float:
+    return float(np.sum(x))
+
+
+def test_a_number_given_to_a_union_with_array_stays_a_number(project: Any) -> None:
+    # The original made 5 the float 5.0; an array stays an array, a list becomes one.
+    assert NumberOrArray(x=5).inputs["x"] == 5.0 and type(NumberOrArray(x=5).inputs["x"]) is float
+    assert NumberOrArray(x=5) == NumberOrArray(x=5.0)
+    assert isinstance(NumberOrArray(x=np.arange(3)).inputs["x"], np.ndarray)
+    assert NumberOrArray(x=[1, 2]).inputs["x"].tolist() == [1, 2]
+    assert NumberOrArray(x=5).run() == 5.0

@@ -98,8 +98,23 @@ class _ArraySpec:
             raise ValueError(f"expected an array with {self.ndim} dimension(s), got shape {arr.shape}")
         return arr
 
+    def validate_strict(self, value: Any) -> Any:
+        """Accept only an actual array: in a union (``float | Array``) a number stays a number."""
+        if not isinstance(value, _numpy().ndarray):
+            raise ValueError(f"expected a NumPy array, got {type(value).__name__}")
+        return self.validate(value)
+
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
-        return _plain_schema(self.validate, lambda a: a.tolist())
+        # pydantic's smart unions try every member strictly first: there only an
+        # ndarray is an Array, so 5 given to `float | Array` is the float 5.0.
+        return core_schema.lax_or_strict_schema(
+            lax_schema=_plain_schema(self.validate, _to_list),
+            strict_schema=_plain_schema(self.validate_strict, _to_list),
+        )
+
+
+def _to_list(array: Any) -> Any:
+    return array.tolist()
 
 
 class Array:
