@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import time
 from contextlib import ExitStack, nullcontext
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
@@ -28,6 +29,19 @@ if TYPE_CHECKING:
     from .task import Task
 
 
+@dataclass
+class RunReport:
+    """What :func:`run_task` did for the task it was given (not for its upstream tasks).
+
+    Executors pass one in to report what really happened instead of guessing
+    beforehand. *source* is where the result came from: ``"memory"``,
+    ``"storage"``, ``"waited"`` (another process computed and stored it while
+    this one waited for its claim) or ``"computed"``.
+    """
+
+    source: Literal["memory", "storage", "waited", "computed"] | None = None
+
+
 def run_task(
     task: Task,
     project: Project,
@@ -37,9 +51,16 @@ def run_task(
     record: bool | None = None,
     reason: str | None = None,
     mmap: bool = False,
+    report: RunReport | None = None,
 ) -> Any:
-    """Return *task*'s result, computing it only if no tier has it (see :meth:`Task.run`)."""
+    """Return *task*'s result, computing it only if no tier has it (see :meth:`Task.run`).
+
+    *report*, if given, is told where the result came from.
+    """
+    if report is None:
+        report = RunReport()
     if task.unpure:
+        report.source = "memory" if not recompute and task.memory_key in project.memory else "computed"
         return _run_unpure(task, project, recompute)
     key = task.digest
     memoize = task.cache if cache is None else cache
@@ -47,23 +68,30 @@ def run_task(
         entry = project.memory.get(key)
         if entry is not None:
             _notify_cache_hit(task, project, "memory")
+            report.source = "memory"
             return entry.result
     storage = project.storage if task.store else None
     values = None
     if storage is not None:
         if not recompute:
             values = _load(task, project, storage, mmap)
-        if values is None:
+            report.source = "storage"
+        while values is None:
             with storage.claim(task) as claim:
-                if claim.waited and not recompute:
+                if getattr(claim, "fresh_result", claim.waited and not recompute):
+                    # Another process stored the result while this one waited for the claim.
                     values = _load(task, project, storage, mmap)
-                if values is None:
+                    report.source = "waited"
+                if values is None and getattr(claim, "held", True):
                     start_from = _resume_point(task, project, storage) if not recompute else {}
                     values = _compute(task, project, storage, record=record, reason=reason, start_from=start_from)
+                    report.source = "computed"
                     if mmap:
                         values = _load(task, project, storage, mmap) or values
+            # Not held and what appeared is unusable: claim again (and compute, unless another result appears).
     else:
         values = _compute(task, project, None, record=False, reason=reason)
+        report.source = "computed"
     entry = MemoryEntry(values, task._outputs.shape(values, task.output_names))
     if memoize:
         project.memory.put(key, entry)

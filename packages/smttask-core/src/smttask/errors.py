@@ -181,6 +181,21 @@ class ClaimTimeoutError(SmttaskError, TimeoutError):
     """Waited too long for another process computing the same task."""
 
 
+class StorageFullError(SmttaskError, OSError):
+    """The disk (or quota) filled up while a result was being written; nothing was stored."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(
+            f"no space left on device while writing {path}: nothing was stored. Free space on that "
+            "filesystem (`smttask clean` removes what interrupted runs left behind) or point the "
+            "project's `data` setting at a larger one, then run again."
+        )
+        self.path = str(path)
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return type(self), (self.path,)
+
+
 # -------------------------------------------------------------------------
 # Warnings
 # -------------------------------------------------------------------------

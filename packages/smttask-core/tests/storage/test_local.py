@@ -38,7 +38,7 @@ def test_manifest_carries_the_full_key_and_hashes(project: Any) -> None:
     task.run()
     manifest = json.loads((project.data_dir / "Square" / f"{task.digest}.manifest.json").read_text())
     assert manifest["key"] == task.digest and manifest["task"] == "core_tasks:Square"
-    assert set(manifest["outputs"][""]) == {"file", "format", "size", "xxh3_128"}
+    assert set(manifest["outputs"][""]) == {"file", "format", "size", "xxh3_128", "mtime_ns"}
 
 
 def test_disk_hit_does_not_recompute(project: Any) -> None:

@@ -21,7 +21,9 @@ class TaskOutcome:
     *index* is the task's position in the batch, or None for an upstream task
     the batch needed and computed as a job of its own. *outputs* are the paths
     of the stored result files. *exception* is the exception itself, for tasks
-    run in this process only (``--pdb`` uses it).
+    run in this process only (``--pdb`` uses it). *waited* marks a ``"cached"``
+    task whose result another process computed while this one waited for it
+    (two batches sharing tasks count each computation once).
     """
 
     task: str
@@ -33,6 +35,7 @@ class TaskOutcome:
     index: int | None = None
     outputs: tuple[str, ...] = ()
     exception: BaseException | None = field(default=None, compare=False, repr=False)
+    waited: bool = False
 
     @property
     def ok(self) -> bool:

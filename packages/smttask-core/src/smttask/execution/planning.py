@@ -1,6 +1,9 @@
 """Planning a batch: which tasks are cached, which become jobs, and in what order.
 
-A task whose result is already stored is reported as cached without running;
+A task whose result is already stored, and passes the storage's cheap check
+(:meth:`~smttask.storage.StorageBackend.check`: for the local backend, every
+file present with the size and modification time it was written with, or else
+hashing to the recorded digest), is reported as cached without running;
 every stored upstream task without a result becomes a job of its own, computed
 once before the tasks that need it; every other task becomes a job, in
 dependency order. The same plan drives ``smttask run --dry-run``, so a dry run
@@ -114,10 +117,16 @@ def plan_batch(
     cached: dict[str, Cached] = {}
 
     def stored_result(task: Task) -> tuple[StoredResult | None, str]:
+        """The stored result if it passes the storage's cheap check (as ``task.run()`` would load it)."""
         try:
-            return project.storage.locate(task), WHY_MISSING
+            stored = project.storage.check(task)
+            if stored is not None and set(stored.outputs) != set(task.output_names):
+                raise CorruptResultError(
+                    f"stored outputs {sorted(stored.outputs)} differ from {sorted(task.output_names)}"
+                )
+            return stored, WHY_MISSING
         except CorruptResultError as exc:
-            return None, f"stored result unusable ({exc})"
+            return None, f"stored result unusable, recomputed: {exc}"
 
     def add_job(task: Task, key: str, why: str, deps: set[int]) -> Job:
         job = Job(len(plan.jobs), task, key, why, deps=deps)

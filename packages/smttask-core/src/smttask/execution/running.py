@@ -10,6 +10,8 @@ import time
 import traceback
 from typing import TYPE_CHECKING
 
+from ..engine import RunReport, run_task
+from ..errors import CorruptResultError
 from .outcomes import Status, TaskOutcome, _describe_error
 from .planning import job_key
 
@@ -26,18 +28,28 @@ def run_one(
     record: bool | None = None,
     reason: str | None = None,
 ) -> TaskOutcome:
-    """Run *task* in this process and describe the outcome (exceptions become a failed outcome)."""
+    """Run *task* in this process and describe the outcome (exceptions become a failed outcome).
+
+    Whether it was computed is what the engine reports it did, never a guess
+    made beforehand: a stored result that turns out to be damaged is recomputed
+    (with a :class:`~smttask.errors.CorruptResultWarning`) and reported
+    ``"computed"``; a result another process stored while this one waited for
+    it is ``"cached"``, with :attr:`TaskOutcome.waited` set.
+    """
     start = time.perf_counter()
     key = ""
+    report = RunReport()
     with project.activate():
         try:
             key = job_key(task)
-            stored = project.storage.locate(task) if task.store and not task.unpure else None
-            cached = not recompute and (key in project.memory or stored is not None)
-            task.run(recompute=recompute, record=record, reason=reason)
-            if task.store and not task.unpure and (stored is None or recompute):
-                stored = project.storage.locate(task)  # written by this run
-            outputs = tuple(str(out.path) for out in stored.outputs.values()) if stored else ()
+            run_task(task, project, recompute=recompute, record=record, reason=reason, report=report)
+            outputs: tuple[str, ...] = ()
+            if task.store and not task.unpure:
+                try:
+                    stored = project.storage.locate(task)
+                except CorruptResultError:  # damaged since, by someone else: the run itself succeeded
+                    stored = None
+                outputs = tuple(str(out.path) for out in stored.outputs.values()) if stored else ()
         except Exception as exc:
             return TaskOutcome(
                 task.taskname,
@@ -48,6 +60,7 @@ def run_one(
                 traceback.format_exc(),
                 exception=exc,
             )
-    status: Status = "cached" if cached else "computed"
-    return TaskOutcome(task.taskname, key, status, time.perf_counter() - start, outputs=outputs)
-
+    status: Status = "computed" if report.source == "computed" else "cached"
+    return TaskOutcome(
+        task.taskname, key, status, time.perf_counter() - start, outputs=outputs, waited=report.source == "waited"
+    )

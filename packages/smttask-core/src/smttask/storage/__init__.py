@@ -1,6 +1,6 @@
 """Disk tier: storage backends, output file formats and the compute claim."""
 
-from .base import CorruptResultError, StorageBackend, StoredOutput, StoredResult
+from .base import CorruptResultError, Leftover, StorageBackend, StoredOutput, StoredResult
 from .claim import Claim
 from .formats import JsonFormat, NpyFormat, OutputFormat
 from .local import LocalStorage
@@ -9,6 +9,7 @@ __all__ = [
     "Claim",
     "CorruptResultError",
     "JsonFormat",
+    "Leftover",
     "LocalStorage",
     "NpyFormat",
     "OutputFormat",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import CorruptResultError
 
-__all__ = ["CorruptResultError", "StorageBackend", "StoredOutput", "StoredResult"]
+__all__ = ["CorruptResultError", "Leftover", "StorageBackend", "StoredOutput", "StoredResult"]
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -26,6 +26,8 @@ class StoredOutput:
     format: str
     size: int
     xxh3_128: str
+    #: The file's modification time when it was written (None in manifests older than this field).
+    mtime_ns: int | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,16 @@ class StoredResult:
 
     key: str
     outputs: dict[str, StoredOutput]
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A file an interrupted run left in storage, which no result needs (see :meth:`StorageBackend.clean`)."""
+
+    path: Path
+    size: int
+    #: Why it can go, e.g. "temporary file of a writer that is gone".
+    why: str
 
 
 class StorageBackend(ABC):
@@ -54,6 +66,17 @@ class StorageBackend(ABC):
     def locate(self, task: Task) -> StoredResult | None:
         """The stored outputs of *task*, or None when it has no complete result."""
 
+    def check(self, task: Task) -> StoredResult | None:
+        """Like :meth:`locate`, but also check, cheaply, that the stored files are intact.
+
+        Raises :class:`CorruptResultError` when they are not. Executors plan a
+        batch with it: a result it passes is reported cached without loading it.
+        The default only locates; backends that can do better (the ``local``
+        backend checks each file's size and modification time, and hashes a file
+        that was modified) should.
+        """
+        return self.locate(task)
+
     @abstractmethod
     def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
         """Values of *task*'s outputs by name, or None if not stored.
@@ -69,8 +92,11 @@ class StorageBackend(ABC):
     def claim(self, task: Task) -> AbstractContextManager[Any]:
         """Hold the right to compute *task* while the context is open.
 
-        If another process holds it, wait until it finishes (or its claim goes
-        stale); the context's value has ``waited=True`` in that case.
+        If another process holds it, wait until that process stores a result,
+        lets the claim go, or its claim goes stale. The context's value says
+        what happened: ``held`` (this process may compute), ``waited`` (another
+        process held it first) and ``fresh_result`` (that process stored a
+        result meanwhile: load it rather than compute).
         """
 
     def iterations(self, task: Task) -> list[int]:
@@ -84,3 +110,11 @@ class StorageBackend(ABC):
     @abstractmethod
     def delete(self, task: Task) -> bool:
         """Remove *task*'s stored result; True if there was one."""
+
+    def clean(self, *, dry_run: bool = False) -> list[Leftover]:
+        """Remove what interrupted runs left behind (never a stored result, never a live writer's file).
+
+        Returns what was removed (with *dry_run*: what would be). Backends that
+        leave nothing behind, or cannot tell, return ``[]``.
+        """
+        return []

@@ -1,12 +1,12 @@
 """File formats for stored outputs: JSON for plain values, ``.npy`` for NumPy arrays.
 
 A format writes a complete file and returns the XXH3-128 hash of its bytes; on
-reading it checks that hash, so a truncated or altered file is detected.
+reading it checks that hash, so a truncated or altered file is detected. The
+``.npy`` header is read by :mod:`smttask.storage.npyfile`.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import xxhash
 
 from ..encoding import decode, encode
+from . import npyfile
 from .base import CorruptResultError
 
 if TYPE_CHECKING:
@@ -42,8 +43,22 @@ class OutputFormat:
 
     def read(self, path: str, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
         """Read the value back from *path*; raise :class:`CorruptResultError` if the bytes
-        do not hash to *expected_hash*."""
+        do not hash to *expected_hash*.
+
+        A format whose :meth:`describe` records facts also takes them back as the
+        keyword argument ``expected`` (only given when the manifest has them).
+        """
         raise NotImplementedError
+
+    def describe(self, value: Any) -> dict[str, Any]:
+        """Facts about *value* to record in the result manifest (JSON-able), checked again on reading.
+
+        The default records nothing. A format that records facts receives them
+        back as ``read(..., expected=facts)``: e.g. ``.npy`` records dtype and
+        shape, so a memory-mapped read (which does not hash the data) still
+        refuses a file whose header was altered.
+        """
+        return {}
 
 
 def read_bytes(path: str) -> bytes:
@@ -107,45 +122,63 @@ _CHUNK = 1 << 20
 
 
 class NpyFormat(OutputFormat):
-    """NumPy arrays as ``.npy`` files (never pickled), loadable memory-mapped."""
+    """NumPy arrays as ``.npy`` files (never pickled), loadable memory-mapped.
+
+    Reading checks the file completely before returning data: the header must
+    parse (with NumPy's own reader), the file must be exactly as long as the
+    header says, dtype and shape must be the ones recorded in the manifest, and
+    (unless memory-mapped) the bytes must hash to the recorded digest. Anything
+    else is a :class:`CorruptResultError`.
+    """
 
     name = "npy"
     extension = "npy"
 
     def handles(self, value: Any) -> bool:
         t = type(value)
-        return t.__module__ == "numpy" and t.__name__ == "ndarray" and value.dtype.kind != "O"
+        return t.__module__ == "numpy" and t.__name__ == "ndarray" and npyfile.storable(value.dtype)
+
+    def describe(self, value: Any) -> dict[str, Any]:
+        return npyfile.facts(value)
 
     def write(self, value: Any, path: str, project: Project) -> str:
         import numpy as np
 
         arr = np.ascontiguousarray(value)
-        with open(path, "xb") as f:
-            np.lib.format.write_array(f, arr, allow_pickle=False)
-            header_len = f.tell() - arr.nbytes
-        with open(path, "rb") as f:
-            header = f.read(header_len)
+        header = npyfile.header(arr)
         hasher = xxhash.xxh3_128(header)
-        hasher.update(arr.reshape(-1).view(np.uint8))
+        data = arr.reshape(-1).view(np.uint8)
+        with open(path, "xb") as f:
+            f.write(header)
+            # In chunks: each is hashed right after it is written, while it is still in the CPU cache.
+            for start in range(0, len(data), _CHUNK):
+                chunk = data[start : start + _CHUNK]
+                f.write(chunk)
+                hasher.update(chunk)
         return hasher.hexdigest()
 
-    def read(self, path: str, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
+    def read(
+        self,
+        path: str,
+        project: Project,
+        *,
+        expected_hash: str | None,
+        mmap: bool = False,
+        expected: dict[str, Any] | None = None,
+    ) -> Any:
+        if mmap:
+            return self._map(path, expected)
         import numpy as np
 
-        if mmap:
-            try:
-                return np.load(path, mmap_mode="r", allow_pickle=False)
-            except (ValueError, OSError) as exc:
-                raise CorruptResultError(f"{path} is not a readable .npy file: {exc}") from exc
-        size = os.stat(path).st_size
-        # Not bytearray(size): that zero-fills and faults in every 4 KiB page (~38 ms for 80 MB,
-        # twice np.load); numpy's allocator skips the zeroing and asks for huge pages. Each chunk
-        # is hashed right after it is read, while it is still in the CPU cache.
-        buf = np.empty(size, dtype=np.uint8)
-        view = memoryview(buf)
-        hasher = xxhash.xxh3_128() if expected_hash is not None else None
-        pos = 0
         with open(path, "rb", buffering=0) as f:
+            size = os.fstat(f.fileno()).st_size
+            # Not bytearray(size): that zero-fills and faults in every 4 KiB page (~38 ms for 80 MB,
+            # twice np.load); numpy's allocator skips the zeroing and asks for huge pages. Each chunk
+            # is hashed right after it is read, while it is still in the CPU cache.
+            buf = np.empty(size, dtype=np.uint8)
+            view = memoryview(buf)
+            hasher = xxhash.xxh3_128() if expected_hash is not None else None
+            pos = 0
             while pos < size:
                 n = f.readinto(view[pos : pos + _CHUNK])
                 if not n:
@@ -153,23 +186,32 @@ class NpyFormat(OutputFormat):
                 if hasher is not None:
                     hasher.update(view[pos : pos + n])
                 pos += n
-        if pos != size:
-            raise CorruptResultError(f"{path} changed size while being read")
+            if pos != size or f.read(1):
+                raise CorruptResultError(f"{path} changed size while being read")
         if hasher is not None and hasher.hexdigest() != expected_hash:
             raise CorruptResultError(f"{path} does not match the hash recorded when it was written")
-        try:
-            head = io.BytesIO(bytes(buf[: min(size, 1 << 16)]))
-            version = np.lib.format.read_magic(head)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
-            else:
-                return np.load(io.BytesIO(buf), allow_pickle=False)
-            count = 1
-            for n in shape:
-                count *= n
-            arr = np.frombuffer(buf, dtype=dtype, count=count, offset=head.tell())
-        except (ValueError, OSError) as exc:
-            raise CorruptResultError(f"{path} is not a readable .npy file: {exc}") from exc
-        return arr.reshape(shape, order="F" if fortran else "C")
+        layout = npyfile.read_layout(view[: min(size, npyfile.MAX_HEADER)], path, size, expected)
+        if layout.count == 0:
+            arr = np.empty(layout.shape, dtype=layout.dtype)
+        else:
+            arr = np.frombuffer(buf, dtype=layout.dtype, count=layout.count, offset=layout.offset)
+        return arr.reshape(layout.shape, order="F" if layout.fortran else "C")
+
+    def _map(self, path: str, expected: dict[str, Any] | None) -> Any:
+        import numpy as np
+
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            layout = npyfile.read_layout(f.read(npyfile.MAX_HEADER), path, size, expected)
+            if layout.count == 0:  # nothing to map
+                arr = np.empty(layout.shape, dtype=layout.dtype)
+                arr.flags.writeable = False
+                return arr
+            try:
+                # The open file, not the path: the very file whose size and header were checked.
+                return np.memmap(
+                    f, dtype=layout.dtype, mode="r", offset=layout.offset, shape=layout.shape,
+                    order="F" if layout.fortran else "C",
+                )
+            except (ValueError, OSError) as exc:
+                raise CorruptResultError(f"{path} cannot be memory-mapped: {exc}") from exc

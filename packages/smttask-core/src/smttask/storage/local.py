@@ -6,9 +6,10 @@ Layout, browsable by a person::
     <data>/<TaskName>/<key>_<output>.<ext>     one file per named output
     <data>/<TaskName>/<key>.manifest.json      written last: the result is complete
 
-Every file is written to a temporary name and renamed into place, and the
-manifest (which records the full key and each file's size and hash) is
-renamed last, so a reader never sees half a result.
+Every file is written to a temporary name and renamed into place
+(:func:`smttask._files.atomic_path`), and the manifest (which records the full
+key and each file's size, modification time and hash) is renamed last, so a
+reader never sees half a result. A failed save removes what it wrote.
 """
 
 from __future__ import annotations
@@ -17,19 +18,29 @@ import json
 import os
 import re
 import time
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .base import CorruptResultError, StorageBackend, StoredOutput, StoredResult
-from .claim import Claim
+from .._files import atomic_path, make_dirs, write_atomic
+from .base import CorruptResultError, Leftover, StorageBackend, StoredOutput, StoredResult
+from .claim import LOCK_SUFFIX, Claim, ClaimInfo
+from .cleanup import (
+    CLAIM_SUFFIX,
+    MANIFEST_SUFFIX,
+    find_leftovers,
+    remove_unvouched,
+    remove_writer_files,
+)
 from .formats import OutputFormat, parse_json, read_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..task import Task
 
 MANIFEST_VERSION = 1
 _UNSAFE = re.compile(r"[^\w.\-]+")
+_HASH_CHUNK = 1 << 20
 
 
 def safe_name(name: str) -> str:
@@ -38,6 +49,82 @@ def safe_name(name: str) -> str:
 
 def output_filename(key: str, output: str, extension: str) -> str:
     return f"{key}.{extension}" if output == "" else f"{key}_{output}.{extension}"
+
+
+def _bad_file_name(file: object) -> bool:
+    """True unless *file* is a plain file name: a manifest must not point outside its directory."""
+    return type(file) is not str or not file or file[0] == "." or "/" in file or os.sep in file or "\0" in file
+
+
+def _entry(manifest_path: str, entry: Any) -> tuple[str, str, int, str, int | None, dict[str, Any] | None]:
+    """``(file, format, size, hash, mtime_ns, facts)`` of one manifest entry, checked."""
+    try:
+        file, format_name, size, digest = entry["file"], entry["format"], entry["size"], entry["xxh3_128"]
+        mtime_ns, facts = entry.get("mtime_ns"), entry.get("facts")
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CorruptResultError(f"{manifest_path} is not a valid result manifest: {exc!r} missing") from None
+    if (
+        _bad_file_name(file)
+        or type(format_name) is not str
+        or type(size) is not int
+        or type(digest) is not str
+        or not (mtime_ns is None or type(mtime_ns) is int)
+        or not (facts is None or type(facts) is dict)
+    ):
+        raise CorruptResultError(f"{manifest_path} is not a valid result manifest: bad entry {str(entry)[:200]}")
+    return file, format_name, size, digest, mtime_ns, facts
+
+
+def _identity(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _hashes_to(path: str, digest: str) -> bool:
+    import xxhash
+
+    hasher = xxhash.xxh3_128()
+    with open(path, "rb") as f:
+        while chunk := f.read(_HASH_CHUNK):
+            hasher.update(chunk)
+    return hasher.hexdigest() == digest
+
+
+class _ResultClaim(Claim):
+    """The claim on computing one result; it cleans what a dead writer of that result left.
+
+    While held, the result's files are written under the claim's tag, so a
+    process taking over this claim after this one died knows their names.
+    """
+
+    def __init__(self, storage: LocalStorage, directory: str, key: str, files: list[str],
+                 done: Callable[[], bool], **options: Any) -> None:
+        super().__init__(Path(directory, f"{key}{CLAIM_SUFFIX}"), done, **options)
+        self._storage = storage
+        self._directory = directory
+        self._key = key
+        self._files = files  # the outputs this key may have, in every format
+
+    def on_acquired(self) -> None:
+        self._storage._tags[(self._directory, self._key)] = self.tag
+        try:
+            remove_unvouched(self._directory, f"{self._key}{MANIFEST_SUFFIX}", self._files)
+        except OSError:  # cleaning is a courtesy; computing goes on
+            pass
+
+    def on_released(self) -> None:
+        self._storage._tags.pop((self._directory, self._key), None)
+
+    def on_taken_over(self, stale: ClaimInfo) -> None:
+        claim = f"{self._key}{CLAIM_SUFFIX}"
+        names = [*self._files, f"{self._key}{MANIFEST_SUFFIX}", claim, claim + LOCK_SUFFIX]
+        try:
+            remove_writer_files(self._directory, names, stale)
+        except OSError:
+            pass
 
 
 class LocalStorage(StorageBackend):
@@ -49,6 +136,8 @@ class LocalStorage(StorageBackend):
         super().__init__(project)
         self._dirs: dict[tuple[str, str], tuple[Path, str]] = {}
         self._formats: dict[str, OutputFormat] | None = None
+        #: Temporary-file tag of the claim this process holds, by (directory, key).
+        self._tags: dict[tuple[str, str], str] = {}
 
     @property
     def root(self) -> Path:
@@ -70,39 +159,61 @@ class LocalStorage(StorageBackend):
         """``(directory, manifest path, manifest)``, or None when nothing is stored."""
         directory = self._dir(task)[1]
         key = task.digest
-        path = f"{directory}{os.sep}{key}.manifest.json"
+        path = f"{directory}{os.sep}{key}{MANIFEST_SUFFIX}"
         try:
             raw = read_bytes(path)
         except FileNotFoundError:
             return None
+        except IsADirectoryError:
+            raise CorruptResultError(f"{path} is a directory, not a result manifest") from None
         try:
             manifest = parse_json(raw)
             if manifest.get("key") != key:
-                raise CorruptResultError(f"{path} belongs to key {manifest.get('key')!r}, not {key!r}")
+                raise CorruptResultError(f"{path} belongs to key {str(manifest.get('key'))[:80]!r}, not {key!r}")
             if not isinstance(manifest["outputs"], dict):
                 raise TypeError("'outputs' is not an object")
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise CorruptResultError(f"{path} is not a valid result manifest: {exc}") from exc
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise CorruptResultError(f"{path} is not a valid result manifest: {str(exc)[:200]}") from None
         return directory, path, manifest
 
     def _manifest_path(self, task: Task) -> Path:
-        return self.directory(task) / f"{task.digest}.manifest.json"
+        return self.directory(task) / f"{task.digest}{MANIFEST_SUFFIX}"
 
     def locate(self, task: Task) -> StoredResult | None:
         found = self._read_manifest(task)
         if found is None:
             return None
         directory, manifest_path, manifest = found
-        try:
-            outputs = {
-                name: StoredOutput(
-                    name, Path(directory) / entry["file"], entry["format"], entry["size"], entry["xxh3_128"]
-                )
-                for name, entry in manifest["outputs"].items()
-            }
-        except (KeyError, TypeError) as exc:
-            raise CorruptResultError(f"{manifest_path} is not a valid result manifest: {exc}") from exc
+        outputs = {}
+        for name, entry in manifest["outputs"].items():
+            file, format_name, size, digest, mtime_ns, _ = _entry(manifest_path, entry)
+            outputs[name] = StoredOutput(name, Path(directory) / file, format_name, size, digest, mtime_ns)
         return StoredResult(task.digest, outputs)
+
+    def check(self, task: Task) -> StoredResult | None:
+        """The stored result, if its manifest is valid and every file has the size it was written with.
+
+        A file whose modification time differs from the one recorded (it was
+        rewritten, or copied without its times) is hashed: it passes only if its
+        bytes are the ones written. Costs one ``stat`` per output otherwise.
+        """
+        stored = self.locate(task)
+        if stored is None:
+            return None
+        for out in stored.outputs.values():
+            try:
+                st = os.stat(out.path)
+            except FileNotFoundError:
+                raise CorruptResultError(f"{out.path} is missing") from None
+            if st.st_size != out.size:
+                raise CorruptResultError(
+                    f"{out.path} has {st.st_size} bytes, not the {out.size} it was written with"
+                )
+            if out.mtime_ns is not None and st.st_mtime_ns != out.mtime_ns and not _hashes_to(
+                os.fspath(out.path), out.xxh3_128
+            ):
+                raise CorruptResultError(f"{out.path} does not match the hash recorded when it was written")
+        return stored
 
     def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
         # The hot path of every disk hit: string paths and one read per file. No separate size
@@ -116,18 +227,20 @@ class LocalStorage(StorageBackend):
             formats = self._formats = {fmt.name: fmt for fmt in self.project.output_formats}
         values = {}
         for name, entry in manifest["outputs"].items():
-            try:
-                file, format_name, expected_hash = entry["file"], entry["format"], entry["xxh3_128"]
-            except (KeyError, TypeError) as exc:
-                raise CorruptResultError(f"{manifest_path} is not a valid result manifest: {exc}") from exc
+            file, format_name, _, expected_hash, _, facts = _entry(manifest_path, entry)
             path = f"{directory}{os.sep}{file}"
             fmt = formats.get(format_name)
             if fmt is None:
                 raise CorruptResultError(f"{path} was written in format '{format_name}', which no installed plugin reads")
             try:
-                values[name] = fmt.read(path, self.project, expected_hash=expected_hash, mmap=mmap)
+                if facts:
+                    values[name] = fmt.read(path, self.project, expected_hash=expected_hash, mmap=mmap, expected=facts)
+                else:
+                    values[name] = fmt.read(path, self.project, expected_hash=expected_hash, mmap=mmap)
             except FileNotFoundError:
                 raise CorruptResultError(f"{path} is missing") from None
+            except IsADirectoryError:
+                raise CorruptResultError(f"{path} is a directory, not a stored output") from None
         return values
 
     def _format_for(self, value: Any) -> OutputFormat:
@@ -138,51 +251,63 @@ class LocalStorage(StorageBackend):
 
     def save(self, task: Task, values: dict[str, Any]) -> StoredResult:
         directory = self.directory(task)
-        directory.mkdir(parents=True, exist_ok=True)
         key = task.digest
+        tag = self._tags.get((self._dir(task)[1], key))  # the claim's, so a taker can find our leftovers
+        manifest_path = self._manifest_path(task)
         outputs: dict[str, StoredOutput] = {}
+        facts: dict[str, dict[str, Any]] = {}
         try:
+            make_dirs(directory)
             for name, value in values.items():
                 fmt = self._format_for(value)
                 final = directory / output_filename(key, name, fmt.extension)
-                tmp = directory / f".{final.name}.{uuid.uuid4().hex}.tmp"
-                try:
-                    digest = fmt.write(value, os.fspath(tmp), self.project)
-                    size = tmp.stat().st_size
-                    os.replace(tmp, final)
-                finally:
-                    tmp.unlink(missing_ok=True)
-                outputs[name] = StoredOutput(name, final, fmt.name, size, digest)
+                with atomic_path(final, tag) as tmp:
+                    digest = fmt.write(value, tmp, self.project)
+                    st = os.stat(tmp)
+                outputs[name] = StoredOutput(name, final, fmt.name, st.st_size, digest, st.st_mtime_ns)
+                described = fmt.describe(value)
+                if described:
+                    facts[name] = described
+            manifest = {
+                "smttask_result": MANIFEST_VERSION,
+                "task": task.identity,
+                "key": key,
+                "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "outputs": {
+                    name: {
+                        "file": o.path.name, "format": o.format, "size": o.size, "xxh3_128": o.xxh3_128,
+                        "mtime_ns": o.mtime_ns, **({"facts": facts[name]} if name in facts else {}),
+                    }
+                    for name, o in outputs.items()
+                },
+            }
+            write_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False).encode("utf-8"), tag)
         except BaseException:
-            # No manifest will vouch for these files: do not leave them behind.
+            # No manifest vouches for the files written: do not leave them behind. If they replaced
+            # the files of an earlier result, its manifest no longer matches them either.
             for out in outputs.values():
                 out.path.unlink(missing_ok=True)
+            if outputs:
+                manifest_path.unlink(missing_ok=True)
             raise
-        manifest = {
-            "smttask_result": MANIFEST_VERSION,
-            "task": task.identity,
-            "key": key,
-            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "outputs": {
-                name: {"file": o.path.name, "format": o.format, "size": o.size, "xxh3_128": o.xxh3_128}
-                for name, o in outputs.items()
-            },
-        }
-        path = self._manifest_path(task)
-        tmp = directory / f".{path.name}.{uuid.uuid4().hex}.tmp"
-        try:
-            tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
         return StoredResult(key, outputs)
 
     def claim(self, task: Task) -> Claim:
         config = self.project.config
-        manifest = self._manifest_path(task)
-        return Claim(
-            self.directory(task) / f"{task.digest}.claim",
-            done=manifest.exists,
+        directory = self._dir(task)[1]
+        key = task.digest
+        manifest = f"{directory}{os.sep}{key}{MANIFEST_SUFFIX}"
+        before = _identity(manifest)
+
+        def done() -> bool:
+            """A result was stored since the claim was asked for (a new manifest, not the one found then)."""
+            now = _identity(manifest)
+            return now is not None and now != before
+
+        extensions = {fmt.extension for fmt in self.project.output_formats}
+        files = [output_filename(key, name, ext) for name in task.output_names for ext in sorted(extensions)]
+        return _ResultClaim(
+            self, directory, key, files, done,
             heartbeat=config.claim_heartbeat,
             stale_after=config.claim_stale_after,
             timeout=config.claim_timeout or None,
@@ -190,10 +315,9 @@ class LocalStorage(StorageBackend):
 
     def iterations(self, task: Task) -> list[int]:
         prefix = f"{task.family_digest}__{task.iteration_parameter}_"  # type: ignore[attr-defined]
-        suffix = ".manifest.json"
         found = []
-        for path in self.directory(task).glob(f"{prefix}*{suffix}"):
-            count = path.name[len(prefix) : -len(suffix)]
+        for path in self.directory(task).glob(f"{prefix}*{MANIFEST_SUFFIX}"):
+            count = path.name[len(prefix) : -len(MANIFEST_SUFFIX)]
             if count.isdigit():
                 found.append(int(count))
         return sorted(found)
@@ -209,3 +333,7 @@ class LocalStorage(StorageBackend):
         for out in (stored.outputs.values() if stored else ()):
             out.path.unlink(missing_ok=True)
         return existed
+
+    def clean(self, *, dry_run: bool = False) -> list[Leftover]:
+        """Remove what interrupted runs left in the data directory (see :mod:`smttask.storage.cleanup`)."""
+        return find_leftovers(self.root, self.project.config.claim_stale_after, dry_run=dry_run)
