@@ -144,7 +144,7 @@ class NpyFormat(OutputFormat):
     def write(self, value: Any, path: str, project: Project) -> str:
         import numpy as np
 
-        arr = np.ascontiguousarray(value)
+        arr = np.asarray(value, order="C")  # not ascontiguousarray: it makes 0-d arrays 1-d
         header = npyfile.header(arr)
         hasher = xxhash.xxh3_128(header)
         data = arr.reshape(-1).view(np.uint8)

@@ -76,7 +76,7 @@ def facts(arr: np.ndarray) -> dict[str, Any]:
     """What the manifest records about an array stored as ``.npy``: dtype, shape, order."""
     import numpy as np
 
-    contiguous = np.ascontiguousarray(arr)
+    contiguous = np.asarray(arr, order="C")
     return {
         "dtype": _jsonable(np.lib.format.dtype_to_descr(contiguous.dtype)),
         "shape": list(contiguous.shape),
