@@ -1,0 +1,88 @@
+"""Real task files, saved from :mod:`hostile_tasks`: the documents the fuzz harness mutates.
+
+Starting from files smttask itself wrote keeps every mutation one step away
+from a valid file, so decoders are reached with exactly one thing wrong.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import pathlib
+from pathlib import Path
+from typing import Any
+
+#: Every ``$type`` tag smttask writes; the templates between them contain each one.
+TYPE_TAGS = (
+    "tuple", "set", "frozenset", "dict", "bytes", "complex", "path", "datetime", "date", "timedelta",
+    "enum", "model", "task", "ndarray", "numpy.scalar", "dtype", "numpy.Generator",
+    "numpy.SeedSequence", "paramcoll", "expand", "scipy.stats.frozen",
+    "scipy.stats.multivariate_normal", "seedgenerator",
+)
+
+#: Template names, in a fixed order (strategies sample from it).
+NAMES = (
+    "enum", "model", "paramcoll", "frozen", "mvn", "seedgen", "array_small", "array_zlib",
+    "array_base64", "scalar", "dtype", "gen", "seedseq", "create", "upstream", "when", "misc",
+    "mapping", "sequence",
+)
+
+
+def _tasks() -> dict[str, Any]:
+    import hostile_tasks as h
+    import numpy as np
+    import scipy.stats
+
+    from smttask import Create, expand
+
+    shared = h.double(x=3)
+    return {
+        "enum": h.colour(c=h.Colour.RED),
+        "model": h.point(p=h.Point(x=1, y=2)),
+        "paramcoll": h.sweep(params=h.Sweep(scale=expand([1.0, 2.0]), paramseed=3)),
+        "frozen": h.sweep(params=h.Sweep(scale=expand(scipy.stats.norm(0, 1)), paramseed=3)),
+        "mvn": h.anything(value=scipy.stats.multivariate_normal(mean=[0, 0], cov=[[1, 0], [0, 1]]), n=1),
+        "seedgen": h.seeded(seeds=h.Seeds(5)),
+        "array_small": h.array(a=np.arange(4.0)),
+        "array_zlib": h.array(a=np.zeros(1000)),
+        "array_base64": h.array(a=np.random.default_rng(0).random(100)),
+        "scalar": h.anything(value=np.float32(1.5), n=1),
+        "dtype": h.dtype(t=np.dtype("f4")),
+        "gen": h.anything(value=np.random.default_rng(1), n=1),
+        "seedseq": h.anything(value=np.random.SeedSequence(5), n=1),
+        "create": Create(h.Box)(width=3),
+        "upstream": h.pair(left=shared, right=shared),
+        "when": h.when(at=datetime.datetime(2024, 1, 1, 12), day=datetime.date(2024, 1, 2),
+                       span=datetime.timedelta(days=1, seconds=2)),
+        "misc": h.anything(value=[(1, 2), {3}, frozenset({4}), {1: "a"}, b"xy", 1 + 2j,
+                                  pathlib.PurePosixPath("/a/b")], n=1),
+        "mapping": h.mapping(d={"a": 1, "b": [1, 2]}),
+        "sequence": h.sequence(items=[1, "two", None]),
+    }
+
+
+def save_templates(project_root: Path) -> dict[str, dict[str, Any]]:
+    """Save one task file per template under *project_root*; return ``{name: document}``."""
+    from smttask import Project
+
+    with Project(project_root).activate():
+        tasks = _tasks()
+        paths = {name: task.save(project_root / "templates" / f"{name}.taskdesc.json")
+                 for name, task in tasks.items()}
+    assert tuple(paths) == NAMES
+    return {name: json.loads(path.read_text()) for name, path in paths.items()}
+
+
+def tags_in(document: Any) -> set[str]:
+    """Every ``$type`` tag used anywhere in *document*."""
+    found: set[str] = set()
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("$type"), str):
+                found.add(value["$type"])
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
