@@ -333,11 +333,13 @@ def recipes() -> st.SearchStrategy[Recipe]:
     )
 
 
-def catalogue(*, every_pair: bool = True) -> list[Recipe]:
+def catalogue(templates: dict[str, dict[str, Any]], *, every_pair: bool = True) -> list[Recipe]:
     """Hostile recipes covering each choice at least once, in a fixed order.
 
     With *every_pair*, every dangerous target in every slot (about 500 files);
-    otherwise each target and each slot at least twice, paired in rotation.
+    otherwise each target and each slot at least twice, paired in rotation. Every
+    field of every template gets a value of another JSON type (every fifth is
+    removed instead).
     """
     tokens_cycle = [Token(t) for t in PAYLOAD_TOKENS]
     found: list[Recipe] = []
@@ -355,6 +357,13 @@ def catalogue(*, every_pair: bool = True) -> list[Recipe]:
     for i, tag in enumerate(TYPE_TAGS + UNKNOWN_TAGS):
         found.append(Recipe("typed", "scalar", (TYPED_PLACES[i % len(TYPED_PLACES)], tag, Token(PAYLOAD_TOKENS[i % len(PAYLOAD_TOKENS)]))))
         found.append(Recipe("typed", "scalar", ("any", tag, WRONG[i % len(WRONG)])))
+    wrong = list(WRONG)
+    for name in NAMES:
+        for index, path in enumerate(_paths(templates[name])):
+            original = _get(templates[name], path)
+            replacement = next(w for k in range(len(wrong)) if type(w := wrong[(index + k) % len(wrong)]) is not type(original))
+            action = "delete" if index % 5 == 4 else "replace"
+            found.append(Recipe("field", name, (index, action, replacement)))
     for i, (depth, shape) in enumerate((d, s) for d in (199, 200, 201, 1000, 10_000) for s in DEEP_SHAPES):
         found.append(Recipe("deep", DEEP_PLACES[i % len(DEEP_PLACES)], (depth, shape)))
     for i, place in enumerate(HUGE_PLACES):
@@ -496,6 +505,12 @@ def _paths(document: Any) -> list[tuple[Any, ...]]:
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
         stack.extend((path + (k,), v) for k, v in reversed(list(items)))
     return found
+
+
+def _get(document: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        document = document[part]
+    return document
 
 
 def _apply_field(doc: dict[str, Any], params: tuple[Any, ...], canaries: Canaries) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def test_batches_of_hostile_files_through_smttask_run(mode: str, tmp_path: Path,
         audit_log = tmp_path / f"audit-{n}.log"
         failures.extend(f"batch {n}: {p}" for p in run_batch(batch, args, audit_log))
 
-    check(catalogue(every_pair=False)[third::3])
+    check(catalogue(templates, every_pair=False)[third::3])
 
     @SETTINGS
     @given(batch=st.lists(recipes(), min_size=BATCH_SIZE, max_size=BATCH_SIZE))

@@ -113,7 +113,7 @@ def test_a_hostile_file_raises_a_task_file_error_and_calls_nothing(reader: Reade
     """The catalogue, then hypothesis's files, are all read (no stopping at the first failure);
     failures are listed grouped by what went wrong."""
     failures: list[tuple[Recipe, str]] = []
-    for recipe in catalogue():
+    for recipe in catalogue(reader.templates):
         problem = check_read(reader, recipe)
         if problem is not None:
             failures.append((recipe, problem))
