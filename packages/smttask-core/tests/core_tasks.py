@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,3 +171,15 @@ class Model:
     def __init__(self, size: int, scale: float = 1.0) -> None:
         self.size, self.scale = size, scale
         self.weights = np.full(size, scale)
+
+
+@MemoizedTask
+def Samples(n: int, seed: int) -> Iterator[int]:
+    """A stream of samples: each consumer must see all of it."""
+    CALLS.append(f"Samples({n}, {seed})")
+    return iter(range(seed, seed + n))
+
+
+@MemoizedTask
+def SumOf(samples: Iterator[int], offset: int) -> int:
+    return sum(samples) + offset

@@ -245,3 +245,14 @@ def test_static_key_and_kind_are_known_without_running(project: Any, tmp_path: A
     pure = Square(x=2)
     assert pure.static_key == pure.digest and pure.kind == "RecordedTask"
     assert Add.bind(b=1)(a=1).kind == "MemoizedTask"  # a bound task keeps its kind
+
+
+def test_every_consumer_of_a_memoized_iterator_gets_it_from_the_start(project: Any) -> None:
+    from core_tasks import CALLS, Samples, SumOf
+
+    CALLS.clear()
+    assert list(Samples(n=5, seed=1).run()) == [1, 2, 3, 4, 5]
+    assert list(Samples(n=5, seed=1).run()) == [1, 2, 3, 4, 5]  # the original gave [] here
+    first, second = SumOf(samples=Samples(n=5, seed=1), offset=0), SumOf(samples=Samples(n=5, seed=1), offset=100)
+    assert (first.run(), second.run()) == (15, 115)
+    assert CALLS == ["Samples(5, 1)"]  # computed once, replayed for each consumer

@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import copy
+import itertools
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
 
 
-@dataclass(frozen=True)
 class MemoryEntry:
-    """A computed result: the values per output name, and the object ``run()`` returned."""
+    """A computed result: the values per output name, and the object ``run()`` returns.
 
-    values: dict[str, Any]
-    result: Any
+    A result that is an iterator (a task producing a stream of samples) would be
+    exhausted by its first consumer and seen empty by every later one; it is
+    kept as an unconsumed :func:`itertools.tee` branch instead, and each access
+    to :attr:`result` returns an independent copy that starts from the beginning.
+    """
+
+    __slots__ = ("_result", "_replayed", "values")
+
+    def __init__(self, values: dict[str, Any], result: Any) -> None:
+        self.values = values
+        self._replayed = _is_iterator(result)
+        self._result = itertools.tee(result, 1)[0] if self._replayed else result
+
+    @property
+    def result(self) -> Any:
+        """The result; for an iterator, a fresh copy from its first item."""
+        return copy.copy(self._result) if self._replayed else self._result
+
+
+def _is_iterator(value: Any) -> bool:
+    return hasattr(type(value), "__next__") and hasattr(type(value), "__iter__")
 
 
 class MemoryCache:
