@@ -16,7 +16,7 @@ SMTTASK = str(Path(sys.executable).with_name("smttask"))
 KINDS = '''
 """Every kind of task, for the end-to-end tests."""
 import numpy as np
-from smttask import MemoizedTask, ParamColl, RecordedIterativeTask, RecordedTask, TaskOutput, expand
+from smttask import MemoizedTask, ParamColl, RecordedIterativeTask, RecordedTask, TaskOutput, creatable, expand
 
 
 class State(TaskOutput):
@@ -41,6 +41,7 @@ def affine(params: Sweep, x: float) -> float:
     return params.scale * x + params.offset
 
 
+@creatable
 class Model:
     def __init__(self, size: int) -> None:
         self.weights = np.ones(size)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from core_tasks import Model, Point
+from core_tasks import Identity, Model, Point
 
 from smttask import Create, Task, TaskDefinitionError, creatable
 from smttask.errors import MalformedTaskFileError, TaskFileError
@@ -218,9 +218,15 @@ def test_deep_json_text_is_refused_not_a_recursion_crash(project: Any) -> None:
         Task.from_desc(text)
 
 
-def test_a_module_raising_system_exit_on_import_is_one_error(project: Any) -> None:
-    with pytest.raises(TaskFileError, match="SystemExit"):
-        Task.from_desc(_doc(1, module="unittest.__main__", task="main"))
+@pytest.mark.parametrize("statement", ["raise SystemExit(2)", "raise GeneratorExit()"])
+def test_a_module_raising_system_exit_on_import_is_one_error(
+    project: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, statement: str
+) -> None:
+    (tmp_path / "exits_on_import.py").write_text(statement + "\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "exits_on_import", raising=False)
+    with pytest.raises(TaskFileError, match=r"importing module 'exits_on_import' raised (SystemExit|GeneratorExit)"):
+        Task.from_desc(_doc(1, module="exits_on_import", task="main"))
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
@@ -236,3 +242,26 @@ def test_echoed_names_are_bounded_and_on_one_line(project: Any) -> None:
         Task.from_desc(_doc(1, module="evil\nFORGED LINE\x00" + "m" * 5_000_000))
     message = str(info.value)
     assert "\n" not in message and "\x00" not in message and len(message) < 1000
+
+
+@pytest.mark.parametrize(
+    "dtype", ["<U100000000", "(100000,100)<f8", [["a", "<f8", [1000, 1000]]]], ids=["huge-str", "subarray", "field"]
+)
+def test_a_tiny_file_cannot_make_the_reader_allocate_huge_items(project: Any, dtype: Any) -> None:
+    with pytest.raises(TaskFileError, match="not accepted in a task file"):
+        Task.from_desc(_doc(_typed("ndarray", {"dtype": dtype, "shape": [1], "data": ["a"]})))
+
+
+@pytest.mark.parametrize("module", ["unittest.__main__", "venv.__main__", "m" * 3_000_000, "a." * 1_500_000 + "b"])
+def test_entry_point_modules_and_huge_names_are_refused_before_importing(project: Any, module: str) -> None:
+    before = set(sys.modules)
+    with pytest.raises(MalformedTaskFileError, match="'module' must be"):
+        Task.from_desc(_doc(1, module=module))
+    assert not {m for m in set(sys.modules) - before if m.endswith("__main__")}
+
+
+def test_a_huge_stored_key_is_refused_in_a_bounded_line(project: Any) -> None:
+    doc = {**Identity(value=1).desc, "key": "k" * 1_000_000}
+    with pytest.raises(MalformedTaskFileError) as info:
+        Task.from_desc(doc)
+    assert len(str(info.value)) < 300

@@ -104,9 +104,17 @@ def _split_path(path: object) -> tuple[str, str]:
     return module_name, qualname
 
 
+#: Longest module name or attribute path a file may give (real ones are tens of characters).
+MAX_NAME_LENGTH = 500
+
+
 def is_module_name(name: object) -> bool:
-    """True if *name* can name an importable module: dotted, absolute, no spaces or control characters."""
-    return isinstance(name, str) and all(
+    """True if *name* can name an importable module: dotted, absolute, no spaces or control characters.
+
+    A package's ``__main__`` module is refused: it is a program's entry point, which
+    runs (parsing the command line, exiting) when imported.
+    """
+    return isinstance(name, str) and len(name) <= MAX_NAME_LENGTH and not name.endswith(".__main__") and all(
         part and part.isprintable() and not any(ch.isspace() or ch in "/\\:" for ch in part)
         for part in name.split(".")
     )
@@ -114,7 +122,7 @@ def is_module_name(name: object) -> bool:
 
 def is_attribute_path(name: object) -> bool:
     """True if *name* is a dotted path of identifiers with no dunder (``Outer.Inner``, not ``__class__``)."""
-    return isinstance(name, str) and all(
+    return isinstance(name, str) and len(name) <= MAX_NAME_LENGTH and all(
         part.isidentifier() and not part.startswith("__") for part in name.split(".")
     )
 

@@ -246,6 +246,9 @@ class _Reader:
             raise MalformedTaskFileError(label, f"missing field(s): {', '.join(missing)}")
         if not isinstance(doc["inputs"], dict):
             raise MalformedTaskFileError(label, "'inputs' must be a JSON object")
+        key = doc.get("key")
+        if key is not None and not (isinstance(key, str) and len(key) <= 200 and key.isprintable()):
+            raise MalformedTaskFileError(label, f"'key' must be a task key, got {shown(key, 80)}")
         reason = doc.get("reason")
         if reason is not None and not isinstance(reason, str):
             raise MalformedTaskFileError(label, f"'reason' must be a string, got {shown(reason)}")
@@ -263,7 +266,7 @@ class _Reader:
         except TaskFileError:
             raise
         except TaskInputError as exc:
-            raise TaskFileInputError(label, one_line(str(exc))) from None
+            raise TaskFileInputError(label, one_line(str(exc), 500)) from None
         except Exception as exc:
             raise TaskFileInputError(label, f"the inputs cannot make a task: {_error_text(exc)}") from None
         stored_key = doc.get("key")

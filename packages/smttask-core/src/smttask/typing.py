@@ -257,11 +257,27 @@ class ArraySerializer(Serializer):
         return np.frombuffer(raw, dtype=dtype).reshape(shape)
 
 
+#: Largest item a task file's dtype may declare: a 100-byte file must not make the reader
+#: allocate gigabytes (``<U100000000``), nor a sub-array dtype hide a large shape.
+MAX_ITEMSIZE = 1 << 16
+
+
 def _plain_dtype(dtype: Any) -> Any:
-    """*dtype*, refused if it holds Python objects (decoding those would build arbitrary objects)."""
+    """*dtype*, refused if it holds Python objects (decoding those would build arbitrary objects) or huge items."""
     if dtype.hasobject:
-        raise DeserializationError(f"dtype {dtype} holds Python objects, which task files cannot carry")
+        raise DeserializationError(f"dtype {shown(str(dtype))} holds Python objects, which task files cannot carry")
+    if dtype.itemsize > MAX_ITEMSIZE or _has_subarray(dtype):
+        raise DeserializationError(
+            f"dtype {shown(str(dtype))} is not accepted in a task file: items of more than {MAX_ITEMSIZE} bytes "
+            "or sub-array fields (give the array its full shape instead)"
+        )
     return dtype
+
+
+def _has_subarray(dtype: Any) -> bool:
+    if dtype.subdtype is not None:
+        return True
+    return any(_has_subarray(dtype.fields[name][0]) for name in dtype.names or ())
 
 
 def _shape(value: Any) -> list[int]:
