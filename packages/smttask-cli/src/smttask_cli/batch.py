@@ -17,8 +17,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .display import MESSAGE_LIMIT, shown
 from .failure_log import FailureLog
-from .loading import Entry
+from .loading import Entry, load_warnings
 from .paths import PathProblem
 from .reporting import QuietReporter
 
@@ -61,7 +62,7 @@ class Batch:
         self.executor = executor
         self.reporter = reporter
         self.options = options
-        self.log = FailureLog(project.root)
+        self.log = FailureLog(project.root, warn=lambda text: self.reporter.message(f"warning: {text}"))
         #: Position in :attr:`entries` of each task given to the executor.
         self.loaded = [i for i, entry in enumerate(self.entries) if entry.task is not None]
         self.failed = False
@@ -71,12 +72,13 @@ class Batch:
         """Run the batch and return the exit code: 0, 1 if anything failed, 130 if interrupted."""
         start = time.perf_counter()
         for problem in self.problems:
+            kind = "error" if problem.fatal else "warning"
+            self.reporter.message(f"{kind}: {shown(problem.argument)}: {shown(problem.problem, MESSAGE_LIMIT)}")
             if problem.fatal:
                 self.failed = True
                 self.log.add(problem.argument, problem.problem, None)
-                self.reporter.message(f"error: {problem.argument}: {problem.problem}")
-            else:
-                self.reporter.message(f"warning: {problem.argument}: {problem.problem}")
+        for warning in load_warnings(self.entries):
+            self.reporter.message(warning)
         for index, entry in enumerate(self.entries):
             if entry.task is None:
                 self._record(_load_failure(index, entry))

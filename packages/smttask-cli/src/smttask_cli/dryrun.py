@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .display import MESSAGE_LIMIT, shown
 from .loading import Entry
 from .paths import PathProblem
 from .reporting import display_path
@@ -27,6 +28,11 @@ class Prediction:
     label: str
     verdict: str  # "would compute", "cached" or "would fail"
     detail: str
+
+    def __post_init__(self) -> None:
+        # Labels and details come from file names and error texts: each is shown as one bounded line.
+        object.__setattr__(self, "label", shown(self.label))
+        object.__setattr__(self, "detail", shown(self.detail, MESSAGE_LIMIT))
 
 
 def predict(entries: Sequence[Entry], plan: BatchPlan) -> tuple[list[Prediction], list[Prediction]]:
@@ -84,8 +90,8 @@ def show_predictions(
         for p in [*upstream, *files]:
             table.add_row(escape(p.label), f"[{style[p.verdict]}]{p.verdict}[/]", escape(p.detail))
         for problem in problems:
-            table.add_row(escape(problem.argument), "[bold red]would fail[/]" if problem.fatal else "-",
-                          escape(problem.problem))
+            table.add_row(escape(shown(problem.argument)), "[bold red]would fail[/]" if problem.fatal else "-",
+                          escape(shown(problem.problem, MESSAGE_LIMIT)))
         console = Console()
         console.print(table)
         console.print(summary, highlight=False)
@@ -94,6 +100,6 @@ def show_predictions(
         line = f"{p.verdict:<14} {p.label}  ({p.detail})"
         click.echo(line, err=p.verdict == "would fail")
     for problem in problems:
-        click.echo(f"{'would fail' if problem.fatal else 'warning':<14} {problem.argument}  ({problem.problem})",
-                   err=True)
+        verdict = "would fail" if problem.fatal else "warning"
+        click.echo(f"{verdict:<14} {shown(problem.argument)}  ({shown(problem.problem, MESSAGE_LIMIT)})", err=True)
     click.echo(summary)

@@ -4,7 +4,9 @@ Three reporters share one interface: :class:`QuietReporter` (``--quiet``: only
 failures, on stderr), :class:`PlainReporter` (one line per task, for logs:
 used when stdout is not a terminal) and :class:`RichReporter` (a live
 progress bar with counts and ETA, then a summary table). Failures always go to
-stderr, one line each: the task file and the error.
+stderr, one line each: the task file and the error. Every name and message
+shown passes through :func:`~smttask_cli.display.shown`, so it stays one
+bounded line whatever a task file or a task put into it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .display import LINE_LIMIT, MESSAGE_LIMIT, shown
 from .durations import format_duration
 
 if TYPE_CHECKING:
@@ -30,13 +33,13 @@ _TABLE_LIMIT = 60
 
 
 def display_path(path: str | Path) -> str:
-    """*path* relative to the working directory when it lies below it."""
+    """*path* relative to the working directory when it lies below it, ready to show (see :func:`shown`)."""
     text = str(path)
     try:
         relative = os.path.relpath(text)
     except ValueError:  # another drive (Windows)
-        return text
-    return text if relative.startswith("..") else relative
+        relative = ".."
+    return shown(text if relative.startswith("..") else relative)
 
 
 @dataclass
@@ -54,7 +57,7 @@ class QuietReporter:
     """Shows only failures (stderr); the base of the other reporters."""
 
     def __init__(self, labels: list[str]) -> None:
-        self.rows = [Row(label) for label in labels]
+        self.rows = [Row(shown(label)) for label in labels]
         self.counts: Counter[str] = Counter()
         self.upstream: Counter[str] = Counter()
         self.running: set[str] = set()
@@ -90,7 +93,7 @@ class QuietReporter:
             return
         row = self.rows[outcome.index]
         row.status, row.duration, row.outputs, row.error = (
-            outcome.status, outcome.duration, outcome.outputs, outcome.error
+            outcome.status, outcome.duration, outcome.outputs, _message(outcome.error)
         )
         self.counts[outcome.status] += 1
         self.done += 1
@@ -100,8 +103,8 @@ class QuietReporter:
             self.show_row(row)
 
     def message(self, text: str) -> None:
-        """A note about the batch itself (e.g. that it is stopping)."""
-        click.echo(text, err=True)
+        """A note about the batch itself (e.g. that it is stopping), shown as one bounded line."""
+        click.echo(shown(text, LINE_LIMIT), err=True)
 
     def pause(self) -> None:
         """Give the terminal to a debugger."""
@@ -116,7 +119,7 @@ class QuietReporter:
 
     # --- rendering ----------------------------------------------------------------
     def show_failure(self, label: str, outcome: TaskOutcome) -> None:
-        click.echo(f"{self.prefix()}failed  {label}: {outcome.error}", err=True)
+        click.echo(f"{self.prefix()}failed  {label}: {_message(outcome.error)}", err=True)
 
     def show_row(self, row: Row) -> None:
         pass
@@ -129,7 +132,7 @@ class QuietReporter:
 
     @staticmethod
     def upstream_label(outcome: TaskOutcome) -> str:
-        return f"upstream task {outcome.task} (key {outcome.key[:12]})"
+        return f"upstream task {shown(outcome.task)} (key {shown(outcome.key[:12])})"
 
     def totals(self, elapsed: float, interrupted: bool) -> str:
         parts = [f"{self.counts[s]} {s}" for s in STATUSES if self.counts[s]]
@@ -158,7 +161,7 @@ class PlainReporter(QuietReporter):
 
     def show_failure(self, label: str, outcome: TaskOutcome) -> None:
         time = format_duration(outcome.duration)
-        click.echo(f"{self.prefix()}{'failed':<11} {time:>7}  {label}: {outcome.error}", err=True)
+        click.echo(f"{self.prefix()}{'failed':<11} {time:>7}  {label}: {_message(outcome.error)}", err=True)
 
     def show_upstream(self, outcome: TaskOutcome) -> None:
         outputs = f" -> {', '.join(display_path(p) for p in outcome.outputs)}" if outcome.outputs else ""
@@ -245,12 +248,12 @@ class RichReporter(QuietReporter):
     def show_failure(self, label: str, outcome: TaskOutcome) -> None:
         from rich.markup import escape
 
-        self.errors.print(f"[bold red]✗ failed[/] {escape(label)}: {escape(outcome.error or '')}", highlight=False)
+        self.errors.print(f"[bold red]✗ failed[/] {escape(label)}: {escape(_message(outcome.error))}", highlight=False)
 
     def message(self, text: str) -> None:
         from rich.markup import escape
 
-        self.errors.print(f"[yellow]{escape(text)}[/]", highlight=False)
+        self.errors.print(f"[yellow]{escape(shown(text, LINE_LIMIT))}[/]", highlight=False)
 
     def pause(self) -> None:
         if self.progress is not None and not self.paused:
@@ -303,6 +306,11 @@ class RichReporter(QuietReporter):
         if hidden:
             table.add_row("", f"[dim]… {hidden} more (computed or cached) not listed[/]", "", "", "")
         return table
+
+
+def _message(error: str | None) -> str:
+    """An error text from a task or core, as one bounded line."""
+    return shown(error or "", MESSAGE_LIMIT)
 
 
 def make_reporter(labels: list[str], *, quiet: bool, plain: bool) -> QuietReporter:

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import click
 
 from ..batch import EXIT_INTERRUPTED, Batch, BatchOptions
+from ..display import MESSAGE_LIMIT, shown
 from ..durations import format_duration, parse_duration
-from ..loading import Entry, load_entries
+from ..loading import Entry, load_entries, load_warnings
 from ..paths import PathProblem, collect_task_files
 from ..reporting import make_reporter
 from ..state import CliState
@@ -55,9 +56,12 @@ def import_modules(modules: tuple[str, ...]) -> None:
     for module in modules:
         try:
             importlib.import_module(module)
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit too: a module exiting on import is a bad --import, not our exit
             raise click.BadParameter(
-                f"cannot import module '{module}': {type(exc).__name__}: {exc}", param_hint="--import"
+                f"cannot import module '{shown(module)}': {type(exc).__name__}: {shown(str(exc), MESSAGE_LIMIT)}",
+                param_hint="--import",
             ) from None
 
 
@@ -163,6 +167,8 @@ def _dry_run(project: Project, entries: list[Entry], problems: list[PathProblem]
     with project.activate():
         plan = plan_batch(tasks, project, recompute=recompute, in_process=executor.in_process)
     files, upstream = predict(entries, plan)
+    for warning in load_warnings(entries):
+        click.echo(warning, err=True)
     show_predictions(files, upstream, problems, rich=rich)
     failing = any(p.verdict == "would fail" for p in files) or any(p.fatal for p in problems)
     return 1 if failing else 0

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..loading import load_entry
+from ..display import MESSAGE_LIMIT, shown
+from ..loading import load_entry, load_warnings
+from ..paths import collect_task_files
 from ..reporting import display_path
 from ..state import CliState
 
@@ -27,7 +29,7 @@ def result_status(task: Task, project: Project) -> tuple[str, str]:
     try:
         stored = project.storage.locate(task)
     except CorruptResultError as exc:
-        return "red", f"stored result unusable, will be recomputed: {exc}"
+        return "red", f"stored result unusable, will be recomputed: {shown(str(exc), MESSAGE_LIMIT)}"
     if stored is None:
         return "red", "not computed yet"
     return "green", "cached: " + ", ".join(display_path(o.path) for o in stored.outputs.values())
@@ -75,24 +77,42 @@ def add_inputs(tree: Any, task: Task, project: Project) -> None:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("taskfile", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument("taskfile", metavar="TASKFILE|DIR|GLOB")
 @click.pass_obj
 def show(state: CliState, taskfile: str) -> None:
-    """Show a task file: task name, key, inputs (upstream tasks as a tree), and whether each result is cached."""
-    from pathlib import Path
+    """Show a task file: task name, key, inputs (upstream tasks as a tree), and whether each result is cached.
 
+    A directory or glob pattern shows each task file it gives, as `smttask run` finds them.
+    """
+    files, problems = collect_task_files([taskfile])
+    for problem in problems:
+        kind = "error" if problem.fatal else "warning"
+        click.echo(f"{kind}: {shown(problem.argument)}: {shown(problem.problem, MESSAGE_LIMIT)}", err=True)
+    failed = any(problem.fatal for problem in problems)
+    if not files:
+        sys.exit(1)
+    project = state.project()
+    for path in files:
+        entry = load_entry(path, project)
+        for warning in load_warnings([entry]):
+            click.echo(warning, err=True)
+        if entry.task is None:
+            click.echo(f"error: {shown(entry.label)}: {shown(entry.error or '', MESSAGE_LIMIT)}", err=True)
+            failed = True
+            continue
+        show_task(entry.task, project)
+    if failed:
+        sys.exit(1)
+
+
+def show_task(task: Task, project: Project) -> None:
+    """Print *task* as a tree: name, kind, module, key, reason, result and inputs."""
     from rich.console import Console
     from rich.markup import escape
     from rich.tree import Tree
 
     from smttask.execution import job_key
 
-    project = state.project()
-    entry = load_entry(Path(taskfile), project)
-    if entry.task is None:
-        click.echo(f"error: {taskfile}: {entry.error}", err=True)
-        sys.exit(1)
-    task = entry.task
     with project.activate():
         style, status = result_status(task, project)
         tree = Tree(
@@ -101,7 +121,7 @@ def show(state: CliState, taskfile: str) -> None:
         )
         tree.add(f"[bold]key[/]     {job_key(task)}")
         if task.reason:
-            tree.add(f"[bold]reason[/]  {escape(task.reason)}")
+            tree.add(f"[bold]reason[/]  {escape(shown(task.reason, MESSAGE_LIMIT))}")
         tree.add(f"[bold]result[/]  [{style}]{escape(status)}[/]")
         inputs = tree.add("[bold]inputs[/]")
         add_inputs(inputs, task, project)

@@ -128,8 +128,10 @@ def _worker_main(conn: Connection, slot: int, setup: _WorkerSetup) -> None:
 
         project = Project(setup.root, config=setup.config)
         for module in setup.imports:
-            importlib.import_module(module)
-        if setup.main_classes is not None:
+            setup_error = _import_setup_module(module)
+            if setup_error is not None:
+                break
+        if setup_error is None and setup.main_classes is not None:
             install_main_classes(setup.main_classes)
     except Exception as exc:
         setup_error = f"worker setup failed: {_describe_error(exc)}\n{traceback.format_exc()}"
@@ -172,6 +174,34 @@ def _worker_main(conn: Connection, slot: int, setup: _WorkerSetup) -> None:
         for stream in streams:
             stream.flush()
         send(("bye",))
+
+
+class _Discard(io.TextIOBase):
+    """A text stream that drops what is written to it."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _import_setup_module(module: str) -> str | None:
+    """Import an ``imports`` module; the worker's setup error if it raised anything but ``KeyboardInterrupt``.
+
+    ``SystemExit`` on import fails this worker's tasks (with the reason) instead
+    of ending the worker. What the module prints is dropped: the parent imported
+    it before starting workers, where that output was seen once, and N copies of
+    it would only garble the parent's display.
+    """
+    try:
+        with contextlib.redirect_stdout(_Discard()), contextlib.redirect_stderr(_Discard()):
+            importlib.import_module(module)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        return f"worker setup failed: importing module '{module}' raised {_describe_error(exc)}\n{traceback.format_exc()}"
+    return None
 
 
 def _run_desc(
