@@ -3,8 +3,9 @@
 Loading imports the module a file names, and that module's top-level code may
 do anything short of being stopped by Ctrl-C: raise ``SystemExit`` or another
 ``BaseException``, print, read stdin. Each of those is kept to this one file:
-an exception is its error, and what it printed is held back and reported as
-one warning line (:attr:`Entry.warning`).
+an exception is its error, and what it printed is held back and reported in
+one line: a note at the end of the file's error if it cannot be loaded, else a
+warning of its own (:attr:`Entry.warning`).
 """
 
 from __future__ import annotations
@@ -43,13 +44,18 @@ class Entry:
         return str(self.path)
 
     @property
-    def warning(self) -> str | None:
-        """One line saying that loading printed something, or None if it printed nothing."""
+    def printed_note(self) -> str | None:
+        """Says that loading printed something (how much, how it starts), or None if it printed nothing."""
         if self.printed is None or not self.printed.size:
             return None
-        text = f"loading it printed {self.printed.size} characters (not shown)"
+        text = f"loading it printed {self.printed.size} characters, not shown"
         first = self.printed.first_line()
         return f"{text}, starting '{shown(first, QUOTED_LINE)}'" if first else text
+
+    @property
+    def warning(self) -> str | None:
+        """The :attr:`printed_note` of a file that loaded (a failed one carries it in its error), else None."""
+        return self.printed_note if self.task is not None else None
 
 
 def load_entry(path: Path, project: Project) -> Entry:
@@ -77,6 +83,9 @@ def load_entry(path: Path, project: Project) -> Entry:
                 exception=exc,
             )
     entry.printed = printed
+    note = entry.printed_note
+    if note is not None and entry.task is None:  # one line per bad file: the note goes after its error
+        entry.error = f"{entry.error}; {note}"
     return entry
 
 
