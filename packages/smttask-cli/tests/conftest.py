@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -66,6 +67,22 @@ class Result:
 
     def lines(self, stream: str = "stdout") -> list[str]:
         return getattr(self, stream).splitlines()
+
+    def statuses(self) -> dict[str, str]:
+        """``{task file: status}`` from ``smttask run``'s plain (non-terminal) lines, stdout and stderr."""
+        return self._matches(r"\[\s*\d+/\d+\] (\w+)\s+\S+\s+(\S+?\.taskdesc\.json)")
+
+    def predictions(self) -> dict[str, str]:
+        """``{task file: verdict}`` from ``smttask run --dry-run`` (``would compute``, ``cached``, ``would fail``)."""
+        return self._matches(r"(would compute|cached|would fail)\s+(\S+\.taskdesc\.json)")
+
+    def _matches(self, pattern: str) -> dict[str, str]:
+        found = {}
+        for line in self.lines("stdout") + self.lines("stderr"):
+            match = re.match(pattern, line)
+            if match:
+                found[match.group(2)] = match.group(1)
+        return found
 
 
 @dataclass

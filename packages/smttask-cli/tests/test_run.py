@@ -8,36 +8,26 @@ import re
 import pytest
 
 
-def statuses(result) -> dict[str, str]:
-    """``{task file: status}`` from plain (non-terminal) output, stdout and stderr."""
-    found = {}
-    for line in result.lines("stdout") + result.lines("stderr"):
-        match = re.match(r"\[\s*\d+/\d+\] (\w+)\s+\S+\s+(\S+?\.taskdesc\.json)", line)
-        if match:
-            found[match.group(2)] = match.group(1)
-    return found
-
-
 def test_batch_on_two_workers_stores_every_result_then_reports_all_cached(project):
     t = project.tasks
     files = [project.save(t.square(x=i), f"sq-{i}") for i in range(6)]
     result = project.smttask("run", "-n", "2", "tasks")
     assert result.returncode == 0, result.stderr
-    assert set(statuses(result).values()) == {"computed"} and len(statuses(result)) == 6
+    assert set(result.statuses().values()) == {"computed"} and len(result.statuses()) == 6
     assert all(project.stored(t.square(x=i)) for i in range(6))
     assert "6 tasks: 6 computed" in result.stdout
     assert all(f.exists() for f in files), "task files are kept unless --clean is given"
 
     again = project.smttask("run", "-n", "2", "tasks")
     assert again.returncode == 0
-    assert set(statuses(again).values()) == {"cached"}
+    assert set(again.statuses().values()) == {"cached"}
 
 
 def test_directories_are_run_in_natural_order(project):
     for i in (10, 9, 100, 1):
         project.save(project.tasks.square(x=i), f"task-{i}")
     result = project.smttask("run", "tasks")
-    assert list(statuses(result)) == [f"tasks/task-{i}.taskdesc.json" for i in (1, 9, 10, 100)]
+    assert list(result.statuses()) == [f"tasks/task-{i}.taskdesc.json" for i in (1, 9, 10, 100)]
 
 
 def test_bad_files_and_failing_tasks_do_not_stop_the_others(project):
@@ -57,7 +47,7 @@ def test_bad_files_and_failing_tasks_do_not_stop_the_others(project):
     assert re.search(r"tasks/not-json\.taskdesc\.json: not valid JSON", errors)
     assert re.search(r"tasks/missing-module\.taskdesc\.json: cannot import module 'no_such_module'", errors)
     assert re.search(r"tasks/raising\.taskdesc\.json: ValueError: boom 3", errors)
-    assert statuses(result)["tasks/a-good.taskdesc.json"] == "computed"
+    assert result.statuses()["tasks/a-good.taskdesc.json"] == "computed"
     log = re.search(r"Full tracebacks: (\S+)", errors).group(1)
     text = (project.root / log).read_text()
     assert 'raise ValueError(f"boom {x}")' in text and "tasks/not-json.taskdesc.json" in text
@@ -103,19 +93,14 @@ def test_dry_run_predicts_exactly_what_a_run_does(project):
     (project.root / "load-count.txt").unlink()
 
     dry = project.smttask("run", "--dry-run", "-n", "2", "tasks")
-    predicted = {}
-    for line in dry.lines("stdout") + dry.lines("stderr"):
-        match = re.match(r"(would compute|cached|would fail)\s+(\S+\.taskdesc\.json)", line)
-        if match:
-            predicted[match.group(2)] = {"would compute": "computed", "would fail": "failed"}.get(
-                match.group(1), match.group(1)
-            )
+    verdicts = {"would compute": "computed", "would fail": "failed"}
+    predicted = {file: verdicts.get(verdict, verdict) for file, verdict in dry.predictions().items()}
     assert dry.returncode == 1  # the broken file would fail
     assert not (project.root / "load-count.txt").exists(), "a dry run runs nothing"
     assert not project.stored(t.square(x=4))
 
     real = project.smttask("run", "-n", "2", "tasks")
-    assert statuses(real) == predicted
+    assert real.statuses() == predicted
     assert predicted["tasks/s-3.taskdesc.json"] == "cached"
     assert predicted["tasks/s-4.taskdesc.json"] == "computed"
     assert predicted["tasks/x-broken.taskdesc.json"] == "failed"
@@ -136,7 +121,7 @@ def test_recompute_computes_again_but_reuses_upstream(project):
     project.save(t.combine(x=1, base=t.load(n=1)), "c")
     project.smttask("run", "tasks")
     result = project.smttask("run", "--recompute", "tasks")
-    assert statuses(result) == {"tasks/c.taskdesc.json": "computed"}
+    assert result.statuses() == {"tasks/c.taskdesc.json": "computed"}
     assert len((project.root / "load-count.txt").read_text().split()) == 1
 
 
@@ -154,7 +139,7 @@ def test_fail_fast_stops_at_the_first_failure(project):
     project.save(t.square(x=2), "b-square")
     result = project.smttask("run", "--fail-fast", "tasks")
     assert result.returncode == 1
-    assert statuses(result) == {"tasks/a-boom.taskdesc.json": "failed", "tasks/b-square.taskdesc.json": "skipped"}
+    assert result.statuses() == {"tasks/a-boom.taskdesc.json": "failed", "tasks/b-square.taskdesc.json": "skipped"}
     assert not project.stored(t.square(x=2))
 
 

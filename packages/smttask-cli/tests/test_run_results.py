@@ -59,26 +59,6 @@ def tasks(project: Any) -> Iterator[Any]:
     sys.modules.pop(MODULE, None)
 
 
-def statuses(result: Any) -> dict[str, str]:
-    """``{task file: status}`` from plain output (stdout and stderr)."""
-    found = {}
-    for line in result.lines("stdout") + result.lines("stderr"):
-        match = re.match(r"\[\s*\d+/\d+\] (\w+)\s+\S+\s+(\S+?\.taskdesc\.json)", line)
-        if match:
-            found[match.group(2)] = match.group(1)
-    return found
-
-
-def predictions(result: Any) -> dict[str, str]:
-    """``{task file: verdict}`` from ``smttask run --dry-run`` (plain output)."""
-    found = {}
-    for line in result.lines("stdout") + result.lines("stderr"):
-        match = re.match(r"(would compute|cached|would fail)\s+(\S+\.taskdesc\.json)", line)
-        if match:
-            found[match.group(2)] = match.group(1)
-    return found
-
-
 def _stored_files(project: Any, task: Any) -> tuple[Path, Path]:
     """``(output file, manifest)`` of *task*'s stored result."""
     with Project(project.root).activate() as active:
@@ -105,19 +85,19 @@ def test_damaged_results_are_recomputed_once_each_and_dry_run_agrees(project: An
     project.save(tasks.ramp(n=99), "intact")
     first = project.smttask("run", "-n", cores, "tasks")
     assert first.returncode == 0, first.stderr
-    assert set(statuses(first).values()) == {"computed"}
+    assert set(first.statuses().values()) == {"computed"}
 
     for name, n in sizes.items():
         CORRUPTIONS[name](*_stored_files(project, tasks.ramp(n=n)), n)
 
     dry = project.smttask("run", "--dry-run", "-n", cores, "tasks")
-    predicted = predictions(dry)
+    predicted = dry.predictions()
     assert predicted == {**{label: "would compute" for label in labels.values()}, "tasks/intact.taskdesc.json": "cached"}
     assert "stored result unusable" in dry.stdout
 
     run = project.smttask("run", "-n", cores, "tasks")
     assert run.returncode == 0, run.stderr
-    reported = statuses(run)
+    reported = run.statuses()
     assert {label: reported[label] for label in labels.values()} == dict.fromkeys(labels.values(), "computed")
     assert reported["tasks/intact.taskdesc.json"] == "cached"
     for n in sizes.values():
@@ -130,7 +110,7 @@ def test_damaged_results_are_recomputed_once_each_and_dry_run_agrees(project: An
         for n in sizes.values():
             np.testing.assert_array_equal(tasks.ramp(n=n).run(), np.linspace(0.0, 1.0, n))
     again = project.smttask("run", "-n", cores, "tasks")
-    assert set(statuses(again).values()) == {"cached"}
+    assert set(again.statuses().values()) == {"cached"}
 
 
 def test_a_task_another_batch_computed_counts_once(project: Any, tasks: Any) -> None:
@@ -187,7 +167,7 @@ def test_clean_lists_and_removes_leftovers_only(project: Any, tasks: Any) -> Non
         assert out.exists() and manifest.exists(), "a stored result is never removed"
         live.kill()
     assert project.smttask("clean", "--dry-run").lines()[-1].startswith("Dry run: would remove 1 file")
-    assert set(statuses(project.smttask("run", "tasks")).values()) == {"cached"}
+    assert set(project.smttask("run", "tasks").statuses().values()) == {"cached"}
 
 
 @pytest.fixture
@@ -223,6 +203,6 @@ def test_a_full_disk_is_one_clear_line_and_leaves_nothing(project: Any, tasks: A
     project.save(tasks.zeros(n=1000), "small")
     after = project.smttask("run", "tasks/small.taskdesc.json")
     assert after.returncode == 0, after.stderr
-    assert statuses(after) == {"tasks/small.taskdesc.json": "computed"}
+    assert after.statuses() == {"tasks/small.taskdesc.json": "computed"}
     assert project.stored(tasks.zeros(n=1000))
     assert json.loads(_stored_files(project, tasks.zeros(n=1000))[1].read_text())["outputs"][""]["size"] == 8128

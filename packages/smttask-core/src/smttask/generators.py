@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 
 from ._text import shown
 from .decorators import MemoizedTask
@@ -54,7 +54,7 @@ def is_creatable(cls: type) -> bool:
         or dataclasses.is_dataclass(cls)
         or hasattr(cls, "__attrs_attrs__")
         or (issubclass(cls, tuple) and hasattr(cls, "_fields"))
-        or any(f"{base.__module__}.{base.__qualname__}" == "pydantic.main.BaseModel" for base in cls.__mro__)
+        or issubclass(cls, BaseModel)
     )
 
 
