@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import SumatraError
+from .storecheck import check_store
 
 _lock = threading.RLock()
-_migrated: set[str] = set()
 _fork_hook_installed = False
 APP = "sumatra.recordstore.django_store"
 
@@ -34,23 +34,25 @@ def database(path: Path, *, timeout: float = 10.0, create: bool = False) -> Iter
     """Hold Django's ``default`` database on the SQLite store *path* inside the block.
 
     *timeout* is how long one statement waits for a lock held by another
-    process. Without *create*, a missing store file is an error rather than
-    silently creating an empty one. Sumatra's tables are created if missing.
-    The connection is closed when the block ends.
+    process. With *create*, a store that does not exist yet is created with
+    Sumatra's tables. A store file that exists is never replaced nor given
+    tables: one that is empty, not SQLite, truncated or without Sumatra's
+    tables raises :class:`RecordStoreCorruptError`, a missing one (without
+    *create*) :class:`RecordStoreMissingError`. The connection is closed when
+    the block ends.
     """
     path = Path(path).resolve()
-    if not create and not path.is_file():
-        raise SumatraError(
-            f"The record store {path} does not exist. If the project was moved or .smt/records "
-            "deleted, run `smttask project init` again in a fresh directory, or restore the file."
-        )
+    new = create and not path.exists()
+    if not new:
+        check_store(path, timeout=timeout)
     with _lock:
         _configure(path, timeout)
         from django.db import connections
 
         connection = connections["default"]
         try:
-            _ensure_schema(path)
+            if new:
+                _create_schema(path)
             yield
         finally:
             connection.close()
@@ -115,19 +117,13 @@ def _configure(path: Path, timeout: float) -> None:
         ContentType.objects.clear_cache()  # content-type ids are per database file
 
 
-def _ensure_schema(path: Path) -> None:
-    key = str(path)
-    if key in _migrated:
-        return
-    from django.db import connections
+def _create_schema(path: Path) -> None:
+    """Create Sumatra's tables in the new, empty store *path*."""
+    from django.core import management
 
-    if "django_store_record" not in connections["default"].introspection.table_names():
-        from django.core import management
-
-        management.call_command(
-            "migrate", run_syncdb=True, database="default", verbosity=0, interactive=False
-        )
-    _migrated.add(key)
+    management.call_command(
+        "migrate", run_syncdb=True, database="default", verbosity=0, interactive=False
+    )
 
 
 def _tell_sumatra(databases: dict) -> None:

@@ -76,12 +76,57 @@ class RecordNotFoundError(SumatraError, KeyError):
         return str(self.args[0])
 
 
-class RecordStoreBusyError(SumatraError, RuntimeError):
+class RecordStoreError(SumatraError, RuntimeError):
+    """The record store cannot take a record now; the record is spooled instead."""
+
+
+class RecordStoreBusyError(RecordStoreError):
     """The record store stayed locked by other writers through every retry."""
+
+
+class RecordStoreCorruptError(RecordStoreError):
+    """The record store file exists but is not a usable Sumatra store (empty, not SQLite, truncated, malformed).
+
+    It is never replaced or repaired in place: the message says how to recover.
+    """
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"The record store {path} is corrupt ({detail}); smttask leaves it untouched, and "
+            "records are spooled meanwhile, not lost. To recover, restore it from a backup, or move "
+            f"it aside (mv {path} {path}.corrupt) and run `smttask project init` to start an empty "
+            "store; then `smttask project flush` imports the spooled records."
+        )
+        self.path = path
+        self.detail = detail
+
+
+class RecordStoreMissingError(RecordStoreError):
+    """The project names a record store file that does not exist."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"The record store {path} does not exist; records are spooled meanwhile, not lost. "
+            "Restore it from a backup, or run `smttask project init` in the project to create an "
+            "empty one; then `smttask project flush` imports the spooled records."
+        )
+        self.path = path
+
+
+class RecordStoreUnwritableError(RecordStoreError):
+    """The record store cannot be written: a read-only or full filesystem, or no permission."""
+
+
+class RecordingUnavailableError(SumatraError, RuntimeError):
+    """A recorded task refused to run: its record could be neither saved nor spooled anywhere."""
 
 
 class SpoolFileError(SumatraError, ValueError):
     """A spooled record file cannot be read back."""
+
+
+class SpoolWriteError(SumatraError, OSError):
+    """No spool directory could take a record."""
 
 
 class RecordingWarning(SmttaskWarning):

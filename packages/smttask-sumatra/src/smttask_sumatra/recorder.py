@@ -1,12 +1,15 @@
 """The ``sumatra`` recorder: one Sumatra record per computed run of a recorded task.
 
 Around each run it (1) checks the code version against the project's
-change policy, refusing before the task starts if needed; (2) saves the record
-as ``_running_``; (3) lets the task run while capturing what it prints; (4)
-saves the final record (``_finished_``, ``_crashed_`` or ``_killed_``) with
-outcome, data keys, output and package versions; (5) points the "latest"
-links at the new result. A store that stays busy never loses the record: it
-is spooled to ``.smt/spool/`` for ``smttask project flush``.
+change policy, and that the record can be kept (a healthy, writable store,
+and room reserved in a spool directory), refusing before the task starts if
+needed; (2) saves the record as ``_running_``; (3) lets the task run while
+capturing what it prints; (4) saves the final record (``_finished_``,
+``_crashed_`` or ``_killed_``) with outcome, data keys, output and package
+versions; (5) points the "latest" links at the new result. Steps (2) and (4)
+are not interrupted half-way by Ctrl-C or SIGTERM. A store that is busy,
+corrupt, read-only or full never loses the record: it is spooled (see
+:mod:`.spool`) for ``smttask project flush``.
 
 This module imports neither Sumatra nor Django; they load on the first record.
 """
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from functools import cached_property
@@ -23,8 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smttask.recording import Recorder
+from smttask.userwarnings import warn_user
 
-from .errors import RecordingWarning, RecordSpooledWarning, RecordStoreBusyError
+from .errors import RecordingWarning, RecordSpooledWarning, RecordStoreError
 from .settings import SumatraSettings
 from .smtproject import SMT_DIR, SumatraProject, has_project
 
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from smttask.recording import RunInfo
 
     from .builder import RecordContext
+    from .preflight import Readiness
     from .store import RecordStore
 
 logger = logging.getLogger(__name__)
@@ -95,8 +99,8 @@ class SumatraRecorder(Recorder):
     def record(self, run: RunInfo) -> Iterator[RunInfo]:
         from . import builder
         from ._imports import load_sumatra
-        from .capture import OutputCapture
         from .gitstate import code_state
+        from .preflight import prepare
 
         load_sumatra()
         code = code_state(
@@ -105,30 +109,61 @@ class SumatraRecorder(Recorder):
             allow_dirty=self.allow_dirty,
             main_file=builder.main_file(run.task),
         )
-        record = builder.new_record(self.context, run, code)
-        reserved = self._save_running(record)
-        capture = OutputCapture(self.settings.max_output) if self.settings.capture_output else None
+        readiness = prepare(self.smt, self.settings, run.task.taskname)
+        try:
+            record = builder.new_record(self.context, run, code)
+            with self._running(record, run, readiness):
+                yield run
+        finally:
+            readiness.release()
+
+    @contextmanager
+    def _running(self, record: Any, run: RunInfo, readiness: Readiness) -> Iterator[None]:
+        """Save the ``_running_`` record, let the task run, then save the final record.
+
+        Opening and closing the record are not interrupted half-way: a
+        Ctrl-C or SIGTERM then takes effect right after (see
+        :func:`smttask.recording.signals_deferred`).
+        """
+        from smttask.recording import signals_deferred
+
+        from .capture import OutputCapture
+
+        reserved = False
+        capture = None
         status, error = "finished", None
         start = time.perf_counter()
         try:
+            with signals_deferred():
+                reserved = self._save_running(record, readiness)
+            if self.settings.capture_output:
+                capture = OutputCapture(self.settings.max_output)
             with capture if capture is not None else nullcontext():
-                yield run
+                yield
         except (KeyboardInterrupt, SystemExit) as exc:
-            status, error = "killed", exc
+            if run.stored is None:  # interrupted once the result was stored: the run did finish
+                status, error = "killed", exc
             raise
         except BaseException as exc:
             status, error = "crashed", exc
             raise
         finally:
             duration = time.perf_counter() - start
-            self._finish(record, run, reserved, status, error, duration, capture)
+            with signals_deferred():
+                self._finish(record, run, reserved, status, error, duration, capture, readiness)
 
-    def _save_running(self, record: Any) -> bool:
-        """Save the ``_running_`` record; False (and carry on) if the store is busy."""
+    def _save_running(self, record: Any, readiness: Readiness) -> bool:
+        """Save the ``_running_`` record; False (and carry on) if the store cannot take it now."""
+        from .errors import RecordStoreBusyError
+
+        if readiness.store_problem is not None:
+            return False
         try:
             self.store.save(record, new=True)
             return True
-        except RecordStoreBusyError as exc:
+        except RecordStoreError as exc:
+            if not isinstance(exc, RecordStoreBusyError):
+                readiness.store_problem = exc  # waiting cannot fix it: the record goes to the spool
             logger.warning("Record %s could not be saved as running yet: %s", record.label, exc)
             return False
 
@@ -141,9 +176,9 @@ class SumatraRecorder(Recorder):
         error: BaseException | None,
         duration: float,
         capture: Any,
+        readiness: Readiness,
     ) -> None:
         from . import builder
-        from .spool import spool_record
 
         try:
             builder.finish_record(
@@ -156,30 +191,39 @@ class SumatraRecorder(Recorder):
                 output=capture.text if capture is not None else None,
             )
         except Exception as exc:  # noqa: BLE001 - a partial record beats none, and the task's error wins
-            warnings.warn(
-                f"Record {record.label} is incomplete: {exc!r}", RecordingWarning, stacklevel=4
-            )
-        try:
-            self.store.save(record, new=not reserved)
-        except Exception as exc:  # noqa: BLE001 - whatever failed, the record must survive
+            warn_user(f"Record {record.label} is incomplete: {exc!r}", RecordingWarning)
+        problem: Exception | None = readiness.store_problem
+        if problem is None:
             try:
-                path = spool_record(self.smt, record, label_reserved=reserved)
-            except Exception as spool_exc:  # noqa: BLE001
-                warnings.warn(
-                    f"Record {record.label} could not be written to {self.store.path} ({exc}) nor spooled "
-                    f"to {self.smt.spool_dir} ({spool_exc}).",
-                    RecordingWarning,
-                    stacklevel=4,
-                )
-            else:
-                warnings.warn(
-                    f"The record store {self.store.path} could not be written ({exc}); record "
-                    f"{record.label} was saved to {path}. Run `smttask project flush` to import it.",
-                    RecordSpooledWarning,
-                    stacklevel=4,
-                )
+                self.store.save(record, new=not reserved)
+            except Exception as exc:  # noqa: BLE001 - whatever failed, the record must survive
+                problem = exc
+        if problem is not None:
+            self._spool(record, reserved, problem, readiness)
         if status == "finished" and run.stored is not None:
             self._show_latest(run)
+
+    def _spool(self, record: Any, reserved: bool, problem: Exception, readiness: Readiness) -> None:
+        from .spool import spool_record
+
+        try:
+            path = spool_record(
+                self.smt, record, label_reserved=reserved, reservation=readiness.reservation
+            )
+        except Exception as spool_exc:  # noqa: BLE001 - say what was lost, never hide the task's result
+            warn_user(
+                f"Record {record.label} was lost: the record store could not take it ({problem}) "
+                f"and {spool_exc}",
+                RecordingWarning,
+            )
+            return
+        text = str(problem).rstrip()
+        if "smttask project flush" not in text:
+            text += " Run `smttask project flush` to import it."
+        warn_user(
+            f"Record {record.label} was saved to {path}, not to the record store: {text}",
+            RecordSpooledWarning,
+        )
 
     def _show_latest(self, run: RunInfo) -> None:
         from .links import show_latest

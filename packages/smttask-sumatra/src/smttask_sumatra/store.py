@@ -5,7 +5,8 @@
 and a new record's label is checked for uniqueness under the write lock (two
 processes can never take the same label). A busy store is retried with
 growing, jittered pauses; after the last attempt :class:`RecordStoreBusyError`
-tells the caller to spool the record instead.
+tells the caller to spool the record instead. A corrupt, missing or
+unwritable store is not retried (see :mod:`.storecheck`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import djangodb
 from .errors import RecordNotFoundError, RecordStoreBusyError
+from .storecheck import classify
 
 if TYPE_CHECKING:
     from .settings import SumatraSettings
@@ -30,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: Longest pause between two attempts, in seconds.
 MAX_PAUSE = 2.0
+#: The status tag of a record whose run has not closed it (yet).
+RUNNING_TAG = "_running_"
 
 
 class RecordStore:
@@ -68,8 +72,10 @@ class RecordStore:
 
         With *new*, the label is made unique first (``-2``, ``-3``… appended if
         taken); otherwise the record replaces the one with its label. Raises
-        :class:`RecordStoreBusyError` when every attempt found the store locked
-        or unwritable.
+        :class:`RecordStoreBusyError` when every attempt found the store
+        locked, and at once :class:`RecordStoreCorruptError`,
+        :class:`RecordStoreMissingError` or :class:`RecordStoreUnwritableError`
+        when waiting cannot help.
         """
         from django.db import DatabaseError
 
@@ -83,6 +89,9 @@ class RecordStore:
                     store.save(self.project_name, record)
                 return record.label
             except DatabaseError as exc:
+                hopeless = classify(exc, self.path)
+                if hopeless is not None:
+                    raise hopeless from None
                 last_error = exc
                 logger.debug(
                     "Saving record %s failed (attempt %d): %s", record.label, attempt + 1, exc
@@ -94,6 +103,32 @@ class RecordStore:
             "Other processes may be holding the store; raise busy_timeout or save_attempts in "
             "[sumatra] of smttask.toml."
         )
+
+    def replace_running(self, record: Any) -> bool:
+        """Replace the stored record labelled like *record* only while it is still ``_running_``.
+
+        Checked under the write lock, so a run that closes its own record at
+        the same moment wins. Returns whether the record was replaced.
+        """
+        from django.db import DatabaseError
+        from sumatra.recordstore.django_store import models
+
+        try:
+            with self.session() as store, djangodb.atomic():
+                tags = (
+                    models.Record.objects.using("default")
+                    .filter(project_id=self.project_name, label=record.label)
+                    .values_list("tags", flat=True)
+                    .first()
+                )
+                if tags is None or RUNNING_TAG not in tags.replace(" ", ",").split(","):
+                    return False
+                store.save(self.project_name, record)
+                return True
+        except DatabaseError as exc:
+            raise classify(exc, self.path) or RecordStoreBusyError(
+                f"Could not update record {record.label} in {self.path}: {exc}. Try again later."
+            ) from None
 
     def _free_label(self, label: str) -> str:
         from sumatra.recordstore.django_store import models

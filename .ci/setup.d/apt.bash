@@ -1,4 +1,4 @@
-# Sourced by the set-up steps: apt_install PACKAGE... installs Debian packages
+# Sourced by the set-up steps (source "$(dirname "$0")/apt.bash"): apt_install PACKAGE... installs Debian packages
 # when running as root with apt-get, else prints a SKIP line and returns 1.
 apt_install() {
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
