@@ -1,7 +1,49 @@
-"""Pictures of smttask task graphs and records (static SVG/PNG and interactive HTML).
+"""smttask-viz: pictures of task graphs and of the lab book.
 
-This package is a placeholder: its capabilities arrive with their own issue.
-It registers as an smttask plugin so `smttask plugins` lists it.
+``task_graph(task)`` is the dependency graph of a task (or a list of them):
+it shows itself in a notebook and ``.save("graph.html" | ".svg" | ".png")``
+writes an interactive page or a static picture. ``plot_records(view)`` draws
+the lab book: durations over time, outcomes, and a parameter against an
+output across a sweep. On the command line: ``smttask graph FILES -o graph.html``
+and ``smttask records plot -o records.html``.
+
+Importing the package is light: matplotlib, bokeh and the renderers load when
+a picture is drawn.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.3.0.dev0"
+
+_LAZY = {
+    "TaskGraph": "smttask_viz.graph",
+    "task_graph": "smttask_viz.graph",
+    "RecordsPlot": "smttask_viz.records",
+    "plot_records": "smttask_viz.records",
+    "Visualizer": "smttask_viz.visualizers",
+    "VizError": "smttask_viz.errors",
+    "UnknownFormatError": "smttask_viz.errors",
+    "NotATaskError": "smttask_viz.errors",
+    "LayoutError": "smttask_viz.errors",
+    "NoRecordsError": "smttask_viz.errors",
+    "PlotSpecError": "smttask_viz.errors",
+}
+
+__all__ = ["__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'smttask_viz' has no attribute '{name}'") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -1,1 +1,25 @@
-"""Plugin entry point of smttask_viz (registered under the ``smttask`` entry-point group)."""
+"""Plugin entry point of smttask-viz (entry point ``viz`` in the ``smttask`` group).
+
+Importing this module is cheap: the renderers and click load only when a
+command runs or a picture is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smttask.hookspecs import hookimpl
+
+
+@hookimpl
+def smttask_visualizers() -> list[type]:
+    from .visualizers import BUILTIN
+
+    return list(BUILTIN)
+
+
+@hookimpl(trylast=True)  # after smttask-sumatra, so `records plot` can join its `records` group
+def smttask_cli_commands(cli: Any) -> None:
+    from .cli import register
+
+    register(cli)
