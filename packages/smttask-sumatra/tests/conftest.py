@@ -20,6 +20,15 @@ from smttask import Project  # noqa: E402
 from smttask_sumatra.initialize import init_project  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A per-test ``$XDG_STATE_HOME``: the per-user spool directory never touches the real home."""
+    state = tmp_path / "state"
+    state.mkdir()
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
+
+
 @pytest.fixture
 def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
     root = make_repo(tmp_path / "lab")

@@ -9,16 +9,25 @@ holds only the built-ins and this plugin.
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
+import shutil
 import subprocess
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import click
+from click.testing import CliRunner, Result
+
 from smttask import Project
 from smttask.plugins import make_plugin_manager
 from smttask_sumatra import plugin
+from smttask_sumatra.cli import register
 from smttask_sumatra.settings import SumatraSettings
 from smttask_sumatra.smtproject import SumatraProject
 from smttask_sumatra.store import RecordStore
@@ -146,3 +155,99 @@ class Lab:
 
 def plugin_manager() -> Any:
     return make_plugin_manager(load_entry_points=False, plugins=[plugin])
+
+
+class State:
+    """Stands in for the CLI's per-invocation state: commands ask it for the project."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+
+    def project(self) -> Project:
+        return self._project
+
+
+def invoke(lab: Lab, *args: str, project: Project | None = None) -> Result:
+    """Run the plugin's commands (``smttask project …``, ``smttask records …``) on the lab's project."""
+    group = click.Group("smttask")
+    register(group)
+    runner = CliRunner()
+    return runner.invoke(
+        group, list(args), obj=State(project or lab.project), catch_exceptions=False
+    )
+
+
+# --- real filesystem faults: a read-only or full directory --------------------------------
+def _mount(*args: str) -> bool:
+    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+def can_mount() -> bool:
+    """True if this process may mount filesystems (root, and a kernel that lets it)."""
+    return os.geteuid() == 0 and shutil.which("mount") is not None
+
+
+@contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """Make *directory* read-only inside the block: a read-only bind mount as root, else ``chmod a-w``.
+
+    (Root ignores file permissions, so only a mount makes a directory read-only for it.)
+    """
+    if can_mount() and _mount("--bind", str(directory), str(directory)):
+        try:
+            if not _mount("-o", "remount,ro,bind", str(directory)):
+                raise RuntimeError(f"could not remount {directory} read-only")
+            yield
+        finally:
+            subprocess.run(["umount", str(directory)], check=True)
+        return
+    mode = directory.stat().st_mode
+    directory.chmod(mode & ~0o222)
+    try:
+        yield
+    finally:
+        directory.chmod(mode)
+
+
+@contextmanager
+def small_filesystem(directory: Path, size_kib: int) -> Iterator[None]:
+    """Put *directory* on a tmpfs of *size_kib* KiB inside the block (root only).
+
+    Its content is copied onto the tmpfs first, and what the block left there
+    is copied back after unmounting.
+    """
+    outside = directory.with_name(f".{directory.name}.outside")
+    shutil.copytree(directory, outside, symlinks=True)
+    if not _mount("-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", str(directory)):
+        shutil.rmtree(outside)
+        raise RuntimeError(f"could not mount a tmpfs on {directory}")
+    try:
+        shutil.copytree(outside, directory, symlinks=True, dirs_exist_ok=True)
+        yield
+    finally:
+        shutil.rmtree(outside)
+        shutil.copytree(directory, outside, symlinks=True)
+        subprocess.run(["umount", str(directory)], check=True)
+        shutil.rmtree(directory)
+        outside.rename(directory)
+
+
+def fill(directory: Path) -> Path:
+    """Write a file in *directory* until its filesystem has no block left; return the file."""
+    filler = directory / "filler"
+    block = b"\0" * 65536
+    with filler.open("wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(block)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+    with filler.open("ab", buffering=0) as f:  # the last, partial block
+        try:
+            while True:
+                f.write(b"\0" * 512)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+    return filler

@@ -10,30 +10,9 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
-from sumatra_lab import Lab
+from sumatra_lab import Lab, invoke
 
 from smttask_sumatra import plugin
-from smttask_sumatra.cli import register
-
-
-class State:
-    """Stands in for the CLI's per-invocation state: commands ask it for the project."""
-
-    def __init__(self, project) -> None:
-        self._project = project
-
-    def project(self):
-        return self._project
-
-
-def invoke(lab: Lab, *args: str, project=None):
-    group = click.Group("smttask")
-    register(group)
-    runner = CliRunner()
-    return runner.invoke(
-        group, list(args), obj=State(project or lab.project), catch_exceptions=False
-    )
 
 
 @pytest.fixture
@@ -171,10 +150,10 @@ def test_project_flush_imports_spooled_records(lab: Lab) -> None:
         holder.rollback()
         holder.close()
     listed = invoke(lab, "records")
-    assert "1 record(s) wait in .smt/spool/" in listed.output
+    assert "1 spooled record(s) wait" in listed.output
     result = invoke(lab, "project", "flush")
     assert result.exit_code == 0, result.output
-    assert "1 record(s) imported, 0 failed." in result.output
+    assert "1 record(s) imported, 0 completed, 0 failed." in result.output
     assert [r.taskname for r in lab.view()] == ["Square"]
 
 

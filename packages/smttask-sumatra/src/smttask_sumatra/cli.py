@@ -159,13 +159,22 @@ def init_command(
 
 
 @click.command("flush")
+@click.option(
+    "--create-store",
+    is_flag=True,
+    help="First create an empty record store if the project's store file is missing "
+    "(e.g. a corrupt one was moved aside). An existing file is never replaced.",
+)
 @click.pass_context
-def flush_command(ctx: click.Context) -> None:
-    """Import the records spooled under .smt/spool/ into the record store.
+def flush_command(ctx: click.Context, create_store: bool) -> None:
+    """Import spooled records into the record store, and close records a killed run left running.
 
-    Records are spooled when the store stayed locked through every retry
-    (many workers at once, or a network filesystem). Safe to run any time.
+    Records are spooled (to .smt/spool/, or to the per-user spool directory
+    when .smt/ cannot be written) when the store was busy, corrupt, read-only
+    or full. A record still `_running_` whose run stored its result (the run
+    was killed in between) is completed from that result. Safe to run any time.
     """
+    from .repair import repair_running
     from .settings import SumatraSettings
     from .smtproject import SumatraProject
     from .spool import flush
@@ -174,12 +183,24 @@ def flush_command(ctx: click.Context) -> None:
     with _errors():
         project = _project(ctx)
         smt = SumatraProject.load(project.root)
-        report = flush(RecordStore(smt, SumatraSettings.from_config(project.config)))
+        store = RecordStore(smt, SumatraSettings.from_config(project.config))
+        if create_store and not store.path.exists():
+            store.create()
+            click.echo(f"created an empty record store {store.path}")
+        report = flush(store)
+        repaired = repair_running(project, store)
     for label in report.imported:
         click.echo(f"imported {label}")
+    for label in repaired.repaired:
+        click.echo(f"completed {label} (its run stored a result but was killed before closing the record)")
+    for label, why in repaired.unchecked:
+        click.echo(f"left running {label}: its task could not be rebuilt ({why})", err=True)
     for _path, error in report.failed:
         click.echo(f"failed: {error}", err=True)
-    click.echo(f"{len(report.imported)} record(s) imported, {len(report.failed)} failed.")
+    click.echo(
+        f"{len(report.imported)} record(s) imported, {len(repaired.repaired)} completed, "
+        f"{len(report.failed)} failed."
+    )
     if report.failed:
         ctx.exit(1)
 
@@ -272,7 +293,7 @@ def records_group(
             )
     if spooled:
         click.echo(
-            f"{spooled} record(s) wait in .smt/spool/: run `smttask project flush` to import them.",
+            f"{spooled} spooled record(s) wait: run `smttask project flush` to import them.",
             err=True,
         )
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import SumatraError
+from .errors import RecordStoreExistsError, SumatraError
 from .storecheck import check_store
 
 _lock = threading.RLock()
@@ -63,6 +63,21 @@ def atomic() -> object:
     from django.db import transaction
 
     return transaction.atomic(using="default")
+
+
+def create_store(path: Path) -> None:
+    """Create an empty SQLite record store at *path*, with Sumatra's tables.
+
+    Refuses with :class:`RecordStoreExistsError` when a file is there: an
+    existing store, however broken, is never replaced.
+    """
+    if Path(path).exists():
+        raise RecordStoreExistsError(
+            f"Not creating a record store at {path}: a file is there already. Move it aside "
+            f"first (mv {path} {path}.old) if it is to be replaced."
+        )
+    with database(path, create=True):
+        pass  # opening a new store creates Sumatra's tables
 
 
 def _configure(path: Path, timeout: float) -> None:

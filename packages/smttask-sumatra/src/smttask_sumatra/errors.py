@@ -94,8 +94,8 @@ class RecordStoreCorruptError(RecordStoreError):
         super().__init__(
             f"The record store {path} is corrupt ({detail}); smttask leaves it untouched, and "
             "records are spooled meanwhile, not lost. To recover, restore it from a backup, or move "
-            f"it aside (mv {path} {path}.corrupt) and run `smttask project init` to start an empty "
-            "store; then `smttask project flush` imports the spooled records."
+            f"it aside (mv {path} {path}.corrupt) and run `smttask project flush --create-store` "
+            "to start an empty store holding the spooled records."
         )
         self.path = path
         self.detail = detail
@@ -107,10 +107,14 @@ class RecordStoreMissingError(RecordStoreError):
     def __init__(self, path: Path) -> None:
         super().__init__(
             f"The record store {path} does not exist; records are spooled meanwhile, not lost. "
-            "Restore it from a backup, or run `smttask project init` in the project to create an "
-            "empty one; then `smttask project flush` imports the spooled records."
+            "Restore it from a backup, or run `smttask project flush --create-store` to start an "
+            "empty store holding the spooled records."
         )
         self.path = path
+
+
+class RecordStoreExistsError(SumatraError, FileExistsError):
+    """A new record store was asked for where a file already is (a store is never replaced)."""
 
 
 class RecordStoreUnwritableError(RecordStoreError):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from smttask.config import CONFIG_FILE, load_config
 
+from .djangodb import create_store
 from .errors import InvalidProjectNameError, ProjectExistsError, SumatraConfigError
 from .gitstate import git, repository_root
 from .settings import POLICIES
@@ -98,7 +99,7 @@ def init_project(
     store_path = root / SMT_DIR / STORE_FILE
     store_path.parent.mkdir(exist_ok=True)
     _write_sumatra_project(root, name, repo, data_dir, store_path, on_changed, description)
-    _create_store(store_path)
+    create_store(store_path)
     gitignore = _ignore(root, [f"/{SMT_DIR}/", *_relative_entry(root, data_dir)])
     if not git(repo, "rev-parse", "--verify", "-q", "HEAD", ok_codes=(0, 1)).strip():
         notes.append(
@@ -203,13 +204,6 @@ def _write_sumatra_project(
     project._most_recent = None
     project.plugins = []
     project.save()
-
-
-def _create_store(store_path: Path) -> None:
-    from .djangodb import database
-
-    with database(store_path, create=True):
-        pass  # opening creates Sumatra's tables
 
 
 def _relative_entry(root: Path, directory: Path) -> list[str]:

@@ -20,11 +20,12 @@ import hashlib
 import json
 import os
 import re
-import socket
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from smttask._files import host_id, pid_alive, temp_tag
 
 from .errors import RecordStoreBusyError, SpoolFileError, SpoolWriteError
 
@@ -38,6 +39,8 @@ SUFFIX = ".json"
 #: Room set aside per running recorded task; records are rarely larger (output is capped by ``max_output``).
 RESERVE_BYTES = 1 << 20
 RESERVE_SUFFIX = ".reserve"
+#: A reservation's name says which process holds it: ``.<pid>-<host id>.<random>.reserve``.
+_RESERVATION = re.compile(r"^\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.[0-9a-f]+\.reserve$")
 
 
 # --- where ---------------------------------------------------------------------------
@@ -79,7 +82,7 @@ def reserve(directories: list[Path]) -> tuple[Reservation | None, list[tuple[Pat
     """Room in the first of *directories* that can take :data:`RESERVE_BYTES`, and why the others could not."""
     failures: list[tuple[Path, str]] = []
     for directory in directories:
-        path = directory / f".{uuid.uuid4().hex[:8]}.{os.getpid()}.{socket.gethostname()}{RESERVE_SUFFIX}"
+        path = directory / f".{temp_tag()}{RESERVE_SUFFIX}"
         try:
             directory.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -276,30 +279,19 @@ def flush(store: RecordStore) -> FlushReport:
 
 def remove_stale_reservations(directory: Path) -> list[Path]:
     """Delete the reserved room left by runs on this machine whose process has ended; the files deleted."""
-    host = socket.gethostname()
-    removed = []
+    removed: list[Path] = []
     try:
-        candidates = [p for p in directory.iterdir() if p.name.endswith(RESERVE_SUFFIX)]
+        names = [entry.name for entry in os.scandir(directory)]
     except OSError:
         return removed
-    for path in candidates:
-        parts = path.name[1 : -len(RESERVE_SUFFIX)].split(".", 2)
-        if len(parts) != 3 or parts[2] != host or not parts[1].isdigit():
+    for name in names:
+        match = _RESERVATION.match(name)
+        if match is None or match["host"] != host_id() or pid_alive(int(match["pid"])):
             continue
-        if not _alive(int(parts[1])):
-            path.unlink(missing_ok=True)
-            removed.append(path)
+        path = directory / name
+        _remove_quietly(path)
+        removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 __all__ = [

@@ -51,6 +51,10 @@ class RecordStore:
     def project_name(self) -> str:
         return self.smt.name
 
+    def create(self) -> None:
+        """Create an empty record store at :attr:`path` (see :func:`.djangodb.create_store`)."""
+        djangodb.create_store(self.path)
+
     @contextmanager
     def session(self, *, timeout: float | None = None) -> Iterator[Any]:
         """Open the store; yields Sumatra's ``DjangoRecordStore`` bound to it."""
