@@ -45,7 +45,7 @@ def database(path: Path, *, timeout: float = 10.0, create: bool = False) -> Iter
     new = create and not path.exists()
     if not new:
         check_store(path, timeout=timeout)
-    with _lock:
+    with _lock, _sync_calls_allowed():
         _configure(path, timeout)
         from django.db import connections
 
@@ -56,6 +56,36 @@ def database(path: Path, *, timeout: float = 10.0, create: bool = False) -> Iter
             yield
         finally:
             connection.close()
+
+
+#: Django refuses synchronous database calls in a thread running an event loop unless this is set.
+ALLOW_ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+@contextmanager
+def _sync_calls_allowed() -> Iterator[None]:
+    """Let Django run inside an event loop (a Jupyter kernel runs every cell in one) within the block.
+
+    Django's guard protects asynchronous servers from blocking their loop; a
+    notebook cell blocks anyway, and the store is only used synchronously here.
+    The variable is set only while a loop runs in this thread, and put back after.
+    """
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        yield  # no event loop: Django's guard does not apply
+        return
+    previous = os.environ.get(ALLOW_ASYNC_UNSAFE)
+    os.environ[ALLOW_ASYNC_UNSAFE] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(ALLOW_ASYNC_UNSAFE, None)
+        else:
+            os.environ[ALLOW_ASYNC_UNSAFE] = previous
 
 
 def atomic() -> object:

@@ -1,0 +1,61 @@
+"""In a real Jupyter kernel (nbclient + ipykernel), the lab book works without any setting.
+
+A kernel runs each cell inside an asyncio event loop, where Django refuses
+synchronous database access unless told otherwise; the user never has to.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+from sumatra_lab import Lab
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+
+
+def _notebook(module: str) -> object:
+    cells = [
+        f"import {module} as tasks\nfrom smttask_sumatra import RecordStoreView",
+        "square = tasks.Square(x=3)\nprint('square', square.run())",
+        "print('double', tasks.Double(x=4).run())",
+        "view = RecordStoreView()\nprint('records', [(r.taskname, r.status) for r in view.list])",
+        "print('latest', view.latest.get_output())",
+        "frame = view.dataframe()\nprint('rows', len(frame))",
+        "square.save('tasks/square.taskdesc.json')\nprint('saved')",
+    ]
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(c)) for c in cells])
+
+
+def _outputs(notebook: object) -> list[str]:
+    text = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                text.append(output["text"])
+    return "".join(text).splitlines()
+
+
+def test_a_notebook_runs_recorded_tasks_and_browses_the_lab_book(
+    lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook = _notebook(lab.tasks.__name__)
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(lab.root)}},
+    )
+    inherited = os.environ.get("PYTHONPATH", "")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(lab.root), inherited) if p))
+    client.execute()  # the kernel inherits this environment, and runs in the lab's directory
+    lines = _outputs(notebook)
+    assert "square 9.0" in lines
+    assert "double 8.0" in lines
+    assert "records [('Square', 'finished')]" in lines
+    assert "latest 9.0" in lines and "rows 1" in lines and "saved" in lines
+    assert (lab.root / "tasks" / "square.taskdesc.json").is_file()
+    assert [(r.taskname, r.status) for r in lab.view()] == [("Square", "finished")]
