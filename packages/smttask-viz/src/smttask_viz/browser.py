@@ -180,6 +180,8 @@ class Chromium:
     def open(self, target: str | Path) -> None:
         """Load a file (path) or URL and wait for its load event."""
         url = Path(target).resolve().as_uri() if not str(target).startswith(("http:", "https:", "file:", "about:", "data:")) else str(target)
+        with self._changed:  # errors() and requests() then tell about this page only
+            self._events[self.session].clear()
         self.send("Page.navigate", {"url": url})
         self.wait_event("Page.loadEventFired")
 
