@@ -329,6 +329,12 @@ class RecordStoreView:
             columns=[*fields, *paths],
         )
 
+    def plot(self, param: str | None = None, output: str | None = None, **options: Any) -> Any:
+        """Pictures of these records (needs smttask-viz): see :func:`smttask_viz.plot_records`."""
+        from smttask_viz import plot_records
+
+        return plot_records(self, param=param, output=output, **options)
+
     def __repr__(self) -> str:
         return f"<RecordStoreView of project '{self.smt.name}' ({self.project.root})>"
 
