@@ -73,5 +73,5 @@ def iframe(page: str, height: int = 560) -> str:
     return (
         f'<iframe class="smttask-graph-frame" srcdoc="{escape(page, quote=True)}" '
         f'style="width:100%;height:{height}px;border:1px solid #ddd" '
-        'sandbox="allow-scripts" title="smttask task graph"></iframe>'
+        'title="smttask task graph"></iframe>'
     )
