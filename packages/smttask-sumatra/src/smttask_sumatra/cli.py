@@ -36,6 +36,7 @@ def register(cli: click.Group) -> None:
     store = _group(cli, "store", "Maintain stored results using the lab book.")
     store.add_command(rebuild_command)
     store.add_command(recreate_command)
+    store.add_command(upgrade_keys_command)
 
 
 def _group(cli: click.Group, name: str, help: str) -> click.Group:
@@ -401,8 +402,10 @@ def _print_record(record: Any) -> None:
         click.echo(f"{title}:" + ("" if keys else " none"))
         for key in keys:
             size = key.metadata.get("size")
+            xxh3 = key.metadata.get("xxh3_128")
             click.echo(
-                f"  {key.path}  {key.metadata.get('hash', 'sha1')}:{key.digest}"
+                f"  {key.path}  {key.metadata.get('hash', 'sha1')}:{key.digest}"  # 'hash': older records
+                + (f"  xxh3_128:{xxh3}" if xxh3 else "")
                 + (f"  {size} bytes" if size is not None else "")
             )
     packages = ", ".join(
@@ -455,6 +458,32 @@ def recreate_command(ctx: click.Context, label: str, out: Path, force: bool) -> 
     with _errors():
         path = recreate_task_file(_project(ctx), label, out, force=force)
     click.echo(str(path))
+
+
+@click.command("upgrade-keys")
+@click.pass_context
+def upgrade_keys_command(ctx: click.Context) -> None:
+    """Make data keys of older records readable by smtweb (SHA-1 digests, whole-second times).
+
+    Records written before smttask-sumatra 0.3 gave smtweb's data file pages
+    HTTP 500 and its downloads 404. A file that is gone or changed since keeps
+    its old digest. Safe to run any time.
+    """
+    from .keyupgrade import upgrade_data_keys
+    from .settings import SumatraSettings
+    from .smtproject import SumatraProject
+    from .store import RecordStore
+
+    with _errors():
+        project = _project(ctx)
+        store = RecordStore(SumatraProject.load(project.root), SumatraSettings.from_config(project.config))
+        report = upgrade_data_keys(store)
+    click.echo(
+        f"Data keys: {report.rehashed} given their SHA-1 digest, {report.rounded} times rounded to "
+        f"the second, {len(report.unverified)} left as they were (file missing or changed)."
+    )
+    for path in report.unverified:
+        click.echo(f"left as it was: {path}", err=True)
 
 
 # --- formatting ------------------------------------------------------------------------

@@ -1,14 +1,19 @@
-"""Sumatra data keys for the files a run read and wrote, each with its XXH3-128 hash.
+"""Sumatra data keys for the files a run read and wrote, as Sumatra's own tools expect them.
 
-Output hashes come from the storage manifest (computed while writing), so no
-output file is read again. Input data files are hashed once per process for a
-given size and modification time.
+A key's digest is the file's SHA-1, as Sumatra computes it, so ``smt`` and
+``smtweb`` verify, preview and download the file; its creation time is in
+whole seconds, as Sumatra's own keys are (``smtweb`` links fail on
+microseconds). The metadata also holds the file's XXH3-128 hash under
+:data:`XXH3`, the hash smttask's storage manifests use, which ties a record to
+the stored result. Each file is read once per process for a given size and
+modification time, both hashes computed in the same pass.
 """
 
 from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
@@ -17,10 +22,18 @@ if TYPE_CHECKING:
     from smttask import Project
     from smttask.storage import StoredOutput, StoredResult
 
-#: Name of the hash in every key's metadata (Sumatra's own keys use SHA-1).
-HASH = "xxh3_128"
+#: The metadata entry holding a file's XXH3-128 hash (the digest is Sumatra's SHA-1).
+XXH3 = "xxh3_128"
 _CHUNK = 1 << 20
-_file_hashes: dict[tuple[str, int, int], str] = {}
+_file_hashes: dict[tuple[str, int, int], FileHashes] = {}
+
+
+@dataclass(frozen=True)
+class FileHashes:
+    """The two hashes of one file's content."""
+
+    sha1: str
+    xxh3_128: str
 
 
 def output_keys(stored: StoredResult | None, data_root: Path, taskname: str) -> list[Any]:
@@ -73,39 +86,47 @@ def file_key(path: Path, root: Path, **metadata: Any) -> Any:
         return None
     if not path.is_file():
         return None
-    digest = _hash_file(path, stat.st_size, stat.st_mtime_ns)
+    hashes = file_hashes(path, stat.st_size, stat.st_mtime_ns)
     return DataKey(
         _relative(path, root),
-        digest,
-        datetime.fromtimestamp(stat.st_mtime, UTC),
-        **_metadata(path, stat.st_size),
+        hashes.sha1,
+        creation_time(stat.st_mtime),
+        **_metadata(path, stat.st_size, hashes.xxh3_128),
         **metadata,
     )
 
 
+def creation_time(mtime: float) -> datetime:
+    """A file's modification time as a key's creation time: UTC, whole seconds (as Sumatra's own keys)."""
+    return datetime.fromtimestamp(mtime, UTC).replace(microsecond=0)
+
+
 def _stored_key(out: StoredOutput, root: Path, taskname: str) -> Any:
     from sumatra.datastore import DataKey
+    from sumatra.datastore.base import IGNORE_DIGEST
 
     try:
-        creation = datetime.fromtimestamp(out.path.stat().st_mtime, UTC)
-    except OSError:
-        creation = datetime.now(UTC)
+        stat = out.path.stat()
+        sha1 = file_hashes(out.path, stat.st_size, stat.st_mtime_ns).sha1
+        creation = creation_time(stat.st_mtime)
+    except OSError:  # gone since it was stored: keep what the manifest says
+        sha1, creation = IGNORE_DIGEST, datetime.now(UTC).replace(microsecond=0)
     return DataKey(
         _relative(out.path, root),
-        out.xxh3_128,
+        sha1,
         creation,
-        **_metadata(out.path, out.size),
+        **_metadata(out.path, out.size, out.xxh3_128),
         task=taskname,
         output=out.name,
         format=out.format,
     )
 
 
-def _metadata(path: Path, size: int) -> dict[str, Any]:
+def _metadata(path: Path, size: int, xxh3: str) -> dict[str, Any]:
     mimetype, encoding = mimetypes.guess_type(path.name)
     if mimetype is None and path.suffix == ".npy":
         mimetype = "application/x-npy"
-    return {"mimetype": mimetype, "encoding": encoding, "size": size, "hash": HASH}
+    return {"mimetype": mimetype, "encoding": encoding, "size": size, XXH3: xxh3}
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -115,18 +136,22 @@ def _relative(path: Path, root: Path) -> str:
         return str(path.resolve())
 
 
-def _hash_file(path: Path, size: int, mtime_ns: int) -> str:
+def file_hashes(path: Path, size: int, mtime_ns: int) -> FileHashes:
+    """SHA-1 and XXH3-128 of the file *path*, read once (cached for this size and modification time)."""
+    import hashlib
+
     import xxhash
 
     cache_key = (str(path.resolve()), size, mtime_ns)
-    digest = _file_hashes.get(cache_key)
-    if digest is None:
-        hasher = xxhash.xxh3_128()
+    hashes = _file_hashes.get(cache_key)
+    if hashes is None:
+        sha1, xxh3 = hashlib.sha1(usedforsecurity=False), xxhash.xxh3_128()
         with path.open("rb") as fh:
             while chunk := fh.read(_CHUNK):
-                hasher.update(chunk)
-        digest = _file_hashes[cache_key] = hasher.hexdigest()
-    return digest
+                sha1.update(chunk)
+                xxh3.update(chunk)
+        hashes = _file_hashes[cache_key] = FileHashes(sha1.hexdigest(), xxh3.hexdigest())
+    return hashes
 
 
 def _paths(values: Iterable[Any]) -> Iterator[PurePath]:
