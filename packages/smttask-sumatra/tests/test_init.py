@@ -40,6 +40,7 @@ def test_init_creates_the_lab_book_data_and_settings(tmp_path: Path) -> None:
     assert (root / ".smt" / "records").is_file()
     assert (
         ".smt" in (root / ".gitignore").read_text()
+        and "/.smttask/" in (root / ".gitignore").read_text()
         and "/results/" in (root / ".gitignore").read_text()
     )
     config = tomllib.loads((root / "smttask.toml").read_text())
@@ -90,7 +91,7 @@ def test_init_extends_existing_settings_and_ignores_only_once(tmp_path: Path) ->
     config = tomllib.loads((root / "smttask.toml").read_text())
     assert config["data"] == "out" and config["memory_cache_size"] == 8
     assert config["sumatra"]["on_changed"] == "error"
-    assert (root / ".gitignore").read_text().count(".smt") == 1
+    assert (root / ".gitignore").read_text().count("/.smt/") == 1
     assert "/out/" in (root / ".gitignore").read_text()
 
 

@@ -2,7 +2,7 @@
 
 Creates ``.smt/project`` (Sumatra's own settings file, so ``smt`` commands
 work), the SQLite record store ``.smt/records`` with Sumatra's tables, the
-data directory, ``.gitignore`` entries for both, and the ``[sumatra]`` table of
+data directory, ``.gitignore`` entries for both and for ``.smttask/`` (failure logs), and the ``[sumatra]`` table of
 ``smttask.toml``. Refuses outside a git repository and where a project exists.
 """
 
@@ -100,7 +100,8 @@ def init_project(
     store_path.parent.mkdir(exist_ok=True)
     _write_sumatra_project(root, name, repo, data_dir, store_path, on_changed, description)
     create_store(store_path)
-    gitignore = _ignore(root, [f"/{SMT_DIR}/", *_relative_entry(root, data_dir)])
+    # .smttask/ holds `smttask run`'s failure logs: local state, like the lab book and the results.
+    gitignore = _ignore(root, [f"/{SMT_DIR}/", "/.smttask/", *_relative_entry(root, data_dir)])
     if not git(repo, "rev-parse", "--verify", "-q", "HEAD", ok_codes=(0, 1)).strip():
         notes.append(
             f"The repository {repo} has no commit yet: commit your code before running recorded tasks."
@@ -222,6 +223,6 @@ def _ignore(root: Path, entries: list[str]) -> Path | None:
     if not missing:
         return None
     prefix = "" if not text or text.endswith("\n") else "\n"
-    block = "# smttask: the lab book and the results\n" + "\n".join(missing) + "\n"
+    block = "# smttask: the lab book, the results and the run logs\n" + "\n".join(missing) + "\n"
     path.write_text(text + prefix + block, encoding="utf-8")
     return path
