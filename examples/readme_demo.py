@@ -102,7 +102,11 @@ def main() -> None:
     print(f"   the lab book still holds {len(records)} records")
     print("== 8. Sumatra's own tools read the lab book")
     sh("smt", "list")
-    print(f"demo finished; browse {PROJECT} (data/, taskdir/, .smt/)")
+    print("== 9. Pictures: the task graph and the lab book (open them in a browser)")
+    sh("smttask", "graph", "taskdir", "-o", "pictures/graph.html")
+    sh("smttask", "records", "plot", "--task", "analyze", "--sweep", "dt", "--result", "0", "-o", "pictures/records.html")
+    print(f"   task graph: {PROJECT / 'pictures' / 'graph.html'}\n   records plot: {PROJECT / 'pictures' / 'records.html'}")
+    print(f"demo finished; browse {PROJECT} (data/, taskdir/, .smt/, pictures/)")
 
 
 if __name__ == "__main__":

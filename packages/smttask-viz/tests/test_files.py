@@ -79,3 +79,8 @@ def test_draw_returns_a_matplotlib_figure_on_given_axes(lab):
     assert task_graph(_diamond(lab.tasks)).draw(ax=ax) is fig
     assert len(ax.patches) >= 4 + 4  # boxes and edges
     assert {t.get_text() for t in ax.texts} >= {"Combine", "Analyze", "Data", "xs", "a", "b"}
+
+
+def test_saving_into_a_new_directory_creates_it(lab, tmp_path):
+    path = task_graph(_diamond(lab.tasks)).save(tmp_path / "pictures" / "deep" / "graph.html")
+    assert path.is_file()

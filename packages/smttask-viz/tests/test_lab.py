@@ -20,7 +20,7 @@ def test_a_recorded_run_shows_its_record_label(recorded_lab):
     label = RecordStoreView(recorded_lab.project).latest.label
     node = task_graph(task).nodes[task.static_key]
     assert node.state == "recorded" and node.record == label
-    assert node.state_text == f"recorded {label}"
+    assert node.state_text == "recorded" and node.record_text == label
     assert not node.failed
 
 

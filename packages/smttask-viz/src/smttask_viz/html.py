@@ -30,7 +30,7 @@ def summary(graph: GraphData) -> str:
     counts = state_counts(tasks)
     parts = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
     groups = sum(1 for n in graph.nodes.values() if n.members)
-    grouped = f" ({groups} groups of same-named tasks collapsed)" if groups else ""
+    grouped = f" ({groups} group{'s' if groups != 1 else ''} of same-named tasks collapsed)" if groups else ""
     return f"{len(tasks)} task{'s' if len(tasks) != 1 else ''}: {parts}{grouped}"
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .errors import LayoutError
 from .model import GraphData, Node
 
-NODE_HEIGHT = 46.0
+NODE_HEIGHT = 54.0
 RANK_GAP = 64.0
 NODE_GAP = 28.0
 DUMMY_GAP = 12.0
@@ -62,8 +62,9 @@ class Layout:
 
 
 def node_width(node: Node) -> float:
-    """Room for the node's name (bold, 12 px) and state line (11 px)."""
-    return min(MAX_NODE_WIDTH, max(90.0, 7.4 * len(node.label) + 24, 6.3 * len(node.state_text) + 24))
+    """Room for the node's name (bold, 12 px), state line (11 px) and record label (10 px)."""
+    return min(MAX_NODE_WIDTH, max(90.0, 7.4 * len(node.label) + 24, 6.3 * len(node.state_text) + 34,
+                                   5.8 * len(node.record_text) + 20))
 
 
 def dot_available() -> bool:

@@ -64,11 +64,12 @@ class Node:
         if self.members:
             counts = state_counts(self.members)
             return ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        if self.failed:
-            return "failed"
-        if self.state == RECORDED and self.record:
-            return f"recorded {self.record}"
-        return self.state
+        return "failed" if self.failed else self.state
+
+    @property
+    def record_text(self) -> str:
+        """The third line of the label: the latest record's label (empty without one, or for a group)."""
+        return "" if self.members or not self.record else self.record
 
     @property
     def label(self) -> str:

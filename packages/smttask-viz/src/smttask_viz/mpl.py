@@ -75,11 +75,15 @@ def draw(graph: GraphData, layout: Layout, ax: Axes | None = None, *, legend: bo
             linestyle="solid" if node.failed else _dashes(state.dash), zorder=4,
         ))
         colour = MUTED_TEXT if node.state == NOT_COMPUTED and not node.failed else TEXT
-        ax.text(box.x, y + 16, _cut(node.label, box.w, 7.4), ha="center", va="center", fontsize=10 * scale,
+        y_name, y_state = (y + 14, y + 29) if node.record_text else (y + 18, y + 35)
+        ax.text(box.x, y_name, _cut(node.label, box.w, 7.4), ha="center", va="center", fontsize=10 * scale,
                 fontweight="bold", color=colour, zorder=5)
         marker = "✗ " if node.failed else "● " if node.state == RECORDED else ""
-        ax.text(box.x, y + 32, _cut(marker + node.state_text, box.w, 6.3), ha="center", va="center",
+        ax.text(box.x, y_state, _cut(marker + node.state_text, box.w, 6.3), ha="center", va="center",
                 fontsize=8.5 * scale, color=FAILED_STROKE if node.failed else MUTED_TEXT, zorder=5)
+        if node.record_text:
+            ax.text(box.x, y + 43, _cut(node.record_text, box.w, 5.8), ha="center", va="center",
+                    fontsize=7.5 * scale, color=MUTED_TEXT, zorder=5)
     if legend:
         _legend(fig, graph)
     return fig

@@ -231,7 +231,7 @@ class RecordsPlot:
 
     # --- files and notebooks -----------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        from smttask._files import write_atomic
+        from .visualizers import write_file as write_atomic
 
         path = Path(path)
         suffix = path.suffix.lower()

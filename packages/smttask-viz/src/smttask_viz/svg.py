@@ -29,7 +29,7 @@ def _fit(text: str, width: float, char: float) -> str:
 
 
 def node_title(node: Node) -> str:
-    lines = [f"{node.label} ({node.kind})", node.state_text]
+    lines = [f"{node.label} ({node.kind})", node.state_text + (f" (record {node.record})" if node.record else "")]
     if not node.members:
         lines.append(f"key {node.key}")
     if node.failure:
@@ -62,12 +62,16 @@ def render_node(node: Node, x: float, y: float, w: float, h: float) -> str:
         f'fill-opacity="{state.fill_opacity}" stroke="{stroke}" stroke-width="{width}"{dash}/>'
     )
     text_colour = MUTED_TEXT if node.state == NOT_COMPUTED and not node.failed else TEXT
-    parts.append(f'<text class="label" x="{w / 2:.1f}" y="19" text-anchor="middle" font-weight="bold" '
+    y_name, y_state = (18, 33) if node.record_text else (22, 39)
+    parts.append(f'<text class="label" x="{w / 2:.1f}" y="{y_name}" text-anchor="middle" font-weight="bold" '
                  f'font-size="12" fill="{text_colour}">{_a(_fit(node.label, w, 7.4))}</text>')
     state_text = ("✗ " if node.failed else "● " if node.state == RECORDED else "") + node.state_text
     colour = FAILED_STROKE if node.failed else MUTED_TEXT
-    parts.append(f'<text class="state" x="{w / 2:.1f}" y="35" text-anchor="middle" font-size="11" '
+    parts.append(f'<text class="state" x="{w / 2:.1f}" y="{y_state}" text-anchor="middle" font-size="11" '
                  f'fill="{colour}">{_a(_fit(state_text, w, 6.3))}</text>')
+    if node.record_text:
+        parts.append(f'<text class="state record" x="{w / 2:.1f}" y="47" text-anchor="middle" font-size="10" '
+                     f'fill="{MUTED_TEXT}">{_a(_fit(node.record_text, w, 5.8))}</text>')
     parts.append("</g>")
     return "".join(parts)
 

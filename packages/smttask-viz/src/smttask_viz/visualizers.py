@@ -29,9 +29,11 @@ class Visualizer:
         raise NotImplementedError
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
+    """Write *data* to *path* atomically, creating its directory if needed."""
     from smttask._files import write_atomic
 
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, data)
 
 
@@ -42,7 +44,7 @@ class HTMLVisualizer(Visualizer):
     suffixes = (".html", ".htm")
 
     def write_graph(self, graph: TaskGraph, path: Path) -> None:
-        _write(path, graph.html().encode("utf-8"))
+        write_file(path, graph.html().encode("utf-8"))
 
 
 class SVGVisualizer(Visualizer):
@@ -52,7 +54,7 @@ class SVGVisualizer(Visualizer):
     suffixes = (".svg",)
 
     def write_graph(self, graph: TaskGraph, path: Path) -> None:
-        _write(path, graph.svg().encode("utf-8"))
+        write_file(path, graph.svg().encode("utf-8"))
 
 
 class MatplotlibVisualizer(Visualizer):
@@ -65,7 +67,7 @@ class MatplotlibVisualizer(Visualizer):
     def write_graph(self, graph: TaskGraph, path: Path) -> None:
         buffer = io.BytesIO()
         graph.draw().savefig(buffer, format=path.suffix.lower()[1:], dpi=self.dpi, facecolor="white")
-        _write(path, buffer.getvalue())
+        write_file(path, buffer.getvalue())
 
 
 BUILTIN = (HTMLVisualizer, SVGVisualizer, MatplotlibVisualizer)

@@ -79,7 +79,7 @@
     details.appendChild(el("div", d.state, d.failed ? "failed" : "smttask-state"));
     if (d.failure) details.appendChild(el("div", d.failure, "failed"));
     var facts = [["key", d.key]];
-    if (d.record) facts.push(["record", d.record]);
+    if (d.record) facts.push(["record", d.record + (d.failed ? " (failed)" : "")]);
     if (d.in_memory) facts.push(["memory", "result in memory"]);
     details.appendChild(el("h3", "Task"));
     details.appendChild(table(facts));
@@ -91,8 +91,10 @@
     if (d.members) {
       details.appendChild(el("h3", d.members.length + " tasks"));
       var shown = d.members.slice(0, 300);
-      details.appendChild(table(shown.map(function (m) {
-        return [m.key.slice(0, 12) + "…", m.state + " · " + entries(m.inputs).map(function (e) { return e[0] + "=" + e[1]; }).join(", ")];
+      var varying = function (e) { return / different values$/.test((d.inputs || {})[e[0]] || ""); };
+      details.appendChild(table(shown.map(function (m) {  // each member by the inputs that tell it apart
+        return [m.key.slice(0, 12) + "…", m.state + (m.record ? " " + m.record : "") + " · " +
+          entries(m.inputs).filter(varying).map(function (e) { return e[0] + "=" + e[1]; }).join(", ")];
       })));
       if (d.members.length > shown.length) details.appendChild(el("p", (d.members.length - shown.length) + " more not listed", "smttask-hint"));
     }
