@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from .layout import _ranks
+from .layout import layer_ranks
 from .model import Edge, GraphData, Node
 
 #: Default: collapse groups of more than this many same-named tasks on one level.
@@ -30,7 +30,7 @@ def collapse(graph: GraphData, threshold: int = DEFAULT_THRESHOLD) -> GraphData:
     for edge in graph.edges:
         succ[edge.source].append(edge.target)
         pred[edge.target].append(edge.source)
-    rank = _ranks(list(graph.nodes), succ, pred)
+    rank = layer_ranks(list(graph.nodes), succ, pred)
     sets: dict[tuple[str, int], list[str]] = defaultdict(list)
     for node_id, node in graph.nodes.items():
         sets[(node.taskname, rank[node_id])].append(node_id)

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .model import MEMORY, NOT_COMPUTED, RECORDED, STORED
+from .states import MEMORY, NOT_COMPUTED, RECORDED, STORED
 
 if TYPE_CHECKING:
     from smttask import Project, Task

@@ -163,7 +163,7 @@ def layered_layout(graph: GraphData) -> Layout:
     for edge in graph.edges:
         succ[edge.source].append(edge.target)
         pred[edge.target].append(edge.source)
-    rank = _ranks(ids, succ, pred)
+    rank = layer_ranks(ids, succ, pred)
 
     # Chains of dummy nodes for edges spanning several ranks.
     layers: dict[int, list[str]] = defaultdict(list)
@@ -214,7 +214,7 @@ def layered_layout(graph: GraphData) -> Layout:
     return Layout(boxes, routes, right + 20, bottom + 20, "layered")
 
 
-def _ranks(ids: list[str], succ: dict[str, list[str]], pred: dict[str, list[str]]) -> dict[str, int]:
+def layer_ranks(ids: list[str], succ: dict[str, list[str]], pred: dict[str, list[str]]) -> dict[str, int]:
     """Longest path from the sources, then each upstream task moved down next to its first consumer."""
     indegree = {v: len(pred[v]) for v in ids}
     queue = [v for v in ids if indegree[v] == 0]

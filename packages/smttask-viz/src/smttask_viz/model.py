@@ -15,15 +15,12 @@ from typing import TYPE_CHECKING, Any
 from smttask.signature import is_task
 
 from .errors import NotATaskError
+from .lab import LabBook, task_state
+from .states import STATES
 
 if TYPE_CHECKING:
     from smttask import Project, Task
 
-    from .lab import LabBook
-
-#: Node states, from the most lasting to none.
-RECORDED, STORED, MEMORY, NOT_COMPUTED = "recorded", "stored", "in memory", "not computed"
-STATES = (RECORDED, STORED, MEMORY, NOT_COMPUTED)
 #: Characters of an input value shown in a node's details.
 VALUE_LIMIT = 120
 
@@ -175,8 +172,6 @@ def build_graph(
     tasks: Iterable[Task], project: Project, lab: LabBook | None = None, depth: int = -1
 ) -> GraphData:
     """The graph of *tasks* and everything upstream of them (*depth* levels up; -1: all)."""
-    from .lab import LabBook
-
     if lab is None:
         lab = LabBook(project)
     nodes: dict[str, Node] = {}
@@ -208,8 +203,6 @@ def build_graph(
 
 
 def _node(task: Task, project: Project, lab: LabBook) -> Node:
-    from .lab import task_state
-
     facts = task_state(task, project, lab)
     return Node(
         id=task.static_key,

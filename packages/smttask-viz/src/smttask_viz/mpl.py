@@ -11,7 +11,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from .layout import Layout
-from .model import NOT_COMPUTED, RECORDED, GraphData
+from .model import GraphData
+from .states import NOT_COMPUTED, RECORDED
 from .style import EDGE, FAILED_STROKE, MUTED_TEXT, STATES, TEXT, kind_style
 
 if TYPE_CHECKING:

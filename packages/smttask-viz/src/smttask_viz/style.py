@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import MEMORY, NOT_COMPUTED, RECORDED, STORED
+from .states import MEMORY, NOT_COMPUTED, RECORDED, STORED
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from html import escape
 
 from .layout import Layout
-from .model import NOT_COMPUTED, RECORDED, GraphData, Node
+from .model import GraphData, Node
+from .states import NOT_COMPUTED, RECORDED
 from .style import EDGE, FAILED_STROKE, MUTED_TEXT, STATES, TEXT, kind_style
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
