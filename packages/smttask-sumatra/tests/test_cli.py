@@ -165,3 +165,20 @@ def test_project_flush_reports_unreadable_spool_files(lab: Lab) -> None:
     assert result.exit_code == 1
     assert "broken.json cannot be imported" in result.output
     assert (spool / "broken.json").exists()
+
+
+def test_records_shows_differing_parameters_and_finds_a_files_record(lab: Lab) -> None:
+    for x in (1.5, 2.5, 3.5):
+        lab.tasks.Square(x=x).run()
+    listed = invoke(lab, "records")
+    header = listed.output.splitlines()[0].split()
+    assert header[:4] == ["Label", "Started", "Task", "x"]
+    assert all(f"{x}" in listed.output for x in (1.5, 2.5, 3.5))
+
+    stored = lab.project.storage.locate(lab.tasks.Square(x=2.5)).outputs[""].path
+    found = invoke(lab, "records", "--output", str(stored))
+    assert found.exit_code == 0, found.output
+    rows = found.output.strip().splitlines()[1:]
+    assert len(rows) == 1 and "Square" in rows[0]
+    none = invoke(lab, "records", "--output", str(lab.root / "smttask.toml"))
+    assert "No records." in none.output

@@ -26,6 +26,8 @@ def _notebook(module: str) -> object:
         "print('latest', view.latest.get_output())",
         "frame = view.dataframe()\nprint('rows', len(frame))",
         "square.save('tasks/square.taskdesc.json')\nprint('saved')",
+        "view",
+        "view.latest",
     ]
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(c)) for c in cells])
 
@@ -37,6 +39,15 @@ def _outputs(notebook: object) -> list[str]:
             if output.get("output_type") == "stream" and output.get("name") == "stdout":
                 text.append(output["text"])
     return "".join(text).splitlines()
+
+
+def _html(notebook: object) -> list[str]:
+    return [
+        output["data"]["text/html"]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "execute_result" and "text/html" in output.get("data", {})
+    ]
 
 
 def test_a_notebook_runs_recorded_tasks_and_browses_the_lab_book(
@@ -58,4 +69,7 @@ def test_a_notebook_runs_recorded_tasks_and_browses_the_lab_book(
     assert "records [('Square', 'finished')]" in lines
     assert "latest 9.0" in lines and "rows 1" in lines and "saved" in lines
     assert (lab.root / "tasks" / "square.taskdesc.json").is_file()
+    table, record = _html(notebook)
+    assert "1 record(s) of project" in table and "<td>Square</td>" in table and ".json</td>" in table
+    assert "input x" in record and "finished" in record
     assert [(r.taskname, r.status) for r in lab.view()] == [("Square", "finished")]

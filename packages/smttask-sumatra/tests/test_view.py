@@ -113,3 +113,43 @@ def test_dataframe(book: Lab) -> None:
     assert frame.index.name == "label"
     everything = RecordStoreView(book.project).dataframe(fields=["task"], params=True)
     assert {"x", "a.x", "b.x"} <= set(everything.columns)
+
+
+def test_the_record_that_wrote_a_file_is_found_from_the_file(book: Lab) -> None:
+    view = RecordStoreView(book.project)
+    square = book.tasks.Square(x=2)
+    stored = book.project.storage.locate(square).outputs[""].path
+    (record,) = view.filter(output=stored)
+    assert record.taskname == "Square" and record.reason == "square 2"
+    relative = stored.relative_to(book.root)
+    assert [r.label for r in view.filter(output=relative)] == [record.label]  # from the project root
+    (link,) = (book.project.data_dir / "latest" / "Square").iterdir()
+    (via_link,) = view.filter(output=link)
+    assert [p.resolve() for p in via_link.output_files.values()] == [link.resolve()]
+    assert len(view.filter(output=book.root / "README-nothing.txt")) == 0
+
+
+def test_the_parameters_that_differ_become_columns(book: Lab) -> None:
+    from smttask_sumatra.tables import differing_params
+
+    squares = RecordStoreView(book.project).filter(task="Square").list
+    assert differing_params(squares) == ["x"]
+    assert differing_params(squares[:1]) == []
+    everything = RecordStoreView(book.project).list
+    assert set(differing_params(everything)) >= {"x", "a.x", "b.x"}
+
+
+def test_a_view_and_a_record_show_as_html_tables(book: Lab) -> None:
+    view = RecordStoreView(book.project).filter(task="Square")
+    page = view._repr_html_()
+    assert page.count("<tr>") == 1 + 3  # header and three records
+    assert "<th>x</th>" in page and "finished" in page
+    record = view.latest
+    detail = record._repr_html_()
+    assert record.label in detail and "input x" in detail and "<script" not in detail
+
+
+def test_html_escapes_what_a_record_holds(lab: Lab) -> None:
+    lab.tasks.Square(x=1, reason="<script>alert(1)</script>").run()
+    detail = RecordStoreView(lab.project).latest._repr_html_()
+    assert "<script>" not in detail and "&lt;script&gt;" in detail

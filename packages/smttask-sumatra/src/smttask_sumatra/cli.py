@@ -242,6 +242,12 @@ def _parse_param(text: str) -> tuple[str, Any]:
 )
 @click.option("--reason", help="Only records whose reason contains this text.")
 @click.option(
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    help="Only the record(s) that wrote this file (a stored result, or a latest link to one).",
+)
+@click.option(
     "-n",
     "--limit",
     type=click.IntRange(min=0),
@@ -262,6 +268,7 @@ def records_group(
     until: str | None,
     param_filters: tuple[str, ...],
     reason: str | None,
+    output: Path | None,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -277,7 +284,12 @@ def records_group(
         for task in tasks:
             view = view.filter(task=task)
         view = view.filter(
-            tags=list(tags) or None, status=status, after=since, before=until, reason=reason
+            tags=list(tags) or None,
+            status=status,
+            after=since,
+            before=until,
+            reason=reason,
+            output=output,
         )
         if param_filters:
             view = view.params(eq=dict(_parse_param(p) for p in param_filters))
@@ -319,8 +331,11 @@ def _print_table(records: list[RecordView]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .tables import differing_params, duration_text, param_text
+
+    paths = differing_params(records)
     table = Table(box=None, header_style="bold")
-    for column in ("Label", "Started", "Task", "Status", "Duration"):
+    for column in ("Label", "Started", "Task", *paths, "Status", "Duration"):
         table.add_column(column, no_wrap=True)
     for column in ("Reason", "Outcome"):
         table.add_column(column, overflow="fold", ratio=1, min_width=12)
@@ -330,11 +345,12 @@ def _print_table(records: list[RecordView]) -> None:
             r.label,
             _local(r.timestamp, seconds=False),
             r.taskname,
+            *(param_text(r, p) for p in paths),
             f"[{styles.get(r.status, '')}]{r.status}[/]" if r.status in styles else r.status,
-            _duration(r.duration),
+            duration_text(r.duration),
             _first_line(r.reason),
             _first_line(r.outcome),
-        )
+            )
     if records:
         console = Console(soft_wrap=False)
         if not console.is_terminal:
@@ -371,6 +387,8 @@ def show_command(ctx: click.Context, label: str, as_json: bool) -> None:
 def _print_record(record: Any) -> None:
     from sumatra.core import STATUS_PATTERN
 
+    from .tables import duration_text
+
     status = next((t.strip("_") for t in record.tags if STATUS_PATTERN.fullmatch(t)), "unknown")
     other_tags = sorted(t for t in record.tags if not STATUS_PATTERN.fullmatch(t))
     parameters = (
@@ -381,7 +399,7 @@ def _print_record(record: Any) -> None:
         ("Task", record.script_arguments),
         ("Status", status + (f"  (tags: {', '.join(other_tags)})" if other_tags else "")),
         ("Started", _local(record.timestamp)),
-        ("Duration", _duration(record.duration)),
+        ("Duration", duration_text(record.duration)),
         ("Reason", record.reason or ""),
         ("Outcome", record.outcome or ""),
         ("Main file", record.main_file),
@@ -489,16 +507,6 @@ def upgrade_keys_command(ctx: click.Context) -> None:
 # --- formatting ------------------------------------------------------------------------
 def _local(timestamp: datetime, *, seconds: bool = True) -> str:
     return timestamp.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 60:
-        return f"{seconds:.2f} s"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
 def _first_line(text: str | None, width: int = 60) -> str:

@@ -12,10 +12,8 @@ parameter filters (dotted paths through nested tasks) run in Python::
 
 from __future__ import annotations
 
-import ast
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
@@ -23,133 +21,21 @@ from typing import TYPE_CHECKING, Any
 
 from . import params as _params
 from .errors import RecordNotFoundError, SumatraError
+from .query import RecordQuery, as_date, as_datetime, queryset
+from .records import STATUS_TAGS, DataFile, RecordView, record_from_row
 from .settings import SumatraSettings
 from .smtproject import SumatraProject
+from .tables import DEFAULT_FIELDS
 
 if TYPE_CHECKING:
     import pandas
 
-    from smttask import Project, Task
+    from smttask import Project
 
     from .store import RecordStore
 
-STATUS_TAGS = {
-    "_running_": "running",
-    "_finished_": "finished",
-    "_crashed_": "crashed",
-    "_killed_": "killed",
-}
-#: Columns of :meth:`RecordStoreView.dataframe` unless others are asked for.
-DEFAULT_FIELDS = ("timestamp", "task", "status", "duration", "reason", "outcome")
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """A data key of a record: a file the run read or wrote, and its hash."""
-
-    path: str
-    digest: str
-    metadata: Mapping[str, Any]
-    #: The file's full path (the key's path under its data store's root).
-    full_path: Path
-
-
-@dataclass(eq=False)
-class RecordView:
-    """One record of the lab book (read-only)."""
-
-    label: str
-    timestamp: datetime
-    taskname: str
-    tags: frozenset[str]
-    reason: str
-    outcome: str
-    duration: float | None
-    main_file: str
-    version: str
-    user: str
-    #: The task file document of the run (what ``record.task`` is rebuilt from).
-    parameters: dict[str, Any]
-    input_data: list[DataFile]
-    output_data: list[DataFile]
-    _view: RecordStoreView = field(repr=False)
-    _db_id: int = field(repr=False)
-
-    @property
-    def status(self) -> str:
-        """``running``, ``finished``, ``crashed`` or ``killed`` (from the status tag)."""
-        for tag in self.tags:
-            if tag in STATUS_TAGS:
-                return STATUS_TAGS[tag]
-        return "unknown"
-
-    @property
-    def inputs(self) -> dict[str, Any]:
-        """The task's inputs as recorded (JSON; upstream tasks as nested documents)."""
-        return self.parameters.get("inputs", {})
-
-    @property
-    def key(self) -> str | None:
-        """The task's key (as its result files are named)."""
-        return self.parameters.get("key")
-
-    def param(self, path: str, default: Any = _params._MISSING) -> Any:
-        """The input at dotted *path* (``"a.b"``: input ``b`` of upstream task ``a``)."""
-        try:
-            return _params.lookup(self.inputs, path, self._view._decode)
-        except KeyError:
-            if default is _params._MISSING:
-                raise KeyError(f"Record {self.label} has no parameter '{path}'.") from None
-            return default
-
-    @cached_property
-    def stdout_stderr(self) -> str:
-        """What the task printed (read from the store on first access)."""
-        return self._view._column(self._db_id, "stdout_stderr")
-
-    @cached_property
-    def diff(self) -> str:
-        """The uncommitted changes the run used (empty when the code was committed)."""
-        return self._view._column(self._db_id, "diff")
-
-    @property
-    def task(self) -> Task:
-        """The recorded task, rebuilt from its description (imports its module)."""
-        return self.get_task()
-
-    def get_task(self, *, verify_key: bool = True) -> Task:
-        """The recorded task; with ``verify_key=False`` even if its code now computes another key."""
-        from smttask.taskfile import task_from_desc
-
-        with self._view.project.activate():
-            return task_from_desc(self.parameters, verify_key=verify_key)
-
-    def get_output(self, name: str = "", *, mmap: bool = False) -> Any:
-        """One stored output of the recorded task, loaded (and hash-checked) through storage."""
-        task = self.get_task()
-        with self._view.project.activate():
-            return task.get_output(name, mmap=mmap)
-
-    @property
-    def output_files(self) -> dict[str, Path]:
-        """The stored output files by output name."""
-        return {str(d.metadata.get("output", d.path)): d.full_path for d in self.output_data}
-
-    def __repr__(self) -> str:
-        return f"<Record {self.label}: {self.taskname} {self.status}>"
-
-
-@dataclass(frozen=True)
-class _Query:
-    """The database part of a view's filters."""
-
-    task: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    after: datetime | None = None
-    before: datetime | None = None
-    reason: tuple[str, ...] = ()
-    outcome: tuple[str, ...] = ()
-    label: tuple[str, ...] = ()
+#: Records shown in a notebook's table of a view (the rest are counted).
+NOTEBOOK_ROWS = 50
 
 
 class RecordStoreView:
@@ -164,12 +50,12 @@ class RecordStoreView:
 
             project = current_project()
         self.project = project
-        self._query = _Query()
+        self._query = RecordQuery()
         self._predicates: tuple[Callable[[RecordView], bool], ...] = ()
 
     # --- narrowing --------------------------------------------------------------
     def _narrowed(
-        self, query: _Query | None = None, predicate: Callable[[RecordView], bool] | None = None
+        self, query: RecordQuery | None = None, predicate: Callable[[RecordView], bool] | None = None
     ) -> RecordStoreView:
         view = RecordStoreView.__new__(RecordStoreView)
         view.project = self.project
@@ -192,6 +78,7 @@ class RecordStoreView:
         reason: str | None = None,
         outcome: str | None = None,
         label: str | None = None,
+        output: str | Path | None = None,
         where: Callable[[RecordView], bool] | None = None,
     ) -> RecordStoreView:
         """Records matching every criterion given.
@@ -200,7 +87,9 @@ class RecordStoreView:
         tags; *status*: ``finished``, ``crashed``, ``killed`` or ``running``;
         *after* (inclusive) / *before* (exclusive) / *on*: dates or datetimes
         (naive ones in local time; strings in ISO format); *reason*,
-        *outcome*, *label*: substrings; *where*: any test of a :class:`RecordView`.
+        *outcome*, *label*: substrings; *output*: records that wrote this
+        file (a stored result, or a "latest" link to one); *where*: any test
+        of a :class:`RecordView`.
         """
         q = self._query
         if task is not None:
@@ -215,18 +104,20 @@ class RecordStoreView:
                 )
             q = replace(q, tags=(*q.tags, tag))
         if on is not None:
-            day = _as_date(on, "on")
+            day = as_date(on, "on")
             after = datetime.combine(day, time()).astimezone()
             before = datetime.combine(date.fromordinal(day.toordinal() + 1), time()).astimezone()
         if after is not None:
-            start = _as_datetime(after, "after")
+            start = as_datetime(after, "after")
             q = replace(q, after=start if q.after is None else max(q.after, start))
         if before is not None:
-            end = _as_datetime(before, "before")
+            end = as_datetime(before, "before")
             q = replace(q, before=end if q.before is None else min(q.before, end))
         for name, text in (("reason", reason), ("outcome", outcome), ("label", label)):
             if text is not None:
                 q = replace(q, **{name: (*getattr(q, name), text)})
+        if output is not None:
+            q = replace(q, outputs=(*q.outputs, self._key_paths(Path(output))))
         view = self._narrowed(q)
         return view._narrowed(predicate=where) if where is not None else view
 
@@ -251,7 +142,7 @@ class RecordStoreView:
         ]
 
         def predicate(record: RecordView) -> bool:
-            return all(_params.matches(record.inputs, t, p, v, self._decode) for t, p, v in tests)
+            return all(_params.matches(record.inputs, t, p, v, self.decode) for t, p, v in tests)
 
         return self._narrowed(predicate=predicate)
 
@@ -307,33 +198,23 @@ class RecordStoreView:
         name); *params* adds one column per dotted parameter path, or, if
         True, one per leaf parameter found in any record.
         """
-        try:
-            import pandas
-        except ImportError:
-            raise ImportError(
-                "RecordStoreView.dataframe() needs pandas: pip install 'smttask-sumatra[dataframe]'."
-            ) from None
-        records = self.list
-        if params is True:
-            paths = sorted({p for r in records for p, _ in _params.flatten(r.inputs)})
-        else:
-            paths = list(params or ())
-        rows = []
-        for r in records:
-            row = {f: _field(r, f) for f in fields}
-            row.update({p: r.param(p, None) for p in paths})
-            rows.append(row)
-        return pandas.DataFrame(
-            rows,
-            index=pandas.Index([r.label for r in records], name="label"),
-            columns=[*fields, *paths],
-        )
+        from .tables import dataframe
+
+        return dataframe(self.list, fields, params)
 
     def plot(self, param: str | None = None, output: str | None = None, **options: Any) -> Any:
         """Pictures of these records (needs smttask-viz): see :func:`smttask_viz.plot_records`."""
         from smttask_viz import plot_records
 
         return plot_records(self, param=param, output=output, **options)
+
+    def _repr_html_(self) -> str:
+        from .tables import records_html
+
+        records = self.list
+        shown = records[:NOTEBOOK_ROWS]
+        title = f"{len(records)} record(s) of project '{self.smt.name}'"
+        return records_html(shown, title=title, more=len(records) - len(shown))
 
     def __repr__(self) -> str:
         return f"<RecordStoreView of project '{self.smt.name}' ({self.project.root})>"
@@ -353,7 +234,8 @@ class RecordStoreView:
     def _registry(self) -> Any:
         return self.project.serializers
 
-    def _decode(self, data: Any) -> Any:
+    def decode(self, data: Any) -> Any:
+        """A recorded JSON value decoded with the project's serializers (as JSON if it cannot be)."""
         from smttask.encoding import decode
 
         try:
@@ -362,23 +244,17 @@ class RecordStoreView:
             return data
 
     def _queryset(self) -> Any:
-        from django.db.models import Q
-        from sumatra.recordstore.django_store import models
+        return queryset(self._query, self.smt.name)
 
-        q = self._query
-        qs = models.Record.objects.using("default").filter(project_id=self.smt.name)
-        for name in q.task:
-            qs = qs.filter(script_arguments=name)
-        for tag in q.tags:
-            qs = qs.filter(tags__contains=tag)
-        if q.after is not None:
-            qs = qs.filter(timestamp__gte=q.after)
-        if q.before is not None:
-            qs = qs.filter(timestamp__lt=q.before)
-        for name in ("reason", "outcome", "label"):
-            for text in getattr(q, name):
-                qs = qs.filter(Q(**{f"{name}__contains": text}))
-        return qs
+    def _key_paths(self, path: Path) -> tuple[str, ...]:
+        """How a data key may name the file *path*: relative to the data directory, or absolute."""
+        names = {str(path.absolute()), str(path.resolve())}
+        for candidate in (path.absolute(), path.resolve()):
+            try:
+                names.add(candidate.relative_to(self.project.data_dir.resolve()).as_posix())
+            except ValueError:
+                pass
+        return tuple(sorted(names))
 
     def _read(self) -> list[RecordView]:
         with self.store.session():
@@ -389,37 +265,12 @@ class RecordStoreView:
                 .defer("stdout_stderr", "diff")
                 .order_by("-timestamp", "-db_id")
             )
-            records = [self._record(row) for row in qs]
+            records = [record_from_row(row, self) for row in qs]
         wanted = set(self._query.tags)
         return [r for r in records if wanted <= r.tags]
 
-    def _record(self, row: Any) -> RecordView:
-        data_root = _datastore_root(row.datastore, self.project.data_dir)
-        input_root = _datastore_root(row.input_datastore, self.project.root)
-        try:
-            parameters = json.loads(row.parameters.content)
-        except ValueError:
-            parameters = {}
-        tags = frozenset(t for t in (row.tags or "").replace(" ", ",").split(",") if t)
-        return RecordView(
-            label=row.label,
-            timestamp=row.timestamp,
-            taskname=row.script_arguments,
-            tags=tags,
-            reason=row.reason,
-            outcome=row.outcome,
-            duration=row.duration,
-            main_file=row.main_file,
-            version=row.version,
-            user=row.user,
-            parameters=parameters if isinstance(parameters, dict) else {},
-            input_data=[_data_file(k, input_root) for k in row.input_data.all()],
-            output_data=[_data_file(k, data_root) for k in row.output_data.all()],
-            _view=self,
-            _db_id=row.db_id,
-        )
-
-    def _column(self, db_id: int, column: str) -> str:
+    def read_column(self, db_id: int, column: str) -> str:
+        """One long column (``stdout_stderr``, ``diff``) of the record with database id *db_id*."""
         with self.store.session():
             from sumatra.recordstore.django_store import models
 
@@ -431,53 +282,4 @@ class RecordStoreView:
             return next(iter(values), "") or ""
 
 
-def _field(record: RecordView, name: str) -> Any:
-    if name == "task":
-        return record.taskname
-    if name == "tags":
-        return ",".join(sorted(record.tags))
-    value = getattr(record, name)
-    return value
-
-
-def _datastore_root(datastore: Any, default: Path) -> Path:
-    try:
-        root = ast.literal_eval(datastore.parameters).get("root")
-    except (ValueError, SyntaxError, AttributeError):
-        root = None
-    return Path(root) if isinstance(root, str) else default
-
-
-def _data_file(key: Any, root: Path) -> DataFile:
-    try:
-        metadata = json.loads(key.metadata) if key.metadata else {}
-    except ValueError:
-        metadata = {}
-    return DataFile(key.path, key.digest, metadata, root / key.path)
-
-
-def _as_datetime(value: datetime | date | str, name: str) -> datetime:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(
-                f"{name}={value!r} is not an ISO date or datetime (e.g. '2024-05-21' or '2024-05-21T14:00')."
-            ) from None
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, time())
-    return value if value.tzinfo is not None else value.astimezone()
-
-
-def _as_date(value: date | str, name: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{name}={value!r} is not an ISO date (e.g. '2024-05-21').") from None
-
-
-__all__ = ["DataFile", "RecordStoreView", "RecordView", "SumatraError"]
+__all__ = ["DEFAULT_FIELDS", "STATUS_TAGS", "DataFile", "RecordStoreView", "RecordView", "SumatraError"]

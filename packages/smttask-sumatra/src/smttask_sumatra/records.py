@@ -1,0 +1,178 @@
+"""One record of the lab book as smttask reads it: :class:`RecordView` and its :class:`DataFile` keys.
+
+A :class:`RecordView` is built from a row of Sumatra's Django store by
+:func:`record_from_row`; it reads the record's long columns (printed output,
+diff) and rebuilds its task through the :class:`~.view.RecordStoreView` it
+came from.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import params as _params
+
+if TYPE_CHECKING:
+    from smttask import Task
+
+    from .view import RecordStoreView
+
+STATUS_TAGS = {
+    "_running_": "running",
+    "_finished_": "finished",
+    "_crashed_": "crashed",
+    "_killed_": "killed",
+}
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A data key of a record: a file the run read or wrote, and its hash."""
+
+    path: str
+    digest: str
+    metadata: Mapping[str, Any]
+    #: The file's full path (the key's path under its data store's root).
+    full_path: Path
+
+
+@dataclass(eq=False)
+class RecordView:
+    """One record of the lab book (read-only)."""
+
+    label: str
+    timestamp: datetime
+    taskname: str
+    tags: frozenset[str]
+    reason: str
+    outcome: str
+    duration: float | None
+    main_file: str
+    version: str
+    user: str
+    #: The task file document of the run (what ``record.task`` is rebuilt from).
+    parameters: dict[str, Any]
+    input_data: list[DataFile]
+    output_data: list[DataFile]
+    _view: RecordStoreView = field(repr=False)
+    _db_id: int = field(repr=False)
+
+    @property
+    def status(self) -> str:
+        """``running``, ``finished``, ``crashed`` or ``killed`` (from the status tag)."""
+        for tag in self.tags:
+            if tag in STATUS_TAGS:
+                return STATUS_TAGS[tag]
+        return "unknown"
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The task's inputs as recorded (JSON; upstream tasks as nested documents)."""
+        return self.parameters.get("inputs", {})
+
+    @property
+    def key(self) -> str | None:
+        """The task's key (as its result files are named)."""
+        return self.parameters.get("key")
+
+    def param(self, path: str, default: Any = _params._MISSING) -> Any:
+        """The input at dotted *path* (``"a.b"``: input ``b`` of upstream task ``a``)."""
+        try:
+            return _params.lookup(self.inputs, path, self._view.decode)
+        except KeyError:
+            if default is _params._MISSING:
+                raise KeyError(f"Record {self.label} has no parameter '{path}'.") from None
+            return default
+
+    @cached_property
+    def stdout_stderr(self) -> str:
+        """What the task printed (read from the store on first access)."""
+        return self._view.read_column(self._db_id, "stdout_stderr")
+
+    @cached_property
+    def diff(self) -> str:
+        """The uncommitted changes the run used (empty when the code was committed)."""
+        return self._view.read_column(self._db_id, "diff")
+
+    @property
+    def task(self) -> Task:
+        """The recorded task, rebuilt from its description (imports its module)."""
+        return self.get_task()
+
+    def get_task(self, *, verify_key: bool = True) -> Task:
+        """The recorded task; with ``verify_key=False`` even if its code now computes another key."""
+        from smttask.taskfile import task_from_desc
+
+        with self._view.project.activate():
+            return task_from_desc(self.parameters, verify_key=verify_key)
+
+    def get_output(self, name: str = "", *, mmap: bool = False) -> Any:
+        """One stored output of the recorded task, loaded (and hash-checked) through storage."""
+        task = self.get_task()
+        with self._view.project.activate():
+            return task.get_output(name, mmap=mmap)
+
+    @property
+    def output_files(self) -> dict[str, Path]:
+        """The stored output files by output name."""
+        return {str(d.metadata.get("output", d.path)): d.full_path for d in self.output_data}
+
+    def _repr_html_(self) -> str:
+        from .tables import record_html
+
+        return record_html(self)
+
+    def __repr__(self) -> str:
+        return f"<Record {self.label}: {self.taskname} {self.status}>"
+
+
+def record_from_row(row: Any, view: RecordStoreView) -> RecordView:
+    """The :class:`RecordView` of one row of Sumatra's ``Record`` table, read through *view*."""
+    project = view.project
+    data_root = _datastore_root(row.datastore, project.data_dir)
+    input_root = _datastore_root(row.input_datastore, project.root)
+    try:
+        parameters = json.loads(row.parameters.content)
+    except ValueError:
+        parameters = {}
+    tags = frozenset(t for t in (row.tags or "").replace(" ", ",").split(",") if t)
+    return RecordView(
+        label=row.label,
+        timestamp=row.timestamp,
+        taskname=row.script_arguments,
+        tags=tags,
+        reason=row.reason,
+        outcome=row.outcome,
+        duration=row.duration,
+        main_file=row.main_file,
+        version=row.version,
+        user=row.user,
+        parameters=parameters if isinstance(parameters, dict) else {},
+        input_data=[_data_file(k, input_root) for k in row.input_data.all()],
+        output_data=[_data_file(k, data_root) for k in row.output_data.all()],
+        _view=view,
+        _db_id=row.db_id,
+    )
+
+
+def _datastore_root(datastore: Any, default: Path) -> Path:
+    try:
+        root = ast.literal_eval(datastore.parameters).get("root")
+    except (ValueError, SyntaxError, AttributeError):
+        root = None
+    return Path(root) if isinstance(root, str) else default
+
+
+def _data_file(key: Any, root: Path) -> DataFile:
+    try:
+        metadata = json.loads(key.metadata) if key.metadata else {}
+    except ValueError:
+        metadata = {}
+    return DataFile(key.path, key.digest, metadata, root / key.path)
