@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import json
 import os
 import shutil
 import subprocess
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -251,3 +253,93 @@ def fill(directory: Path) -> Path:
             if exc.errno != errno.ENOSPC:
                 raise
     return filler
+
+
+def clone_records(project: Project, total: int, vary: Callable[[int, dict[str, Any]], str]) -> None:
+    """Grow the project's store to *total* records by cloning its first one, in the database (bulk inserts).
+
+    Clone *i* gets its own parameters (``vary(i, inputs)`` changes the inputs
+    and returns the task name), label, output data key, and a timestamp
+    ``total - i`` seconds before the first record's. Making thousands of real
+    runs would take minutes; the rows are what reading the lab book sees.
+    """
+    from smttask_sumatra.settings import SumatraSettings
+    from smttask_sumatra.smtproject import SumatraProject
+    from smttask_sumatra.store import RecordStore
+
+    store = RecordStore(
+        SumatraProject.load(project.root), SumatraSettings.from_config(project.config)
+    )
+    with store.session():
+        from django.db import transaction
+        from sumatra.recordstore.django_store import models
+
+        rows = models.Record.objects.using("default")
+        have = rows.count()
+        template = rows.order_by("db_id").first()
+        outputs = list(template.output_data.all())
+        doc = json.loads(template.parameters.content)
+        for start in range(have, total, 5000):
+            stop = min(start + 5000, total)
+            with transaction.atomic(using="default"):
+                params, names = [], []
+                for i in range(start, stop):
+                    names.append(vary(i, doc["inputs"]))
+                    params.append(
+                        models.ParameterSet(type=template.parameters.type, content=json.dumps(doc))
+                    )
+                params = models.ParameterSet.objects.using("default").bulk_create(params)
+                records = []
+                for n, i in enumerate(range(start, stop)):
+                    clone = models.Record(
+                        **{
+                            f.attname: getattr(template, f.attname)
+                            for f in models.Record._meta.concrete_fields
+                            if f.attname != "db_id"
+                        }
+                    )
+                    clone.label = f"{template.label}-{i}"
+                    clone.timestamp = template.timestamp - timedelta(seconds=total - i)
+                    clone.script_arguments = names[n]
+                    clone.parameters_id = params[n].id
+                    records.append(clone)
+                records = models.Record.objects.using("default").bulk_create(records)
+                if outputs:
+                    key = outputs[0]
+                    models.DataKey.objects.using("default").bulk_create(
+                        models.DataKey(
+                            path=f"{key.path}.{n}",
+                            digest=key.digest,
+                            creation=key.creation,
+                            metadata=key.metadata,
+                            output_from_record_id=r.db_id,
+                        )
+                        for n, r in enumerate(records, start)
+                    )
+
+
+def count_queries(read: Callable[[], Any]) -> int:
+    """How many SQL statements *read* issues on record stores (Django's query capture, per store session)."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from smttask_sumatra import djangodb
+
+    counts: list[int] = []
+    real = djangodb.database
+
+    @contextmanager
+    def capturing(*args: Any, **kwargs: Any) -> Iterator[None]:
+        with real(*args, **kwargs), CaptureQueriesContext(connections["default"]) as queries:
+            try:
+                yield
+            finally:
+                counts.append(len(queries))
+
+    djangodb.database = capturing
+    try:
+        read()
+    finally:
+        djangodb.database = real
+    return sum(counts)
+

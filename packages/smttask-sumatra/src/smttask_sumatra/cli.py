@@ -193,7 +193,9 @@ def flush_command(ctx: click.Context, create_store: bool) -> None:
     for label in report.imported:
         click.echo(f"imported {label}")
     for label in repaired.repaired:
-        click.echo(f"completed {label} (its run stored a result but was killed before closing the record)")
+        click.echo(
+            f"completed {label} (its run stored a result but was killed before closing the record)"
+        )
     for label, why in repaired.unchecked:
         click.echo(f"left running {label}: its task could not be rebuilt ({why})", err=True)
     for _path, error in report.failed:
@@ -293,17 +295,15 @@ def records_group(
         )
         if param_filters:
             view = view.params(eq=dict(_parse_param(p) for p in param_filters))
-        records = view.list
+        shown = view.head(limit) if limit else view.list
+        total = len(view) if limit and len(shown) == limit else len(shown)
         spooled = len(pending(view.smt))
-    shown = records[:limit] if limit else records
     if as_json:
         click.echo(json.dumps([_summary(r) for r in shown], indent=1))
     else:
         _print_table(shown)
-        if len(shown) < len(records):
-            click.echo(
-                f"… {len(records) - len(shown)} older record(s) not shown (use --limit 0 for all)."
-            )
+        if len(shown) < total:
+            click.echo(f"… {total - len(shown)} older record(s) not shown (use --limit 0 for all).")
     if spooled:
         click.echo(
             f"{spooled} spooled record(s) wait: run `smttask project flush` to import them.",
@@ -350,7 +350,7 @@ def _print_table(records: list[RecordView]) -> None:
             duration_text(r.duration),
             _first_line(r.reason),
             _first_line(r.outcome),
-            )
+        )
     if records:
         console = Console(soft_wrap=False)
         if not console.is_terminal:
@@ -494,7 +494,9 @@ def upgrade_keys_command(ctx: click.Context) -> None:
 
     with _errors():
         project = _project(ctx)
-        store = RecordStore(SumatraProject.load(project.root), SumatraSettings.from_config(project.config))
+        store = RecordStore(
+            SumatraProject.load(project.root), SumatraSettings.from_config(project.config)
+        )
         report = upgrade_data_keys(store)
     click.echo(
         f"Data keys: {report.rehashed} given their SHA-1 digest, {report.rounded} times rounded to "

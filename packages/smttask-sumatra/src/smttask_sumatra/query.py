@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -18,6 +19,8 @@ class RecordQuery:
     reason: tuple[str, ...] = ()
     outcome: tuple[str, ...] = ()
     label: tuple[str, ...] = ()
+    #: A label the record must have exactly.
+    exact_label: str | None = None
     #: Each entry: the ways one output file may be named in a data key (any matches).
     outputs: tuple[tuple[str, ...], ...] = ()
 
@@ -31,7 +34,9 @@ def queryset(query: RecordQuery, project_name: str) -> Any:
     for name in query.task:
         qs = qs.filter(script_arguments=name)
     for tag in query.tags:
-        qs = qs.filter(tags__contains=tag)
+        qs = qs.filter(tags__regex=tag_pattern(tag))
+    if query.exact_label is not None:
+        qs = qs.filter(label=query.exact_label)
     if query.after is not None:
         qs = qs.filter(timestamp__gte=query.after)
     if query.before is not None:
@@ -42,6 +47,11 @@ def queryset(query: RecordQuery, project_name: str) -> Any:
     for names in query.outputs:
         qs = qs.filter(output_data__path__in=names)
     return qs.distinct() if query.outputs else qs
+
+
+def tag_pattern(tag: str) -> str:
+    """A regular expression matching *tag* as a whole tag of Sumatra's tag column (separated by commas or spaces)."""
+    return rf"(^|[ ,]){re.escape(tag)}([ ,]|$)"
 
 
 def as_datetime(value: datetime | date | str, name: str) -> datetime:

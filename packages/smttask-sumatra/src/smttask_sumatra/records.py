@@ -1,9 +1,11 @@
 """One record of the lab book as smttask reads it: :class:`RecordView` and its :class:`DataFile` keys.
 
-A :class:`RecordView` is built from a row of Sumatra's Django store by
-:func:`record_from_row`; it reads the record's long columns (printed output,
-diff) and rebuilds its task through the :class:`~.view.RecordStoreView` it
-came from.
+:func:`load_records` reads a page of rows of Sumatra's Django store as plain
+values (no Django model objects: at tens of thousands of records building them
+is most of the cost) in four queries: the records, their output and input data
+keys, and the data stores. A :class:`RecordView` reads its long columns
+(printed output, diff) on first access and rebuilds its task through the
+:class:`~.view.RecordStoreView` it came from.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +41,13 @@ class DataFile:
     path: str
     digest: str
     metadata: Mapping[str, Any]
-    #: The file's full path (the key's path under its data store's root).
-    full_path: Path
+    #: The root directory of the data store the key belongs to.
+    root: Path = field(repr=False)
+
+    @property
+    def full_path(self) -> Path:
+        """The file's full path (the key's path under its data store's root)."""
+        return self.root / self.path
 
 
 @dataclass(eq=False)
@@ -133,46 +140,118 @@ class RecordView:
         return f"<Record {self.label}: {self.taskname} {self.status}>"
 
 
-def record_from_row(row: Any, view: RecordStoreView) -> RecordView:
-    """The :class:`RecordView` of one row of Sumatra's ``Record`` table, read through *view*."""
-    project = view.project
-    data_root = _datastore_root(row.datastore, project.data_dir)
-    input_root = _datastore_root(row.input_datastore, project.root)
+#: The columns of a record row read for a :class:`RecordView` (long text columns are read on demand).
+RECORD_COLUMNS = (
+    "db_id",
+    "label",
+    "timestamp",
+    "script_arguments",
+    "tags",
+    "reason",
+    "outcome",
+    "duration",
+    "main_file",
+    "version",
+    "user",
+    "parameters__content",
+    "datastore_id",
+    "input_datastore_id",
+)
+
+
+def load_records(rows: Any, view: RecordStoreView) -> list[RecordView]:
+    """The :class:`RecordView` of each row of the record queryset *rows*, in its order (four queries)."""
+    from sumatra.recordstore.django_store import models
+
+    values = list(rows.values(*RECORD_COLUMNS))
+    if not values:
+        return []
+    db = "default"
+    ids = rows.values("db_id")
+    outputs: dict[int, list[Any]] = {}
+    for key in (
+        models.DataKey.objects.using(db)
+        .filter(output_from_record__in=ids)
+        .values("output_from_record_id", "path", "digest", "metadata")
+    ):
+        outputs.setdefault(key["output_from_record_id"], []).append(key)
+    inputs: dict[int, list[Any]] = {}
+    through = models.Record.input_data.through
+    for record_id, path, digest, metadata in (
+        through.objects.using(db)
+        .filter(record__in=ids)
+        .values_list("record_id", "datakey__path", "datakey__digest", "datakey__metadata")
+    ):
+        inputs.setdefault(record_id, []).append(
+            {"path": path, "digest": digest, "metadata": metadata}
+        )
+    stores = dict(models.Datastore.objects.using(db).values_list("id", "parameters"))
+    data_dir, project_root = view.project.data_dir, view.project.root
+    return [
+        _record(
+            row,
+            inputs.get(row["db_id"], []),
+            outputs.get(row["db_id"], []),
+            _datastore_root(stores.get(row["datastore_id"]), data_dir),
+            _datastore_root(stores.get(row["input_datastore_id"]), project_root),
+            view,
+        )
+        for row in values
+    ]
+
+
+def _record(
+    row: Mapping[str, Any],
+    input_keys: list[Mapping[str, Any]],
+    output_keys: list[Mapping[str, Any]],
+    data_root: Path,
+    input_root: Path,
+    view: RecordStoreView,
+) -> RecordView:
     try:
-        parameters = json.loads(row.parameters.content)
-    except ValueError:
+        parameters = json.loads(row["parameters__content"])
+    except (TypeError, ValueError):
         parameters = {}
-    tags = frozenset(t for t in (row.tags or "").replace(" ", ",").split(",") if t)
     return RecordView(
-        label=row.label,
-        timestamp=row.timestamp,
-        taskname=row.script_arguments,
-        tags=tags,
-        reason=row.reason,
-        outcome=row.outcome,
-        duration=row.duration,
-        main_file=row.main_file,
-        version=row.version,
-        user=row.user,
+        label=row["label"],
+        timestamp=row["timestamp"],
+        taskname=row["script_arguments"],
+        tags=parse_tags(row["tags"]),
+        reason=row["reason"],
+        outcome=row["outcome"],
+        duration=row["duration"],
+        main_file=row["main_file"],
+        version=row["version"],
+        user=row["user"],
         parameters=parameters if isinstance(parameters, dict) else {},
-        input_data=[_data_file(k, input_root) for k in row.input_data.all()],
-        output_data=[_data_file(k, data_root) for k in row.output_data.all()],
+        input_data=[_data_file(k, input_root) for k in sorted(input_keys, key=_path)],
+        output_data=[_data_file(k, data_root) for k in sorted(output_keys, key=_path)],
         _view=view,
-        _db_id=row.db_id,
+        _db_id=row["db_id"],
     )
 
 
-def _datastore_root(datastore: Any, default: Path) -> Path:
+def parse_tags(text: str | None) -> frozenset[str]:
+    """The tags of Sumatra's tag column (separated by commas or spaces)."""
+    return frozenset(t for t in (text or "").replace(" ", ",").split(",") if t)
+
+
+@lru_cache(maxsize=64)
+def _datastore_root(parameters: str | None, default: Path) -> Path:
     try:
-        root = ast.literal_eval(datastore.parameters).get("root")
+        root = ast.literal_eval(parameters).get("root") if parameters else None
     except (ValueError, SyntaxError, AttributeError):
         root = None
     return Path(root) if isinstance(root, str) else default
 
 
-def _data_file(key: Any, root: Path) -> DataFile:
+def _path(key: Mapping[str, Any]) -> str:
+    return key["path"]
+
+
+def _data_file(key: Mapping[str, Any], root: Path) -> DataFile:
     try:
-        metadata = json.loads(key.metadata) if key.metadata else {}
+        metadata = json.loads(key["metadata"]) if key["metadata"] else {}
     except ValueError:
         metadata = {}
-    return DataFile(key.path, key.digest, metadata, root / key.path)
+    return DataFile(key["path"], key["digest"], metadata, root)

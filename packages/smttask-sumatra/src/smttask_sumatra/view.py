@@ -2,8 +2,11 @@
 
 ``RecordStoreView()`` is every record of the current project, newest first.
 Each filter returns a new, narrower view; nothing is read until the view is
-iterated. Filters on task, tags, status, dates and text run in the database;
-parameter filters (dotted paths through nested tasks) run in Python::
+iterated. Filters on task, tags, status, dates, text and output files run in
+the database; parameter filters (dotted paths through nested tasks) are tested
+on each candidate's parameters alone, before anything else of it is read; and
+only the records asked for are loaded (``head(50)``, ``latest``, ``[i]``), in
+pages, whatever the size of the lab book::
 
     from smttask_sumatra import RecordStoreView
     fits = RecordStoreView().filter(task="Fit", status="finished")
@@ -12,6 +15,7 @@ parameter filters (dotted paths through nested tasks) run in Python::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from . import params as _params
 from .errors import RecordNotFoundError, SumatraError
 from .query import RecordQuery, as_date, as_datetime, queryset
-from .records import STATUS_TAGS, DataFile, RecordView, record_from_row
+from .records import STATUS_TAGS, DataFile, RecordView, load_records, parse_tags
 from .settings import SumatraSettings
 from .smtproject import SumatraProject
 from .tables import DEFAULT_FIELDS
@@ -36,6 +40,13 @@ if TYPE_CHECKING:
 
 #: Records shown in a notebook's table of a view (the rest are counted).
 NOTEBOOK_ROWS = 50
+#: Records loaded in full per database round trip.
+PAGE_SIZE = 200
+#: Candidates whose parameters are read per database round trip when screening.
+SCREEN_CHUNK = 2000
+
+#: A test of a candidate record from its tags and parameters alone (no other column read).
+Screen = Callable[[frozenset[str], dict[str, Any]], bool]
 
 
 class RecordStoreView:
@@ -51,15 +62,20 @@ class RecordStoreView:
             project = current_project()
         self.project = project
         self._query = RecordQuery()
+        self._screens: tuple[Screen, ...] = ()
         self._predicates: tuple[Callable[[RecordView], bool], ...] = ()
 
     # --- narrowing --------------------------------------------------------------
     def _narrowed(
-        self, query: RecordQuery | None = None, predicate: Callable[[RecordView], bool] | None = None
+        self,
+        query: RecordQuery | None = None,
+        predicate: Callable[[RecordView], bool] | None = None,
+        screen: Screen | None = None,
     ) -> RecordStoreView:
         view = RecordStoreView.__new__(RecordStoreView)
         view.project = self.project
         view._query = query if query is not None else self._query
+        view._screens = self._screens + ((screen,) if screen is not None else ())
         view._predicates = self._predicates + ((predicate,) if predicate is not None else ())
         view.__dict__.update(
             {k: v for k, v in self.__dict__.items() if k in ("smt", "store", "_registry")}
@@ -141,10 +157,11 @@ class RecordStoreView:
             for path, value in mapping.items()
         ]
 
-        def predicate(record: RecordView) -> bool:
-            return all(_params.matches(record.inputs, t, p, v, self.decode) for t, p, v in tests)
+        def screen(tags: frozenset[str], parameters: dict[str, Any]) -> bool:
+            inputs = parameters.get("inputs", {})
+            return all(_params.matches(inputs, t, p, v, self.decode) for t, p, v in tests)
 
-        return self._narrowed(predicate=predicate)
+        return self._narrowed(screen=screen)
 
     # --- reading -----------------------------------------------------------------
     def __iter__(self) -> Iterator[RecordView]:
@@ -153,37 +170,57 @@ class RecordStoreView:
     @property
     def list(self) -> list[RecordView]:
         """The matching records, newest first."""
-        return [r for r in self._read() if all(p(r) for p in self._predicates)]
+        return self._records()
+
+    def head(self, n: int) -> list[RecordView]:
+        """The *n* newest matching records (fewer if fewer match); only they are loaded."""
+        return self._records(limit=n) if n > 0 else []
 
     def __len__(self) -> int:
-        if not self._predicates and not self._query.tags:  # tags are matched exactly in Python
-            with self.store.session():
-                return self._queryset().count()
-        return len(self.list)
+        if self._predicates:
+            return len(self._records())
+        with self.store.session():
+            if self._screens:
+                return len(self._screened_ids(self._ordered()))
+            return self._queryset().count()
 
     def __getitem__(self, key: int | slice | str) -> Any:
         if isinstance(key, str):
-            for record in self:
-                if record.label == key:
-                    return record
-            raise RecordNotFoundError(key, self.smt.name)
+            found = self._narrowed(replace(self._query, exact_label=key))._records(limit=1)
+            if not found:
+                raise RecordNotFoundError(key, self.smt.name)
+            return found[0]
+        if isinstance(key, int) and key >= 0:
+            records = self._records(limit=key + 1)
+            if key >= len(records):
+                raise IndexError(
+                    f"record index {key} out of range: {len(records)} record(s) match."
+                )
+            return records[key]
+        if (
+            isinstance(key, slice)
+            and key.step in (None, 1)
+            and (key.start or 0) >= 0
+            and (key.stop or -1) >= 0
+        ):
+            return self._records(limit=key.stop)[key]
         return self.list[key]
 
     @property
     def latest(self) -> RecordView:
         """The newest matching record; :class:`LookupError` if none."""
-        records = self.list
-        if not records:
-            raise LookupError(f"No record in project '{self.smt.name}' matches these filters.")
-        return records[0]
+        return self._first(newest=True)
 
     @property
     def earliest(self) -> RecordView:
         """The oldest matching record; :class:`LookupError` if none."""
-        records = self.list
+        return self._first(newest=False)
+
+    def _first(self, *, newest: bool) -> RecordView:
+        records = self._records(limit=1, newest_first=newest)
         if not records:
             raise LookupError(f"No record in project '{self.smt.name}' matches these filters.")
-        return records[-1]
+        return records[0]
 
     @property
     def labels(self) -> list[str]:
@@ -211,10 +248,10 @@ class RecordStoreView:
     def _repr_html_(self) -> str:
         from .tables import records_html
 
-        records = self.list
-        shown = records[:NOTEBOOK_ROWS]
-        title = f"{len(records)} record(s) of project '{self.smt.name}'"
-        return records_html(shown, title=title, more=len(records) - len(shown))
+        shown = self.head(NOTEBOOK_ROWS)
+        total = len(self) if len(shown) == NOTEBOOK_ROWS else len(shown)
+        title = f"{total} record(s) of project '{self.smt.name}'"
+        return records_html(shown, title=title, more=total - len(shown))
 
     def __repr__(self) -> str:
         return f"<RecordStoreView of project '{self.smt.name}' ({self.project.root})>"
@@ -256,18 +293,69 @@ class RecordStoreView:
                 pass
         return tuple(sorted(names))
 
-    def _read(self) -> list[RecordView]:
+    def _ordered(self, newest_first: bool = True) -> Any:
+        sign = "-" if newest_first else ""
+        return self._queryset().order_by(f"{sign}timestamp", f"{sign}db_id")
+
+    def _records(self, limit: int | None = None, *, newest_first: bool = True) -> list[RecordView]:
+        """The first *limit* matching records (all when None) in time order.
+
+        Without screens or predicates this is one page query with SQL's LIMIT.
+        Screens read only the candidates' tags and parameters, and stop as soon
+        as *limit* candidates pass (when no predicate needs the full record);
+        the records that pass are then loaded a page at a time.
+        """
         with self.store.session():
-            qs = (
-                self._queryset()
-                .select_related("parameters", "datastore", "input_datastore")
-                .prefetch_related("input_data", "output_data")
-                .defer("stdout_stderr", "diff")
-                .order_by("-timestamp", "-db_id")
-            )
-            records = [record_from_row(row, self) for row in qs]
-        wanted = set(self._query.tags)
-        return [r for r in records if wanted <= r.tags]
+            ordered = self._ordered(newest_first)
+            if not self._screens and not self._predicates:
+                return load_records(ordered[:limit] if limit is not None else ordered, self)
+            if self._screens:
+                ids: Iterator[int] | list[int] = self._screened_ids(
+                    ordered, None if self._predicates else limit
+                )
+            else:
+                ids = ordered.values_list("db_id", flat=True).iterator(chunk_size=SCREEN_CHUNK)
+            found: list[RecordView] = []
+            page: list[int] = []
+            for db_id in (*ids, None):
+                if db_id is not None:
+                    page.append(db_id)
+                    if len(page) < PAGE_SIZE:
+                        continue
+                if not page:
+                    break
+                by_id = {
+                    r._db_id: r for r in load_records(self._queryset().filter(db_id__in=page), self)
+                }
+                found.extend(
+                    r
+                    for r in (by_id[i] for i in page if i in by_id)
+                    if all(p(r) for p in self._predicates)
+                )
+                page = []
+                if limit is not None and len(found) >= limit:
+                    break
+            return found[:limit] if limit is not None else found
+
+    def _screened_ids(self, ordered: Any, limit: int | None = None) -> list[int]:
+        """Database ids of the candidates in *ordered* that pass every screen (the first *limit*)."""
+        ids = []
+        rows = ordered.values_list("db_id", "tags", "parameters__content").iterator(
+            chunk_size=SCREEN_CHUNK
+        )
+        for db_id, tags, content in rows:
+            try:
+                parameters = json.loads(content)
+            except ValueError:
+                parameters = {}
+            if not isinstance(parameters, dict):
+                parameters = {}
+            tagset = parse_tags(tags)
+            if all(screen(tagset, parameters) for screen in self._screens):
+                ids.append(db_id)
+                if limit is not None and len(ids) >= limit:
+                    break
+        return ids
 
     def read_column(self, db_id: int, column: str) -> str:
         """One long column (``stdout_stderr``, ``diff``) of the record with database id *db_id*."""
@@ -282,4 +370,11 @@ class RecordStoreView:
             return next(iter(values), "") or ""
 
 
-__all__ = ["DEFAULT_FIELDS", "STATUS_TAGS", "DataFile", "RecordStoreView", "RecordView", "SumatraError"]
+__all__ = [
+    "DEFAULT_FIELDS",
+    "STATUS_TAGS",
+    "DataFile",
+    "RecordStoreView",
+    "RecordView",
+    "SumatraError",
+]
