@@ -77,6 +77,15 @@ class StorageBackend(ABC):
         """
         return self.locate(task)
 
+    def marker(self, task: Task) -> Path | None:
+        """The file that exists exactly when *task* has a complete stored result, or None.
+
+        File-based schedulers (Snakemake) wait for this file and test it to
+        decide what to run. A backend that keeps results where such a scheduler
+        cannot see them (a database, an object store) returns None, the default.
+        """
+        return None
+
     @abstractmethod
     def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
         """Values of *task*'s outputs by name, or None if not stored.

@@ -179,6 +179,10 @@ class LocalStorage(StorageBackend):
     def _manifest_path(self, task: Task) -> Path:
         return self.directory(task) / f"{task.digest}{MANIFEST_SUFFIX}"
 
+    def marker(self, task: Task) -> Path:
+        """The result's manifest: renamed into place last, so it exists exactly when the result is complete."""
+        return self._manifest_path(task)
+
     def locate(self, task: Task) -> StoredResult | None:
         found = self._read_manifest(task)
         if found is None:

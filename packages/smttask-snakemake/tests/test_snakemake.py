@@ -1,0 +1,206 @@
+"""``smttask snakemake write`` and ``run`` with real Snakemake on two cores."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from snake_lab import SnakeProject, make_project
+
+RUN = ("snakemake", "run", "--cores", "2")
+
+
+def diamond(project: SnakeProject) -> tuple[object, ...]:
+    """left and right need base (no task file of its own); join needs both."""
+    t = project.tasks
+    base = t.base(x=1)
+    left, right = t.left(b=base), t.right(b=base)
+    join = t.join(l=left, r=right)
+    for task, name in ((left, "left"), (right, "right"), (join, "join")):
+        project.save(task, name)
+    return base, left, right, join
+
+
+def rules(snakefile: Path) -> list[str]:
+    return [name for name in re.findall(r"^rule (\w+):", snakefile.read_text(), re.M) if name != "all"]
+
+
+def test_a_written_snakefile_runs_the_diamond_in_dependency_order_with_the_shared_task_once(
+    project: SnakeProject,
+) -> None:
+    tasks = diamond(project)
+    wrote = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
+    assert wrote.returncode == 0, wrote.output
+    assert "1 upstream task file(s) written" in wrote.stderr
+    text = (project.root / "Snakefile").read_text()
+    for task in tasks:  # every target is the marker the storage backend names
+        assert repr(str(project.marker(task).relative_to(project.root))) in text
+
+    done = project.snakemake("-s", "Snakefile", "--cores", "2")
+    assert done.returncode == 0, done.output
+    assert all(project.stored(task) for task in tasks)
+    order = [name for name, _ in project.computed()]
+    assert sorted(order) == ["base1", "join", "left", "right"]  # base computed once, for both
+    assert order[0] == "base1" and order[-1] == "join"
+
+
+def test_a_failing_task_file_is_named_and_the_others_finish(project: SnakeProject) -> None:
+    t = project.tasks
+    project.save(t.boom(x=7), "boom")
+    squares = [t.square(x=i) for i in range(3)]
+    for i, task in enumerate(squares):
+        project.save(task, f"square-{i}")
+    done = project.smttask(*RUN, "tasks")
+    assert done.returncode == 1, done.output
+    assert "tasks/boom.taskdesc.json: ValueError: boom 7" in done.output
+    assert "not computed: tasks/boom.taskdesc.json" in done.stderr
+    assert all(project.stored(task) for task in squares)
+
+
+def test_a_second_run_has_nothing_to_do(project: SnakeProject) -> None:
+    tasks = diamond(project)
+    first = project.smttask(*RUN, "tasks")
+    assert first.returncode == 0, first.output
+    computed = project.computed()
+    second = project.smttask(*RUN, "tasks")
+    assert second.returncode == 0, second.output
+    assert "Nothing to be done" in second.output
+    assert "0 task(s) to compute in 0 rule(s), 3 already stored" in second.stderr
+    assert project.computed() == computed
+    assert all(project.stored(task) for task in tasks)
+
+
+def test_grouping_runs_many_task_files_in_one_process(project: SnakeProject) -> None:
+    t = project.tasks
+    squares = [t.square(x=i) for i in range(12)]
+    for i, task in enumerate(squares):
+        project.save(task, f"square-{i}")
+    wrote = project.smttask("snakemake", "write", "tasks", "--group-size", "5", "-o", "Snakefile")
+    assert wrote.returncode == 0, wrote.output
+    assert len(rules(project.root / "Snakefile")) == 3  # 5 + 5 + 2
+    done = project.smttask(*RUN, "tasks", "--group-size", "5")
+    assert done.returncode == 0, done.output
+    assert all(project.stored(task) for task in squares)
+    assert len({pid for _, pid in project.computed()}) == 3
+    assert len(project.computed()) == 12
+
+
+def test_a_failure_in_a_group_keeps_the_group_s_results_and_the_next_run_retries_only_it(
+    project: SnakeProject,
+) -> None:
+    t = project.tasks
+    project.save(t.boom(x=1), "a-boom")
+    squares = [t.square(x=i) for i in range(3)]
+    for i, task in enumerate(squares):
+        project.save(task, f"b-square-{i}")
+    first = project.smttask(*RUN, "tasks", "--group-size", "4")
+    assert first.returncode == 1, first.output
+    assert all(project.stored(task) for task in squares)
+    computed = project.computed()
+    second = project.smttask(*RUN, "tasks", "--group-size", "4")
+    assert second.returncode == 1
+    assert "1 task(s) to compute in 1 rule(s), 3 already stored" in second.stderr
+    assert project.computed() == computed  # the squares were not computed again
+
+
+def test_iterative_tasks_separate_outputs_and_a_configured_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path, monkeypatch, 'recorder = "none"\ndata = "results/store"\n')
+    t = project.tasks
+    walk, parts = t.walk(start_n=0, n=3, x=0), t.parts(count=3)
+    project.save(walk, "walk")
+    project.save(parts, "parts")
+    done = project.smttask(*RUN, "tasks")
+    assert done.returncode == 0, done.output
+    for task in (walk, parts):
+        assert project.stored(task)
+        assert project.marker(task).is_relative_to(tmp_path / "results" / "store")
+    assert project.smttask(*RUN, "tasks").returncode == 0
+    assert sorted(name for name, _ in project.computed()) == ["parts3", "walk3"]
+
+
+def test_exit_code_and_arguments_are_snakemake_s(project: SnakeProject) -> None:
+    square = project.tasks.square(x=3)
+    project.save(square, "square")
+    dry = project.smttask(*RUN, "tasks", "--", "--dry-run")
+    assert dry.returncode == 0, dry.output
+    assert "square_1" in dry.output and not project.stored(square)
+    bad = project.smttask(*RUN, "tasks", "--", "--no-such-snakemake-option")
+    assert bad.returncode == 2  # argparse's usage error, from Snakemake
+    assert "--no-such-snakemake-option" in bad.stderr
+
+
+def test_tasks_without_a_stored_result_and_bad_files_are_left_out_with_one_line(project: SnakeProject) -> None:
+    project.save(project.tasks.offset(x=1), "offset")
+    project.save(project.tasks.square(x=2), "square")
+    (project.root / "tasks" / "broken.taskdesc.json").write_text("{not json")
+    wrote = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
+    assert wrote.returncode == 1
+    assert re.search(r"^error: tasks/broken\.taskdesc\.json: .*not valid JSON", wrote.stderr, re.M)
+    assert "warning: tasks/offset.taskdesc.json: left out: task 'offset' is not stored" in wrote.stderr
+    assert rules(project.root / "Snakefile") == ["square_1"]
+
+
+def test_resources_come_from_the_task_type_and_the_task_file_field(project: SnakeProject) -> None:
+    t = project.tasks
+    project.save(t.heavy(x=1), "heavy-1")
+    edited = project.save(t.heavy(x=2), "heavy-2")
+    document = json.loads(edited.read_text())
+    document["resources"] = {"mem_mb": 500, "partition": "debug", "slurm_account": "lab"}
+    edited.write_text(json.dumps(document))
+    wrote = project.smttask("snakemake", "write", "tasks", "-g", "10", "-o", "Snakefile")
+    assert wrote.returncode == 0, wrote.output
+    text = (project.root / "Snakefile").read_text()
+    assert "threads: 2\n    resources: mem_mb=123, runtime=5\n" in text
+    assert "threads: 2\n    resources: mem_mb=500, runtime=5, slurm_account='lab', slurm_partition='debug'\n" in text
+    assert len(rules(project.root / "Snakefile")) == 2  # different resources: never one job
+
+    done = project.snakemake("-s", "Snakefile", "--cores", "2", "--dry-run", "--printshellcmds")
+    assert done.returncode == 0, done.output
+    assert "mem_mb=500" in done.output and "slurm_partition=debug" in done.output
+
+    document["resources"] = {"mem_mb": "lots"}
+    edited.write_text(json.dumps(document))
+    bad = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
+    assert bad.returncode == 1
+    assert "tasks/heavy-2.taskdesc.json: field 'resources': resource 'mem_mb' must be a positive integer, got 'lots'" in bad.stderr
+
+
+def test_a_grouped_run_of_recorded_task_files_writes_every_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("sumatra", reason="the lab-book test needs sumatra (smttask-sumatra's dependency)")
+    project = make_project(tmp_path, monkeypatch, "")
+    (tmp_path / "smttask.toml").unlink()
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.name", "Tester")
+    git("config", "user.email", "tester@example.org")
+    git("config", "commit.gpgsign", "false")
+    from smttask_sumatra.initialize import init_project
+
+    init_project(tmp_path, name="lab")
+    git("add", "-A")
+    git("commit", "-q", "-m", "project")
+    squares = [project.tasks.square(x=i) for i in range(8)]
+    for i, task in enumerate(squares):
+        project.save(task, f"square-{i}")
+    done = project.smttask(*RUN, "tasks", "--group-size", "3", "--reason", "sweep")
+    assert done.returncode == 0, done.output
+    from smttask_sumatra.settings import SumatraSettings
+    from smttask_sumatra.smtproject import SumatraProject
+    from smttask_sumatra.store import RecordStore
+
+    store = RecordStore(SumatraProject.load(tmp_path), SumatraSettings())
+    with store.session() as smt_store:
+        records = smt_store.list(store.project_name)
+    assert sorted(r.parameters.as_dict()["inputs"]["x"] for r in records) == list(range(8))
+    assert {r.reason for r in records} == {"sweep"}
+    assert all(r.tags == {"_finished_"} for r in records)
