@@ -14,7 +14,7 @@ CONFIG_FILE = "smttask.toml"
 
 
 _POSITIVE = {"claim_heartbeat", "claim_stale_after"}
-_NON_NEGATIVE = {"memory_cache_size", "claim_timeout"}
+_NON_NEGATIVE = {"memory_cache_size", "memory_cache_bytes", "claim_timeout"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class Config:
     executor: str = "processes"
     #: How many results the in-memory tier keeps.
     memory_cache_size: int = 256
+    #: How many bytes the results in the in-memory tier may hold (default 1 GiB).
+    memory_cache_bytes: int = 1 << 30
     #: Seconds between touches of a claim file while its task computes.
     claim_heartbeat: float = 10.0
     #: Seconds without a touch after which another process takes a claim over.

@@ -1,10 +1,22 @@
-"""The in-memory result tier: a bounded least-recently-used map from task key to result."""
+"""The in-memory result tier: a least-recently-used map from task key to result, bounded by entries and bytes.
+
+The bytes of a result are those it holds in memory: an array counts its
+buffer once (views of one buffer share it), a memory-mapped array nothing,
+a container what its items hold; containers of more than :data:`SAMPLE`
+items are estimated from an even sample of them, and at most
+:data:`MAX_OBJECTS` objects are looked into, so sizing a result costs a
+bounded number of steps whatever its length. The walk is iterative:
+deeply nested results do not reach Python's recursion limit.
+"""
 
 from __future__ import annotations
 
 import copy
 import itertools
+import mmap
+import sys
 import threading
+import types
 from collections import OrderedDict
 from typing import Any
 
@@ -20,12 +32,20 @@ class MemoryEntry:
     to :attr:`result` returns an independent copy that starts from the beginning.
     """
 
-    __slots__ = ("_result", "_replayed", "values")
+    __slots__ = ("_nbytes", "_result", "_replayed", "values")
 
     def __init__(self, values: dict[str, Any], result: Any) -> None:
         self.values = values
         self._replayed = _is_iterator(result)
         self._result = itertools.tee(result, 1)[0] if self._replayed else result
+        self._nbytes: int | None = None
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the result holds (estimated for large containers; see the module docstring)."""
+        if self._nbytes is None:
+            self._nbytes = held_bytes((self.values, self._result))
+        return self._nbytes
 
     @property
     def result(self) -> Any:
@@ -37,13 +57,96 @@ def _is_iterator(value: Any) -> bool:
     return hasattr(type(value), "__next__") and hasattr(type(value), "__iter__")
 
 
-class MemoryCache:
-    """Keeps the *maxsize* most recently used results; a hit returns the very same object."""
+#: Items of a container sized one by one; a longer container is estimated from this many of them.
+SAMPLE = 1000
+#: Objects looked into per result; past this, the rest count their own size only.
+MAX_OBJECTS = 20_000
+_CONTAINERS = (list, tuple, set, frozenset)
+#: Objects whose attributes belong to the program, not to the result.
+_NOT_DATA = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 
-    def __init__(self, maxsize: int = 256) -> None:
+
+def held_bytes(value: Any) -> int:
+    """The bytes *value* holds in memory, counting each object and each array buffer once."""
+    seen: set[int] = set()
+    buffers: set[int] = set()
+    total = 0.0
+    stack: list[tuple[Any, float]] = [(value, 1.0)]
+    while stack:
+        obj, weight = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        buffer = _array_buffer(obj)
+        if buffer is not None:
+            owner, nbytes = buffer
+            if id(owner) not in buffers:
+                buffers.add(id(owner))
+                total += weight * nbytes
+            continue
+        total += weight * sys.getsizeof(obj, 0)
+        if len(seen) > MAX_OBJECTS or isinstance(obj, _NOT_DATA):
+            continue
+        if isinstance(obj, dict):
+            items: Any = [*obj.keys(), *obj.values()]
+        elif isinstance(obj, _CONTAINERS):
+            items = list(obj)
+        elif hasattr(obj, "__dict__"):
+            items = list(vars(obj).values())
+        else:
+            continue
+        if len(items) > SAMPLE:
+            step = len(items) / SAMPLE
+            scale = weight * step
+            stack.extend((items[int(i * step)], scale) for i in range(SAMPLE))
+        else:
+            stack.extend((item, weight) for item in items)
+    return int(total)
+
+
+def _array_buffer(obj: Any) -> tuple[Any, int] | None:
+    """``(buffer owner, bytes in memory)`` for an array-like with a buffer, else None.
+
+    A view counts the whole buffer it keeps alive, once however many views
+    share it; memory-mapped arrays hold no memory of their own: 0. Pandas objects count
+    their columns' buffers (without the index labels' Python objects).
+    """
+    nbytes = getattr(type(obj), "nbytes", None)
+    if nbytes is not None and hasattr(obj, "base") and hasattr(obj, "dtype"):
+        owner = obj
+        while getattr(owner, "base", None) is not None:
+            owner = owner.base
+            if isinstance(owner, mmap.mmap):
+                return owner, 0
+        # A view keeps its whole buffer alive: count the owner's bytes.
+        size = getattr(owner, "nbytes", None)
+        return owner, int(size) if isinstance(size, int) else sys.getsizeof(owner)
+    usage = getattr(obj, "memory_usage", None)
+    if callable(usage) and hasattr(obj, "dtypes"):
+        used = usage(index=True, deep=False)
+        return obj, int(used.sum() if hasattr(used, "sum") else used)
+    return None
+
+
+#: The memory tier's default byte bound: 1 GiB.
+DEFAULT_MAXBYTES = 1 << 30
+
+
+class MemoryCache:
+    """Keeps the most recently used results, at most *maxsize* of them holding at most *maxbytes*.
+
+    A hit returns the very same object. A result larger than *maxbytes* is
+    not kept (it is still stored, for tasks that store results).
+    """
+
+    def __init__(self, maxsize: int = 256, maxbytes: int = DEFAULT_MAXBYTES) -> None:
         if maxsize < 0:
             raise ConfigError(f"memory cache size must be >= 0, got {maxsize}")
+        if maxbytes < 0:
+            raise ConfigError(f"memory cache bytes must be >= 0, got {maxbytes}")
         self.maxsize = maxsize
+        self.maxbytes = maxbytes
+        self.nbytes = 0
         self._entries: OrderedDict[str, MemoryEntry] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -57,19 +160,29 @@ class MemoryCache:
     def put(self, key: str, entry: MemoryEntry) -> None:
         if self.maxsize == 0:
             return
+        size = entry.nbytes
         with self._lock:
+            self._pop(key)
+            if size > self.maxbytes:
+                return
             self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
+            self.nbytes += size
+            while len(self._entries) > self.maxsize or self.nbytes > self.maxbytes:
+                self._pop(next(iter(self._entries)))
+
+    def _pop(self, key: str) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.nbytes -= old.nbytes
 
     def discard(self, key: str) -> None:
         with self._lock:
-            self._entries.pop(key, None)
+            self._pop(key)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.nbytes = 0
 
     def __contains__(self, key: str) -> bool:
         return key in self._entries

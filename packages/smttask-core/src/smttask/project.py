@@ -51,7 +51,7 @@ class Project:
         self.root = Path(root).resolve()
         self.config = config if config is not None else load_config(self.root)
         self._plugin_manager = plugin_manager
-        self.memory = MemoryCache(self.config.memory_cache_size)
+        self.memory = MemoryCache(self.config.memory_cache_size, self.config.memory_cache_bytes)
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"
