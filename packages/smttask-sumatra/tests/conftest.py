@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import os
+import shutil
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,3 +49,27 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
     for connection in getattr(tasks, "HOLD", []):
         connection.close()
     sys.modules.pop(module_name, None)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A real PostgreSQL server for this test session (skips, saying why, where none can be started)."""
+    import pwd
+    import tempfile
+
+    import pg_server as pg
+
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'smttask-sumatra[postgresql]')")
+    if pg.bindir() is None:
+        pytest.skip("PostgreSQL tests need Debian's postgresql package (initdb, pg_ctl); .ci/run installs it")
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root, and no 'postgres' user to run the server as")
+    base = Path(tempfile.mkdtemp(prefix="smttask-pg-"))
+    try:
+        with pg.running(base) as server:
+            yield server
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -92,6 +92,12 @@ def _project(ctx: click.Context) -> Project:
 )
 @click.option("--description", default="", help="A one-line description of the project.")
 @click.option(
+    "--store",
+    metavar="URL",
+    help="Keep the records in a database on a PostgreSQL server: postgresql://USER@HOST[:PORT]/DB "
+    "(the password from PGPASSWORD or ~/.pgpass, never in the URL). Default: the SQLite file .smt/records.",
+)
+@click.option(
     "-y",
     "--yes",
     is_flag=True,
@@ -105,6 +111,7 @@ def init_command(
     on_changed: str | None,
     allow_dirty: tuple[str, ...],
     description: str,
+    store: str | None,
     yes: bool,
 ) -> None:
     """Create the Sumatra lab book of the project in DIRECTORY (default: here).
@@ -150,6 +157,7 @@ def init_command(
             on_changed=on_changed or "error",
             allow_dirty=allow_dirty,
             description=description,
+            store=store,
         )
     click.echo(f"Created Sumatra project '{result.name}' in {result.root}")
     click.echo(f"  record store : {result.store_path}")
@@ -164,7 +172,8 @@ def init_command(
     "--create-store",
     is_flag=True,
     help="First create an empty record store if the project's store file is missing "
-    "(e.g. a corrupt one was moved aside). An existing file is never replaced.",
+    "(e.g. a corrupt one was moved aside), or Sumatra's tables in a server database without them. "
+    "An existing store is never replaced.",
 )
 @click.pass_context
 def flush_command(ctx: click.Context, create_store: bool) -> None:
@@ -185,9 +194,9 @@ def flush_command(ctx: click.Context, create_store: bool) -> None:
         project = _project(ctx)
         smt = SumatraProject.load(project.root)
         store = RecordStore(smt, SumatraSettings.from_config(project.config))
-        if create_store and not store.path.exists():
+        if create_store and store.missing():
             store.create()
-            click.echo(f"created an empty record store {store.path}")
+            click.echo(f"created an empty record store {store.location}")
         report = flush(store)
         repaired = repair_running(project, store)
     for label in report.imported:

@@ -1,15 +1,18 @@
 """Django, configured on first use to hold one Sumatra record store at a time.
 
-Sumatra's SQLite record store is a Django app. Sumatra configures Django once
+Sumatra's record store is a Django app, on an SQLite file or on a PostgreSQL
+server (see :mod:`.location`). Sumatra configures Django once
 per process for fixed databases; smttask may use several projects in one
 process (tests, notebooks), and Sumatra's tag tables only work on Django's
 ``default`` database. So this module owns the configuration: ``default`` points
 at the store in use, and :func:`database` switches it (closing connections to
 the previous file) under a process-wide lock.
 
-Writes use ``BEGIN IMMEDIATE`` transactions, so concurrent writers queue on
-SQLite's busy timeout instead of failing on a lock upgrade. Django and Sumatra
-are imported only when a store is first opened.
+Writes use ``BEGIN IMMEDIATE`` transactions on SQLite, so concurrent writers
+queue on SQLite's busy timeout instead of failing on a lock upgrade; on
+PostgreSQL a write transaction takes an advisory lock, so two writers never
+pick the same label. Django and Sumatra are imported only when a store is
+first opened.
 """
 
 from __future__ import annotations
@@ -22,40 +25,64 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import RecordStoreExistsError, SumatraError
+from .location import ServerStore, StoreLocation
+from .servercheck import has_sumatra_tables
 from .storecheck import check_store
 
 _lock = threading.RLock()
 _fork_hook_installed = False
 APP = "sumatra.recordstore.django_store"
+#: The PostgreSQL advisory lock every write transaction of a record store takes (any 64-bit number).
+WRITE_LOCK = 0x736D747461736B  # "smttask"
 
 
 @contextmanager
-def database(path: Path, *, timeout: float = 10.0, create: bool = False) -> Iterator[None]:
-    """Hold Django's ``default`` database on the SQLite store *path* inside the block.
+def database(
+    location: StoreLocation, *, timeout: float = 10.0, create: bool = False
+) -> Iterator[None]:
+    """Hold Django's ``default`` database on the record store at *location* inside the block.
 
     *timeout* is how long one statement waits for a lock held by another
-    process. With *create*, a store that does not exist yet is created with
-    Sumatra's tables. A store file that exists is never replaced nor given
-    tables: one that is empty, not SQLite, truncated or without Sumatra's
-    tables raises :class:`RecordStoreCorruptError`, a missing one (without
-    *create*) :class:`RecordStoreMissingError`. The connection is closed when
-    the block ends.
+    process (SQLite), or to connect (PostgreSQL). With *create*, a store that
+    does not exist yet is created with Sumatra's tables (on a server: the
+    tables, in the database, which must exist). A store file that exists is
+    never replaced nor given tables: one that is empty, not SQLite, truncated
+    or without Sumatra's tables raises :class:`RecordStoreCorruptError`, a
+    missing one (without *create*) :class:`RecordStoreMissingError`. The
+    connection is closed when the block ends.
     """
-    path = Path(path).resolve()
-    new = create and not path.exists()
-    if not new:
-        check_store(path, timeout=timeout)
+    if isinstance(location, ServerStore):
+        settings, new = location.django_database(timeout), False
+    else:
+        path = Path(location).resolve()
+        new = create and not path.exists()
+        if not new:
+            check_store(path, timeout=timeout)
+        settings = _sqlite_database(path, timeout)
     with _lock, _sync_calls_allowed():
-        _configure(path, timeout)
+        _configure(settings)
         from django.db import connections
 
         connection = connections["default"]
         try:
-            if new:
-                _create_schema(path)
+            if new or (
+                create and isinstance(location, ServerStore) and not has_sumatra_tables(connection)
+            ):
+                _create_schema()
             yield
         finally:
             connection.close()
+
+
+def _sqlite_database(path: Path, timeout: float) -> dict[str, object]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "USER": "",
+        "HOST": "",
+        "PORT": "",
+        "OPTIONS": {"timeout": timeout, "transaction_mode": "IMMEDIATE"},
+    }
 
 
 #: Django refuses synchronous database calls in a thread running an event loop unless this is set.
@@ -88,11 +115,17 @@ def _sync_calls_allowed() -> Iterator[None]:
             os.environ[ALLOW_ASYNC_UNSAFE] = previous
 
 
-def atomic() -> object:
-    """A write transaction on the current store (``BEGIN IMMEDIATE``)."""
-    from django.db import transaction
+@contextmanager
+def atomic() -> Iterator[None]:
+    """A write transaction on the current store (``BEGIN IMMEDIATE``; on PostgreSQL, with the write lock)."""
+    from django.db import connections, transaction
 
-    return transaction.atomic(using="default")
+    with transaction.atomic(using="default"):
+        connection = connections["default"]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+        yield
 
 
 def create_store(path: Path) -> None:
@@ -110,25 +143,18 @@ def create_store(path: Path) -> None:
         pass  # opening a new store creates Sumatra's tables
 
 
-def _configure(path: Path, timeout: float) -> None:
+def _configure(database: dict[str, object]) -> None:
+    """Point Django's ``default`` database at *database* (configuring Django on first use)."""
     import django
     from django.conf import settings
 
     from ._imports import load_sumatra
 
     load_sumatra()
-    name = str(path)
-    options = {"timeout": timeout, "transaction_mode": "IMMEDIATE"}
     if not settings.configured:
         settings.configure(
             DEBUG=False,
-            DATABASES={
-                "default": {
-                    "ENGINE": "django.db.backends.sqlite3",
-                    "NAME": name,
-                    "OPTIONS": options,
-                }
-            },
+            DATABASES={"default": dict(database)},
             INSTALLED_APPS=[APP, "django.contrib.contenttypes"],
             USE_TZ=True,
             TIME_ZONE="UTC",
@@ -150,20 +176,21 @@ def _configure(path: Path, timeout: float) -> None:
             "tasks in a separate process (e.g. with `smttask run`)."
         )
     db = settings.DATABASES["default"]
-    if db.get("NAME") != name or db.get("OPTIONS") != options:
+    if any(db.get(key) != value for key, value in database.items()):
         from django.contrib.contenttypes.models import ContentType
         from django.db import connections
 
         for connection in connections.all(initialized_only=True):
             connection.close()
-        db["ENGINE"] = "django.db.backends.sqlite3"
-        db["NAME"] = name
-        db["OPTIONS"] = options
-        ContentType.objects.clear_cache()  # content-type ids are per database file
+        engine_changed = db.get("ENGINE") != database["ENGINE"]
+        db.update(database)
+        if engine_changed:
+            del connections["default"]  # its wrapper class belongs to the other engine
+        ContentType.objects.clear_cache()  # content-type ids are per database
 
 
-def _create_schema(path: Path) -> None:
-    """Create Sumatra's tables in the new, empty store *path*."""
+def _create_schema() -> None:
+    """Create Sumatra's tables in the current store (new and empty, or a server database without them)."""
     from django.core import management
 
     management.call_command(

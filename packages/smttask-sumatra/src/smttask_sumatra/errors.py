@@ -7,8 +7,12 @@ Each error names the value that is wrong and says what to do. All derive from
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smttask.errors import ConfigError, SmttaskError, SmttaskWarning
+
+if TYPE_CHECKING:
+    from .location import ServerStore
 
 
 class SumatraError(SmttaskError):
@@ -84,6 +88,10 @@ class RecordStoreBusyError(RecordStoreError):
     """The record store stayed locked by other writers through every retry."""
 
 
+class RecordStoreUnreachableError(RecordStoreBusyError):
+    """The record store's database server did not answer through every retry."""
+
+
 class RecordStoreCorruptError(RecordStoreError):
     """The record store file exists but is not a usable Sumatra store (empty, not SQLite, truncated, malformed).
 
@@ -104,12 +112,16 @@ class RecordStoreCorruptError(RecordStoreError):
 class RecordStoreMissingError(RecordStoreError):
     """The project names a record store file that does not exist."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(
-            f"The record store {path} does not exist; records are spooled meanwhile, not lost. "
-            "Restore it from a backup, or run `smttask project flush --create-store` to start an "
-            "empty store holding the spooled records."
-        )
+    def __init__(self, path: Path | ServerStore, detail: str | None = None) -> None:
+        if detail is not None:
+            message = f"The record store {path} is not ready ({detail}); records are spooled meanwhile, not lost."
+        else:
+            message = (
+                f"The record store {path} does not exist; records are spooled meanwhile, not lost. "
+                "Restore it from a backup, or run `smttask project flush --create-store` to start an "
+                "empty store holding the spooled records."
+            )
+        super().__init__(message)
         self.path = path
 
 

@@ -19,9 +19,11 @@ from pathlib import Path
 
 from smttask.config import CONFIG_FILE, load_config
 
-from .djangodb import create_store
+from .djangodb import create_store, database
 from .errors import InvalidProjectNameError, ProjectExistsError, SumatraConfigError
 from .gitstate import git, repository_root
+from .location import ServerStore, StoreLocation
+from .servercheck import classify_server, unreachable
 from .settings import POLICIES
 from .smtproject import SMT_DIR, STORE_FILE, project_file
 
@@ -36,7 +38,8 @@ class InitResult:
     name: str
     repository: Path
     data_dir: Path
-    store_path: Path
+    #: The record store: its SQLite file, or the PostgreSQL database it is in.
+    store_path: StoreLocation
     config_file: Path | None
     gitignore: Path | None
     notes: list[str] = field(default_factory=list)
@@ -72,8 +75,15 @@ def init_project(
     on_changed: str = "error",
     allow_dirty: Sequence[str] = (),
     description: str = "",
+    store: str | None = None,
 ) -> InitResult:
-    """Create the Sumatra project at *root*; see the module docstring."""
+    """Create the Sumatra project at *root*; see the module docstring.
+
+    *store* puts the records in a database on a PostgreSQL server
+    (``postgresql://USER@HOST[:PORT]/DATABASE``, the password in PGPASSWORD or
+    ~/.pgpass); Sumatra's tables are created there unless they exist.
+    Default: the SQLite file ``.smt/records``.
+    """
     root = Path(root).resolve()
     if not root.is_dir():
         raise FileNotFoundError(
@@ -96,10 +106,14 @@ def init_project(
     config_file, notes = _write_config(root, data, configured_data, on_changed, allow_dirty)
     data_dir = (root / data).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    store_path = root / SMT_DIR / STORE_FILE
-    store_path.parent.mkdir(exist_ok=True)
+    server = ServerStore.parse(store) if store is not None else None
+    if server is not None:
+        _prepare_server(server)
+    store_path: StoreLocation = server if server is not None else root / SMT_DIR / STORE_FILE
+    (root / SMT_DIR).mkdir(exist_ok=True)
     _write_sumatra_project(root, name, repo, data_dir, store_path, on_changed, description)
-    create_store(store_path)
+    if server is None:
+        create_store(root / SMT_DIR / STORE_FILE)
     # .smttask/ holds `smttask run`'s failure logs: local state, like the lab book and the results.
     gitignore = _ignore(root, [f"/{SMT_DIR}/", "/.smttask/", *_relative_entry(root, data_dir)])
     if not git(repo, "rev-parse", "--verify", "-q", "HEAD", ok_codes=(0, 1)).strip():
@@ -113,6 +127,17 @@ def init_project(
             "tasks refuse to run while the code has uncommitted changes."
         )
     return InitResult(root, name, repo, data_dir, store_path, config_file, gitignore, notes)
+
+
+def _prepare_server(server: ServerStore) -> None:
+    """Connect to the server store and create Sumatra's tables there unless they exist (before anything is written)."""
+    from django.db import DatabaseError
+
+    try:
+        with database(server, create=True):
+            pass
+    except DatabaseError as exc:
+        raise classify_server(exc, server) or unreachable(server, 1, exc) from None
 
 
 def _write_config(
@@ -164,7 +189,7 @@ def _write_sumatra_project(
     name: str,
     repo: Path,
     data_dir: Path,
-    store_path: Path,
+    store_path: StoreLocation,
     on_changed: str,
     description: str,
 ) -> None:

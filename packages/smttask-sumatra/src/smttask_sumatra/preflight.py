@@ -1,7 +1,8 @@
 """Before a recorded task computes: make sure its record will be kept, or refuse to run.
 
 :func:`prepare` checks that the record store is healthy and its directory
-writable (by writing a small file there), and reserves room for the record
+writable (by writing a small file there) — or, for a store on a PostgreSQL
+server, that the server answers and has Sumatra's tables — and reserves room for the record
 in a spool directory (see :mod:`.spool`). The run goes ahead when the room is
 reserved: whatever happens to the store meanwhile, the record can be spooled.
 When no spool directory can take it, the task refuses to run with
@@ -16,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import RecordingUnavailableError, RecordStoreError, RecordStoreUnwritableError
+from .errors import (
+    RecordingUnavailableError,
+    RecordStoreError,
+    RecordStoreMissingError,
+    RecordStoreUnwritableError,
+)
+from .location import ServerStore
+from .servercheck import classify_server, has_sumatra_tables, unreachable
 from .spool import Reservation, reserve, spool_dirs
 from .storecheck import check_store
 
@@ -44,7 +52,13 @@ class Readiness:
 
 def prepare(smt: SumatraProject, settings: SumatraSettings, taskname: str) -> Readiness:
     """Check the store and reserve spool room for one record of *taskname*; see the module docstring."""
-    problem = store_problem(smt.store_path, settings.busy_timeout)
+    from .store import RecordStore
+
+    location = RecordStore(smt, settings).location
+    if isinstance(location, ServerStore):
+        problem = server_problem(location, settings.busy_timeout)
+    else:
+        problem = store_problem(location, settings.busy_timeout)
     reservation, failures = reserve(spool_dirs(smt))
     if reservation is None:
         tried = "; ".join(f"{directory} ({reason})" for directory, reason in failures)
@@ -82,4 +96,21 @@ def store_problem(path: Path, timeout: float) -> RecordStoreError | None:
             pass
     if not os.access(path, os.W_OK):
         return RecordStoreUnwritableError(f"The record store {path} is not writable.")
+    return None
+
+
+def server_problem(location: ServerStore, timeout: float) -> RecordStoreError | None:
+    """Why the server store cannot take a record now, or None (connects and looks; writes nothing)."""
+    from django.db import DatabaseError, connections
+
+    from .djangodb import database
+
+    try:
+        with database(location, timeout=timeout):
+            if not has_sumatra_tables(connections["default"]):
+                return RecordStoreMissingError(
+                    location, "it has no Sumatra tables: run `smttask project flush --create-store`"
+                )
+    except DatabaseError as exc:
+        return classify_server(exc, location) or unreachable(location, 1, exc)
     return None

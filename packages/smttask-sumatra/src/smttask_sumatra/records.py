@@ -159,6 +159,10 @@ RECORD_COLUMNS = (
 )
 
 
+#: The most record ids sent to the database as a list (SQLite allows 32,766 parameters; stay well below).
+ID_LIST_MAX = 900
+
+
 def load_records(rows: Any, view: RecordStoreView) -> list[RecordView]:
     """The :class:`RecordView` of each row of the record queryset *rows*, in its order (four queries)."""
     from sumatra.recordstore.django_store import models
@@ -167,7 +171,10 @@ def load_records(rows: Any, view: RecordStoreView) -> list[RecordView]:
     if not values:
         return []
     db = "default"
-    ids = rows.values("db_id")
+    # A page's ids are sent as a list; a longer read joins the records' own query instead.
+    ids: Any = (
+        [row["db_id"] for row in values] if len(values) <= ID_LIST_MAX else rows.values("db_id")
+    )
     outputs: dict[int, list[Any]] = {}
     for key in (
         models.DataKey.objects.using(db)

@@ -43,6 +43,9 @@ class SumatraSettings:
     #: Directory under the data directory with links to each task's latest outputs
     #: (``""`` turns the links off).
     latest_dir: str = "latest"
+    #: The record store, overriding ``.smt/project``'s: a ``postgresql://USER@HOST[:PORT]/DB``
+    #: URL (no password) or an SQLite file relative to the project (``None``: ``.smt/project``'s).
+    store: str | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> SumatraSettings:
@@ -99,6 +102,14 @@ def _check(key: str, value: Any) -> Any:
     if key == "latest_dir":
         if not isinstance(value, str) or value.startswith(("/", "..")):
             raise fail('a directory name relative to the data directory (or "" for none)')
+        return value
+    if key == "store":
+        if not isinstance(value, str) or not value.strip():
+            raise fail("a postgresql://USER@HOST[:PORT]/DATABASE URL or an SQLite file path")
+        if "://" in value:
+            from .location import ServerStore
+
+            ServerStore.parse(value)  # a malformed URL, or one holding a password, is an error now
         return value
     raise AssertionError(key)  # pragma: no cover - every field is handled above
 

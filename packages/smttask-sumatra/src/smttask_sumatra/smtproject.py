@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NoSumatraProjectError, SumatraError, UnsupportedRecordStoreError
+from .location import ServerStore, StoreLocation
 
 SMT_DIR = ".smt"
 PROJECT_FILE = "project"
@@ -38,8 +39,8 @@ class SumatraProject:
     root: Path
     #: Sumatra's project name (records are stored under it).
     name: str
-    #: The SQLite file of the record store.
-    store_path: Path
+    #: The record store: its SQLite file, or its PostgreSQL database.
+    store: StoreLocation
     #: Root of the output data store (smttask's data directory).
     data_root: Path
     #: Root relative to which input data paths are recorded.
@@ -75,7 +76,7 @@ class SumatraProject:
         return cls(
             root=root,
             name=name,
-            store_path=_store_path(root, path, state.get("record_store")),
+            store=_store_location(root, path, state.get("record_store")),
             data_root=_datastore_root(state.get("data_store"), root / "data"),
             input_root=_datastore_root(state.get("input_datastore"), root),
             repository=_repository(state.get("default_repository")),
@@ -83,7 +84,7 @@ class SumatraProject:
         )
 
 
-def _store_path(root: Path, project_path: Path, store: Any) -> Path:
+def _store_location(root: Path, project_path: Path, store: Any) -> StoreLocation:
     default = root / SMT_DIR / STORE_FILE
     if store in (None, "default"):
         return default
@@ -91,15 +92,18 @@ def _store_path(root: Path, project_path: Path, store: Any) -> Path:
     if kind != DJANGO_STORE or not isinstance(store.get("db_file"), str):
         raise UnsupportedRecordStoreError(
             f"{project_path}: the record store is {kind!r}; smttask-sumatra writes only Sumatra's "
-            f"SQLite store ({DJANGO_STORE}). Run `smt configure --store .smt/records` in {root}."
+            f"Django store ({DJANGO_STORE}) on SQLite or PostgreSQL. Run `smt configure --store "
+            f".smt/records` in {root}."
         )
     db_file = store["db_file"]
-    if db_file.startswith(("postgres", "mysql", "mariadb")):
+    if db_file.startswith(("mysql", "mariadb")):
         raise UnsupportedRecordStoreError(
-            f"{project_path}: the record store is the database server {db_file.split('@')[-1]!r}; "
-            "smttask-sumatra writes only Sumatra's SQLite store. "
+            f"{project_path}: the record store is the MySQL server {db_file.split('@')[-1]!r}; "
+            "smttask-sumatra writes Sumatra's store on SQLite or PostgreSQL. "
             f"Run `smt configure --store .smt/records` in {root}."
         )
+    if "://" in db_file:
+        return ServerStore.parse(db_file)
     path = Path(db_file).expanduser()
     if not path.is_absolute():
         path = root / path

@@ -1,12 +1,14 @@
 """Writing Sumatra records through Sumatra's own Django record store API.
 
-:meth:`RecordStore.save` wraps ``DjangoRecordStore.save`` in one
-``BEGIN IMMEDIATE`` transaction, so a record is written whole or not at all,
-and a new record's label is checked for uniqueness under the write lock (two
-processes can never take the same label). A busy store is retried with
-growing, jittered pauses; after the last attempt :class:`RecordStoreBusyError`
-tells the caller to spool the record instead. A corrupt, missing or
-unwritable store is not retried (see :mod:`.storecheck`).
+:meth:`RecordStore.save` wraps ``DjangoRecordStore.save`` in one write
+transaction (SQLite's ``BEGIN IMMEDIATE``, or PostgreSQL's with an advisory
+lock), so a record is written whole or not at all, and a new record's label
+is checked for uniqueness under the write lock (two processes can never take
+the same label). A busy store, or a server that does not answer, is retried
+with growing, jittered pauses; after the last attempt
+:class:`RecordStoreBusyError` (:class:`RecordStoreUnreachableError`) tells
+the caller to spool the record instead. A corrupt, missing or unwritable
+store is not retried (see :mod:`.storecheck` and :mod:`.servercheck`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import djangodb
-from .errors import RecordNotFoundError, RecordStoreBusyError
+from .errors import RecordNotFoundError, RecordStoreBusyError, RecordStoreError
+from .location import ServerStore, StoreLocation, parse_location
+from .servercheck import classify_server, has_sumatra_tables, unreachable
 from .storecheck import classify
 
 if TYPE_CHECKING:
@@ -37,29 +41,67 @@ RUNNING_TAG = "_running_"
 
 
 class RecordStore:
-    """The SQLite record store of one Sumatra project."""
+    """The record store of one Sumatra project (an SQLite file, or a PostgreSQL database)."""
 
     def __init__(self, smt: SumatraProject, settings: SumatraSettings) -> None:
         self.smt = smt
         self.settings = settings
 
     @property
+    def location(self) -> StoreLocation:
+        """Where the records are: the ``store`` setting if given, else ``.smt/project``'s store."""
+        if self.settings.store is not None:
+            return parse_location(self.settings.store, self.smt.root)
+        return self.smt.store
+
+    @property
     def path(self) -> Path:
-        return self.smt.store_path
+        """The SQLite file of the store; :class:`UnsupportedRecordStoreError` for a server store."""
+        location = self.location
+        if isinstance(location, ServerStore):
+            from .errors import UnsupportedRecordStoreError
+
+            raise UnsupportedRecordStoreError(
+                f"The record store {location} is a PostgreSQL database, not a file: this works only "
+                "on SQLite stores."
+            )
+        return location
 
     @property
     def project_name(self) -> str:
         return self.smt.name
 
+    def missing(self) -> bool:
+        """Whether the store is not there yet (no file; on a server, no Sumatra tables)."""
+        location = self.location
+        if not isinstance(location, ServerStore):
+            return not location.exists()
+        with djangodb.database(location, timeout=self.settings.busy_timeout):
+            from django.db import connections
+
+            return not has_sumatra_tables(connections["default"])
+
     def create(self) -> None:
-        """Create an empty record store at :attr:`path` (see :func:`.djangodb.create_store`)."""
-        djangodb.create_store(self.path)
+        """Create an empty record store (see :func:`.djangodb.create_store`; on a server, its tables)."""
+        location = self.location
+        if isinstance(location, ServerStore):
+            with djangodb.database(location, timeout=self.settings.busy_timeout, create=True):
+                pass
+        else:
+            djangodb.create_store(location)
+
+    def classify(self, error: BaseException) -> RecordStoreError | None:
+        """The smttask error for a database *error* on this store; None if retrying may help."""
+        location = self.location
+        if isinstance(location, ServerStore):
+            return classify_server(error, location)
+        return classify(error, location)
 
     @contextmanager
     def session(self, *, timeout: float | None = None) -> Iterator[Any]:
         """Open the store; yields Sumatra's ``DjangoRecordStore`` bound to it."""
         with djangodb.database(
-            self.path, timeout=self.settings.busy_timeout if timeout is None else timeout
+            self.location, timeout=self.settings.busy_timeout if timeout is None else timeout
         ):
             yield self._sumatra_store()
 
@@ -68,7 +110,7 @@ class RecordStore:
         # Bypass __init__, which registers a database with Sumatra's own Django set-up.
         store = cls.__new__(cls)
         store._db_label = "default"
-        store._db_file = str(self.path)
+        store._db_file = str(self.location)
         return store
 
     def save(self, record: Any, *, new: bool) -> str:
@@ -93,7 +135,7 @@ class RecordStore:
                     store.save(self.project_name, record)
                 return record.label
             except DatabaseError as exc:
-                hopeless = classify(exc, self.path)
+                hopeless = self.classify(exc)
                 if hopeless is not None:
                     raise hopeless from None
                 last_error = exc
@@ -102,8 +144,10 @@ class RecordStore:
                 )
                 if attempt + 1 < attempts:
                     time.sleep(min(MAX_PAUSE, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
+        if isinstance(self.location, ServerStore):
+            raise unreachable(self.location, attempts, last_error)
         raise RecordStoreBusyError(
-            f"Could not write record {record.label} to {self.path} after {attempts} attempts: {last_error}. "
+            f"Could not write record {record.label} to {self.location} after {attempts} attempts: {last_error}. "
             "Other processes may be holding the store; raise busy_timeout or save_attempts in "
             "[sumatra] of smttask.toml."
         )
@@ -130,8 +174,8 @@ class RecordStore:
                 store.save(self.project_name, record)
                 return True
         except DatabaseError as exc:
-            raise classify(exc, self.path) or RecordStoreBusyError(
-                f"Could not update record {record.label} in {self.path}: {exc}. Try again later."
+            raise self.classify(exc) or RecordStoreBusyError(
+                f"Could not update record {record.label} in {self.location}: {exc}. Try again later."
             ) from None
 
     def _free_label(self, label: str) -> str:
