@@ -29,6 +29,7 @@ bench: setup
 	$(BIN)/python bench/run_core.py
 	$(BIN)/python bench/run_cli.py
 	$(BIN)/python bench/run_sumatra.py
+	$(BIN)/python bench/run_labbook.py
 
 docs: setup
 	$(BIN)/python -m sphinx -W -q -b html docs docs/_build/html
