@@ -6,6 +6,7 @@ import contextlib
 import importlib
 import io
 import multiprocessing
+import subprocess
 import sys
 import uuid
 import warnings
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from pg_server import PASSWORD
+from smtweb_server import check_every_page, serving
 from sumatra_lab import TASKS_SOURCE, Lab, commit_all, invoke, make_repo, plugin_manager
 
 from smttask import Project
@@ -198,3 +200,70 @@ def invoke_init(root: Path, url: str) -> Any:
     group = click.Group("smttask")
     register(group)
     return CliRunner().invoke(group, ["project", "init", str(root), "--yes", "--store", url])
+
+
+def test_migrate_moves_an_sqlite_lab_book_record_for_record(
+    lab: Lab, pg_server: Any, password: None
+) -> None:
+    for x in (1.0, 2.0):
+        lab.tasks.Square(x=x, reason=f"square {x}").run()
+    with pytest.raises(ValueError):
+        lab.tasks.Fail(x=0).run()
+    before = [
+        (r.label, r.timestamp, r.inputs, r.status, r.outcome, r.stdout_stderr) for r in lab.view()
+    ]
+    sqlite_file = lab.root / ".smt" / "records"
+    sqlite_bytes = sqlite_file.read_bytes()
+    url = pg_server.createdb(f"moved_{uuid.uuid4().hex[:8]}")
+
+    result = invoke(lab, "store", "migrate", "--to", url)
+    assert result.exit_code == 0, result.output
+    assert "3 record(s) now in" in result.output and "3 copied" in result.output
+
+    assert str(SumatraProject.load(lab.root).store) == url
+    after = [
+        (r.label, r.timestamp, r.inputs, r.status, r.outcome, r.stdout_stderr) for r in lab.view()
+    ]
+    assert after == before
+    assert lab.view().filter(task="Square").latest.get_output() == 4.0
+    assert sqlite_file.read_bytes() == sqlite_bytes  # the backup is untouched
+    lab.tasks.Square(x=3.0).run()  # new runs record on the server
+    assert len(lab.view()) == 4 and len(lab.sumatra_records()) == 4
+
+    again = invoke(lab, "store", "migrate", "--to", url)
+    assert again.exit_code != 0 and "already on a server" in again.output
+
+
+def test_migrate_never_overwrites_a_different_record_and_does_not_switch(
+    lab: Lab, pg_server: Any, password: None
+) -> None:
+    lab.tasks.Square(x=1.0).run()
+    (label,) = lab.view().labels
+    project_file = lab.root / ".smt" / "project"
+    on_sqlite = project_file.read_text()
+    url = pg_server.createdb(f"conflict_{uuid.uuid4().hex[:8]}")
+    assert invoke(lab, "store", "migrate", "--to", url).exit_code == 0
+    with lab.store().session():
+        from sumatra.recordstore.django_store import models
+
+        models.Record.objects.using("default").filter(label=label).update(reason="changed there")
+    project_file.write_text(on_sqlite)  # back on SQLite, as if the first move had not switched
+
+    result = invoke(lab, "store", "migrate", "--to", url)
+    assert result.exit_code != 0
+    assert f"already holds a different record labelled {label}" in result.output
+    assert project_file.read_text() == on_sqlite
+
+
+def test_smt_and_smtweb_read_the_server_store(pg_lab: Lab) -> None:
+    pg_lab.tasks.Fit(x=2).run()
+    (record,) = pg_lab.view()
+    listed = subprocess.run(
+        [str(Path(sys.executable).with_name("smt")), "list"],
+        cwd=pg_lab.root,
+        capture_output=True,
+        text=True,
+    )
+    assert listed.returncode == 0 and record.label in listed.stdout, listed.stderr
+    with serving(pg_lab.root) as base:
+        check_every_page(pg_lab, base)

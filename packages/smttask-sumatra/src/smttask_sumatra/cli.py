@@ -37,6 +37,7 @@ def register(cli: click.Group) -> None:
     store.add_command(rebuild_command)
     store.add_command(recreate_command)
     store.add_command(upgrade_keys_command)
+    store.add_command(migrate_command)
 
 
 def _group(cli: click.Group, name: str, help: str) -> click.Group:
@@ -513,6 +514,40 @@ def upgrade_keys_command(ctx: click.Context) -> None:
     )
     for path in report.unverified:
         click.echo(f"left as it was: {path}", err=True)
+
+
+@click.command("migrate")
+@click.option(
+    "--to",
+    "url",
+    required=True,
+    metavar="URL",
+    help="The PostgreSQL database to move the records to: postgresql://USER@HOST[:PORT]/DB "
+    "(the password from PGPASSWORD or ~/.pgpass).",
+)
+@click.pass_context
+def migrate_command(ctx: click.Context, url: str) -> None:
+    """Move the project's SQLite lab book to a PostgreSQL database, record for record, verified.
+
+    Every record is copied, read back and compared; only then does the project
+    record there (.smt/project names the server). The SQLite file is left as it
+    was, as a backup. Safe to run again after an interruption.
+    """
+    from .migrate import migrate_store
+    from .settings import SumatraSettings
+    from .smtproject import SumatraProject
+
+    with _errors():
+        project = _project(ctx)
+        report = migrate_store(
+            SumatraProject.load(project.root), SumatraSettings.from_config(project.config), url
+        )
+    total = len(report.copied) + len(report.already_there)
+    click.echo(
+        f"{total} record(s) now in {report.target} ({len(report.copied)} copied, "
+        f"{len(report.already_there)} already there), each read back and verified. The project "
+        "records there from now on; its SQLite store is left as it was (a backup)."
+    )
 
 
 # --- formatting ------------------------------------------------------------------------

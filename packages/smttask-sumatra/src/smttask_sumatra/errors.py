@@ -133,6 +133,10 @@ class RecordStoreUnwritableError(RecordStoreError):
     """The record store cannot be written: a read-only or full filesystem, or no permission."""
 
 
+class MigrationError(SumatraError, RuntimeError):
+    """The lab book could not be moved to another store; the project still records where it did."""
+
+
 class RecordingUnavailableError(SumatraError, RuntimeError):
     """A recorded task refused to run: its record could be neither saved nor spooled anywhere."""
 

@@ -29,7 +29,7 @@ from smttask.userwarnings import warn_user
 
 from .errors import RecordingWarning, RecordSpooledWarning, RecordStoreError
 from .settings import SumatraSettings
-from .smtproject import SMT_DIR, SumatraProject, has_project
+from .smtproject import SMT_DIR, SumatraProject, has_project, project_file
 
 if TYPE_CHECKING:
     from smttask import Project
@@ -52,7 +52,22 @@ class SumatraRecorder(Recorder):
         """Available where ``smttask project init`` (or ``smt init``) made a Sumatra project."""
         return has_project(project.root)
 
-    # --- per-project state, read once ------------------------------------------
+    # --- per-project state, read once (again when .smt/project changes) ---------
+    #: The cached properties read from ``.smt/project``.
+    _FROM_PROJECT_FILE = ("smt", "store", "context", "repository", "policy", "allow_dirty")
+
+    def _reload_if_changed(self) -> None:
+        """Forget what was read from ``.smt/project`` if the file changed since (e.g. `store migrate`)."""
+        try:
+            stat = project_file(self.project.root).stat()
+            signature: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            signature = None
+        if signature != self.__dict__.get("_project_file_signature"):
+            for name in self._FROM_PROJECT_FILE:
+                self.__dict__.pop(name, None)
+            self.__dict__["_project_file_signature"] = signature
+
     @cached_property
     def settings(self) -> SumatraSettings:
         return SumatraSettings.from_config(self.project.config)
@@ -103,6 +118,7 @@ class SumatraRecorder(Recorder):
         from .preflight import prepare
 
         load_sumatra()
+        self._reload_if_changed()
         code = code_state(
             self.repository,
             policy=self.policy,
