@@ -6,6 +6,8 @@ import importlib
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,8 @@ TASK_MODULE = "snaketasks"
 TASKS = '''
 """Tasks of the smttask-snakemake tests: each computation appends 'name pid' to computed.txt."""
 import os
+import pathlib
+import time
 from smttask import MemoizedTask, RecordedIterativeTask, RecordedTask, TaskOutput
 from smttask.typing import separate_outputs
 from smttask_snakemake import resources
@@ -78,6 +82,22 @@ class WalkOutput(TaskOutput):
     x: int
 
 
+@resources(mem_mb=200, runtime=7, partition="debug")
+@RecordedTask
+def light(x: int) -> int:
+    _note(f"light{x}")
+    return x
+
+
+@RecordedTask
+def blocked(x: int) -> int:
+    pathlib.Path(f"started-{x}").touch()
+    while not pathlib.Path("release").exists():
+        time.sleep(0.02)
+    _note(f"blocked{x}")
+    return x
+
+
 @RecordedIterativeTask("n", map={"n": "start_n", "x": "x"})
 def walk(start_n: int, n: int, x: int) -> WalkOutput:
     _note(f"walk{n}")
@@ -137,6 +157,20 @@ class SnakeProject:
         if not path.exists():
             return []
         return [(name, int(pid)) for name, pid in (line.split() for line in path.read_text().splitlines())]
+
+    def start(self, *args: str) -> subprocess.Popen:
+        """Start smttask in its own process group (as a terminal's foreground job is)."""
+        return subprocess.Popen([SMTTASK, *args], cwd=self.root, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True, env=env())
+
+    @staticmethod
+    def wait_until(condition: Callable[[], bool], what: str, limit: float = 60.0) -> None:
+        """Poll *condition*; the limit only guards against a hung test, it asserts nothing about speed."""
+        end = time.monotonic() + limit
+        while not condition():
+            if time.monotonic() > end:
+                raise AssertionError(f"gave up waiting for {what}")
+            time.sleep(0.05)
 
     def stored(self, task: object) -> bool:
         from smttask import Project

@@ -42,18 +42,21 @@ def test_a_diamond_runs_as_slurm_jobs_grouped_by_layer(
     base = t.base(x=1)
     left, right = t.left(b=base), t.right(b=base)
     join = t.join(l=left, r=right)
-    for task, name in ((left, "left"), (right, "right"), (join, "join")):
+    light = t.light(x=1)  # asks for mem_mb=200, runtime=7, partition="debug": runs beside base
+    for task, name in ((left, "left"), (right, "right"), (join, "join"), (light, "light")):
         project.save(task, name)
     done = project.smttask("snakemake", "run", "tasks", "--executor", "slurm", "--jobs", "4", "--group-size", "2",
                            "--", *QUICK)
     assert done.returncode == 0, done.output
     assert "--slurm-status-command squeue" in done.output  # no accounting here: sacct cannot answer
-    submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", done.output)
-    assert len(submitted) == 3  # base; left and right in one job; join
-    assert all(project.stored(task) for task in (base, left, right, join))
+    submitted = dict(re.findall(r"has been submitted with SLURM jobid (\d+) \(log: \S*/rule_([a-z]+)_\d+/", done.output))
+    assert sorted(submitted.values()) == ["base", "join", "light", "tasks"]  # "tasks": left and right, one job
+    assert all(project.stored(task) for task in (base, left, right, join, light))
+    light_job = next(job for job, rule in submitted.items() if rule == "light")
+    asked = subprocess.run(["squeue", "-h", "-t", "all", "-j", light_job, "-o", "%C %m %l %P"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert asked == ["1", "200M", "7:00", "debug"]
     computed = project.computed()
-    assert sorted(name for name, _ in computed) == ["base1", "join", "left", "right"]
+    assert sorted(name for name, _ in computed) == ["base1", "join", "left", "light1", "right"]
     pids = {name: pid for name, pid in computed}
     assert pids["left"] == pids["right"] != pids["base1"]
-    again = project.smttask("snakemake", "run", "tasks", "--executor", "slurm", "--jobs", "4", "--", *QUICK)
-    assert again.returncode == 0 and "Nothing to be done" in again.output

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -204,3 +206,39 @@ def test_a_grouped_run_of_recorded_task_files_writes_every_record(
     assert sorted(r.parameters.as_dict()["inputs"]["x"] for r in records) == list(range(8))
     assert {r.reason for r in records} == {"sweep"}
     assert all(r.tags == {"_finished_"} for r in records)
+
+
+def test_a_damaged_stored_result_is_computed_again(project: SnakeProject) -> None:
+    square = project.tasks.square(x=4)
+    project.save(square, "square")
+    assert project.smttask(*RUN, "tasks").returncode == 0
+    from smttask import Project
+
+    with Project(project.root).activate() as active:
+        stored = active.storage.locate(square)
+    output = next(iter(stored.outputs.values())).path
+    output.write_text("17")  # a different size than the one written: the marker exists, the result is unusable
+    done = project.smttask(*RUN, "tasks")
+    assert done.returncode == 0, done.output
+    assert "--forcerun square_1" in done.output
+    assert [name for name, _ in project.computed()] == ["square4", "square4"]
+    assert output.read_text() == "16"
+
+
+def test_after_a_killed_run_unlock_then_run_again(project: SnakeProject) -> None:
+    blocked = project.tasks.blocked(x=1)
+    project.save(blocked, "blocked")
+    process = project.start(*RUN, "tasks")
+    try:
+        project.wait_until((project.root / "started-1").exists, "the task to start")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    (project.root / "release").touch()
+    locked = project.smttask(*RUN, "tasks")
+    assert locked.returncode != 0
+    assert "LockException" in locked.output
+    assert project.smttask(*RUN, "tasks", "--", "--unlock").returncode == 0
+    done = project.smttask(*RUN, "tasks")
+    assert done.returncode == 0, done.output
+    assert project.stored(blocked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,6 +121,7 @@ def run_command(
     click.echo(f"Wrote {path}: {_summary(workflow)}.", err=True)
     passthrough: list[str] = ctx.meta.get("passthrough", [])
     arguments = snakemake_arguments(path, workflow, cores=cores, jobs=jobs, executor=executor, extra=passthrough)
+    click.echo(f"Running: {shlex.join(arguments)}", err=True)
     code = run_snakemake(arguments, workflow.root)
     unlocking = any(word in ("--unlock", "--dry-run", "-n", "--dryrun") for word in passthrough)
     missing = [] if unlocking else workflow.missing()
