@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from smttask_cli.display import shown
+
 from .workflow import Rule, Workflow
 
 #: Snakemake options the generated Snakefile is meant to run with (``smttask snakemake run`` passes them):
@@ -69,7 +71,7 @@ def render(workflow: Workflow, options: JobOptions) -> str:
         "rule all:",
         "    default_target: True",
         "    input:",
-        *(f"        {str(marker)!r},  # {taskfile}" for marker, taskfile in workflow.targets.items()),
+        *(f"        {str(marker)!r},  # {shown(taskfile)}" for marker, taskfile in workflow.targets.items()),
     ]
     if not workflow.targets:
         lines[-1] = "    input: []"
@@ -82,7 +84,7 @@ def _rule(rule: Rule, options: JobOptions) -> list[str]:
     lines = [f"rule {rule.name}:"]
     for job in rule.jobs:
         origin = "written for an upstream task" if job.generated else "task file"
-        lines.append(f"    # {job.task.taskname}: {job.taskfile} ({origin})")
+        lines.append(f"    # {shown(job.task.taskname)}: {shown(job.taskfile)} ({origin})")
     if rule.inputs:
         lines += ["    input:", *(f"        ancient({str(path)!r})," for path in rule.inputs)]
     lines += ["    output:", *(f"        {str(path)!r}," for path in rule.outputs)]
