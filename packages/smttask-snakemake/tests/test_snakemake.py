@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,36 @@ def test_after_a_killed_run_unlock_then_run_again(project: SnakeProject) -> None
     done = project.smttask(*RUN, "tasks")
     assert done.returncode == 0, done.output
     assert project.stored(blocked)
+
+
+def test_a_task_file_needing_another_s_task_waits_for_its_job_and_a_failure_stops_only_what_needs_it(
+    project: SnakeProject,
+) -> None:
+    t = project.tasks
+    base = t.base(x=2)
+    left = t.left(b=base)
+    broken = t.left(b=t.boom(x=3))
+    project.save(base, "a-base")
+    project.save(left, "b-left")
+    project.save(t.boom(x=3), "c-boom")
+    project.save(broken, "d-left-of-boom")
+    wrote = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
+    assert wrote.returncode == 0, wrote.output
+    assert "upstream task file(s) written" not in wrote.stderr  # every upstream task has a task file
+    text = (project.root / "Snakefile").read_text()
+    base_marker = str(project.marker(base).relative_to(project.root))
+    assert f"    input:\n        ancient({base_marker!r}),\n    output:\n        {str(project.marker(left).relative_to(project.root))!r}," in text
+    done = project.smttask(*RUN, "tasks")
+    assert done.returncode == 1
+    assert [name for name, _ in project.computed()] == ["base2", "left"]
+    missing = sorted(line for line in done.stderr.splitlines() if line.startswith("not computed:"))
+    assert missing == ["not computed: tasks/c-boom.taskdesc.json", "not computed: tasks/d-left-of-boom.taskdesc.json"]
+
+
+def test_importing_the_plugin_and_the_package_stays_light() -> None:
+    code = (
+        "import sys, smttask_snakemake, smttask_snakemake.plugin; "
+        "print(sorted(m for m in ('snakemake', 'click', 'smttask_cli', 'numpy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
