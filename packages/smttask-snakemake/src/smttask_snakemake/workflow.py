@@ -132,18 +132,17 @@ def build_workflow(
     errors += [f"error: {shown(e.label)}: {shown(e.error, MESSAGE_LIMIT)}" for e in entries if e.task is None]
     warnings += [f"warning: {shown(e.label)}: {e.warning}" for e in entries if e.warning is not None]
 
-    batch: list[tuple[Entry, Resources]] = []
+    batch: list[tuple[Entry, Task, Resources]] = []
     for entry in entries:
         if entry.task is None:
             continue
         try:
-            batch.append((entry, of_task(entry.task, read_document(entry.path)[1], entry.label)))
+            batch.append((entry, entry.task, of_task(entry.task, read_document(entry.path)[1], entry.label)))
         except ResourceError as exc:
             errors.append(f"error: {shown(exc, MESSAGE_LIMIT)}")
-    tasks = [entry.task for entry, _ in batch]
     storage = project.storage
     with project.activate():
-        plan = plan_batch(tasks, project, in_process=False)  # type: ignore[arg-type]
+        plan = plan_batch([task for _, task, _ in batch], project, in_process=False)
 
     def marker_of(task: Task) -> Path:
         marker = storage.marker(task)
@@ -157,23 +156,22 @@ def build_workflow(
     for index, outcome in plan.failed.items():
         errors.append(f"error: {shown(batch[index][0].label)}: {shown(outcome.error, MESSAGE_LIMIT)}")
     targets: dict[Path, Path] = {}
-    for index, (entry, _) in enumerate(batch):
-        task = entry.task
+    for index, (entry, task, _) in enumerate(batch):
         if index in plan.failed:
             continue
-        if task.unpure or not task.store:  # type: ignore[union-attr]
+        if not _leaves_a_marker(task):
+            kind = "unpure" if task.unpure else "not stored"
             warnings.append(
-                f"warning: {shown(entry.label)}: left out: task '{task.taskname}' is "  # type: ignore[union-attr]
-                f"{'unpure' if task.unpure else 'not stored'}, so Snakemake has no file to wait for; "  # type: ignore[union-attr]
-                "run it with 'smttask run'"
+                f"warning: {shown(entry.label)}: left out: task '{shown(task.taskname)}' is {kind}, so Snakemake "
+                "has no file to wait for; run it with 'smttask run'"
             )
             continue
-        targets.setdefault(marker_of(task), relative(entry.path, root))  # type: ignore[arg-type]
+        targets.setdefault(marker_of(task), relative(entry.path, root))
 
     jobs: dict[int, TaskJob] = {}
     for planned in plan.jobs:
         task = planned.task
-        if task.unpure or not task.store:
+        if not _leaves_a_marker(task):
             continue
         if planned.upstream:
             taskfile = project.root / GENERATED_DIR
@@ -181,7 +179,7 @@ def build_workflow(
                 path = task.save(taskfile)
             resources, generated = of_task(task, None, str(path)), True
         else:
-            entry, resources = batch[planned.indices[0]]
+            entry, _, resources = batch[planned.indices[0]]
             path, generated = entry.path, False
         marker = marker_of(task)
         jobs[planned.id] = TaskJob(
@@ -190,6 +188,11 @@ def build_workflow(
             forced=(root / marker).exists(),
         )
     return Workflow(root, _group(list(jobs.values()), jobs, group_size), targets, errors, warnings, len(entries))
+
+
+def _leaves_a_marker(task: Task) -> bool:
+    """True if running *task* stores a result (so its storage backend has a marker for Snakemake to wait for)."""
+    return bool(task.store) and not task.unpure
 
 
 def _group(ordered: list[TaskJob], jobs: dict[int, TaskJob], group_size: int) -> list[Rule]:
