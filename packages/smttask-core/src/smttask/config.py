@@ -25,6 +25,8 @@ class Config:
     data: str = "data"
     #: Storage backend name (built-in: ``local``).
     storage: str = "local"
+    #: Where a storage backend that is not on this disk keeps results (a URL, e.g. ``sftp://host/path``).
+    storage_url: str = ""
     #: Recorder name; ``auto`` uses the one installed recorder available here, ``none`` records nothing.
     recorder: str = "auto"
     #: Executor used to run many tasks (built-in: ``processes``, ``inline``).
