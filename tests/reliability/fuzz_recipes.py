@@ -14,7 +14,8 @@ Kinds of recipe (:data:`KINDS`):
 - ``deep``: lists, objects or typed values nested up to 10,000 levels;
 - ``huge``: names, keys and values of a few MB; integers of thousands of digits;
 - ``json``: truncated, invalid or oddly encoded files;
-- ``ref``: broken references between the tasks of one file;
+- ``ref``: broken references between the tasks of one file (version 1: tasks nested inline);
+- ``table``: a damaged or hostile upstream table (version 2);
 - ``module``: modules that misbehave when imported (``SystemExit``, printing).
 """
 
@@ -24,6 +25,7 @@ import base64
 import copy
 import functools
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -300,6 +302,17 @@ REF_DAMAGE = (
 )
 
 
+#: Damage to a version 2 file's upstream table (template "flat": a pair sharing one upstream task).
+TABLE_DAMAGE = (
+    "not-object", "entry-not-object", "entry-no-inputs", "key-mismatch", "missing", "self", "mutual",
+    "inline", "extra-hostile", "module-os", "many",
+)
+
+
+def table_recipes() -> st.SearchStrategy[Recipe]:
+    return st.sampled_from(TABLE_DAMAGE).map(lambda how: Recipe("table", "flat", (how,)))
+
+
 def ref_recipes() -> st.SearchStrategy[Recipe]:
     return st.sampled_from(REF_DAMAGE).map(lambda how: Recipe("ref", "upstream", (how,)))
 
@@ -313,7 +326,7 @@ def module_recipes() -> st.SearchStrategy[Recipe]:
     )
 
 
-KINDS = ("target", "typed", "field", "deep", "huge", "json", "ref", "module")
+KINDS = ("target", "typed", "field", "deep", "huge", "json", "ref", "table", "module")
 
 
 def recipes() -> st.SearchStrategy[Recipe]:
@@ -324,7 +337,7 @@ def recipes() -> st.SearchStrategy[Recipe]:
     """
     kinds = st.one_of(
         target_recipes(), target_recipes(), typed_recipes(), typed_recipes(), field_recipes(),
-        deep_recipes(), huge_recipes(), json_recipes(), ref_recipes(), module_recipes(),
+        deep_recipes(), huge_recipes(), json_recipes(), ref_recipes(), table_recipes(), module_recipes(),
     )
     return st.builds(
         lambda recipe, control: Recipe(recipe.kind, recipe.template, recipe.params, control),
@@ -371,6 +384,7 @@ def catalogue(templates: dict[str, dict[str, Any]], *, every_pair: bool = True) 
     for i, damage in enumerate(JSON_DAMAGE):
         found.append(Recipe("json", NAMES[i % len(NAMES)], (damage, 0.5)))
     found += [Recipe("ref", "upstream", (how,)) for how in REF_DAMAGE]
+    found += [Recipe("table", "flat", (how,)) for how in TABLE_DAMAGE]
     for i, module in enumerate(MODULES):
         found += [Recipe("module", NAMES[i % len(NAMES)], (module, False)), Recipe("module", "upstream", (module, True))]
     return found
@@ -650,9 +664,9 @@ def _apply_json(doc: dict[str, Any], params: tuple[Any, ...]) -> bytes:
     if damage == "duplicate-module":
         return raw.replace(b'"module": ', b'"module": "os", "module": ', 1)
     if damage == "nan-version":
-        return raw.replace(b'"version": 1', b'"version": NaN', 1)
+        return re.sub(rb'"version": \d+', b'"version": NaN', raw, count=1)
     if damage == "bigint-version":
-        return raw.replace(b'"version": 1', b'"version": 1e400', 1)
+        return re.sub(rb'"version": \d+', b'"version": 1e400', raw, count=1)
     if damage == "lone-surrogate":
         return raw.replace(b'"task": "', b'"task": "\\ud800FORGED', 1)
     return b"// a comment\n" + raw  # "comment"
@@ -690,6 +704,40 @@ def _apply_ref(doc: dict[str, Any], params: tuple[Any, ...]) -> dict[str, Any]:
     return doc
 
 
+def _apply_table(doc: dict[str, Any], params: tuple[Any, ...]) -> dict[str, Any]:
+    (how,) = params
+    ((key, entry),) = doc["upstream"].items()
+    if how == "not-object":
+        doc["upstream"] = [entry]
+    elif how == "entry-not-object":
+        doc["upstream"][key] = "os:system"
+    elif how == "entry-no-inputs":
+        del entry["inputs"]
+    elif how == "key-mismatch":
+        entry["key"] = "0" * 32
+    elif how == "missing":
+        doc["upstream"] = {}
+    elif how == "self":
+        entry["inputs"]["x"] = _typed("task", {"ref": key})
+    elif how == "mutual":
+        other = copy.deepcopy(entry)
+        other["key"] = "f" * 32
+        other["inputs"]["x"] = _typed("task", {"ref": key})
+        entry["inputs"]["x"] = _typed("task", {"ref": "f" * 32})
+        doc["upstream"]["f" * 32] = other
+    elif how == "inline":
+        doc["inputs"]["right"] = _typed("task", {"format": doc["format"], "version": 1, **entry})
+    elif how == "extra-hostile":
+        entry["inputs"]["x"] = _typed("enum", {"class": "os:system", "value": "touch FORGED"})
+    elif how == "module-os":
+        entry["module"], entry["task"] = "os", "system"
+    else:  # "many": a long table of entries nobody refers to, one of them hostile
+        for i in range(2000):
+            doc["upstream"][f"{i:032x}"] = {**entry, "key": f"{i:032x}"}
+        doc["upstream"][f"{7:032x}"]["module"] = "shutil"
+    return doc
+
+
 def build(recipe: Recipe, templates: dict[str, dict[str, Any]], canaries: Canaries) -> bytes:
     """The bytes of the hostile file *recipe* describes."""
     doc = copy.deepcopy(templates[recipe.template])
@@ -709,6 +757,8 @@ def build(recipe: Recipe, templates: dict[str, dict[str, Any]], canaries: Canari
         return _apply_json(doc, params)
     elif kind == "ref":
         doc = _apply_ref(doc, params)
+    elif kind == "table":
+        doc = _apply_table(doc, params)
     elif kind == "module":
         module, upstream = params
         if upstream:

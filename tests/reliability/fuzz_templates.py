@@ -70,7 +70,39 @@ def save_templates(project_root: Path) -> dict[str, dict[str, Any]]:
         paths = {name: task.save(project_root / "templates" / f"{name}.taskdesc.json")
                  for name, task in tasks.items()}
     assert tuple(paths) == NAMES
-    return {name: json.loads(path.read_text()) for name, path in paths.items()}
+    documents = {name: json.loads(path.read_text()) for name, path in paths.items()}
+    # Task files of format version 1 (upstream tasks nested inline) are still read: the recipes
+    # that damage nested upstream tasks use that form; the "table" recipes damage version 2's.
+    documents["flat"] = documents["upstream"]
+    documents["upstream"] = as_version_1(documents["upstream"])
+    return documents
+
+
+def as_version_1(document: dict[str, Any]) -> dict[str, Any]:
+    """*document* (version 2) with its upstream tasks nested inline where first used, as version 1 wrote them."""
+    table = document.get("upstream", {})
+    described: set[str] = set()
+
+    def inline(value: Any) -> Any:
+        if isinstance(value, list):
+            return [inline(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        inner = value.get("value")
+        if value.get("$type") == "task" and isinstance(inner, dict) and inner.get("ref") in table:
+            key = inner["ref"]
+            if key in described:
+                return value
+            described.add(key)
+            entry = table[key]
+            return {"$type": "task", "value": {"format": document["format"], "version": 1, **entry,
+                                               "inputs": inline(entry["inputs"])}}
+        return {k: inline(v) for k, v in value.items()}
+
+    nested = {k: v for k, v in document.items() if k != "upstream"}
+    nested["version"] = 1
+    nested["inputs"] = inline(document["inputs"])
+    return nested
 
 
 def tags_in(document: Any) -> set[str]:

@@ -25,7 +25,7 @@ def test_save_creates_the_folder_and_names_the_file(project: Any, tmp_path: Path
     path = task.save(tmp_path / "new" / "taskdir")
     assert path == tmp_path / "new" / "taskdir" / f"Add__{task.digest}.taskdesc.json"
     doc = json.loads(path.read_text())
-    assert doc["format"] == "smttask-task" and doc["version"] == 1
+    assert doc["format"] == "smttask-task" and doc["version"] == 2
     assert doc["module"] == "core_tasks" and doc["task"] == "Add"
     assert doc["inputs"] == {"a": 1.0, "b": 2.0} and doc["key"] == task.digest
 
@@ -133,7 +133,8 @@ def test_bad_files_raise_one_specific_error_naming_the_file(
 
 def test_bad_upstream_task_is_reported_against_the_outer_file(project: Any, tmp_path: Path) -> None:
     doc = Mul(a=Add(a=1, b=2), b=3).desc
-    doc["inputs"]["a"]["value"]["module"] = "no_such_module_xyz"
+    (upstream,) = doc["upstream"].values()
+    upstream["module"] = "no_such_module_xyz"
     path = write(tmp_path, doc)
     with pytest.raises(UnknownTaskError, match="in an upstream task: cannot import module"):
         Task.from_desc(path)

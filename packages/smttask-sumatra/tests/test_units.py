@@ -74,32 +74,54 @@ def test_settings_defaults_and_validation() -> None:
         SumatraSettings.from_mapping({"capture_output": "yes"})
 
 
-DOC = {
-    "a": {
-        "$type": "task",
-        "value": {
-            "task": "Square",
-            "inputs": {"x": 2.0, "xs": {"$type": "tuple", "value": [1, 2]}},
+#: A version 1 document: upstream tasks nested inline.
+NESTED = {
+    "inputs": {
+        "a": {
+            "$type": "task",
+            "value": {
+                "task": "Square",
+                "inputs": {"x": 2.0, "xs": {"$type": "tuple", "value": [1, 2]}},
+            },
         },
+        "b": 1.0,
+        "opts": {"lr": 0.1},
+    }
+}
+#: The same in version 2: upstream tasks in the table, by reference (here shared by a and c).
+FLAT = {
+    "inputs": {
+        "a": {"$type": "task", "value": {"ref": "k1"}},
+        "b": 1.0,
+        "opts": {"lr": 0.1},
     },
-    "b": 1.0,
-    "opts": {"lr": 0.1},
+    "upstream": {"k1": {"task": "Square", "key": "k1", "inputs": {"x": 2.0, "xs": {"$type": "tuple", "value": [1, 2]}}}},
 }
 
 
-def test_dotted_paths_walk_through_nested_tasks() -> None:
-    assert lookup(DOC, "a.x") == 2.0
-    assert lookup(DOC, "a.xs.1") == 2
-    assert lookup(DOC, "opts.lr") == 0.1
-    assert lookup(DOC, "a.xs", decode=lambda d: tuple(d["value"])) == (1, 2)
+@pytest.mark.parametrize("document", [NESTED, FLAT], ids=["version 1", "version 2"])
+def test_dotted_paths_walk_through_upstream_tasks(document: dict) -> None:
+    assert lookup(document, "a.x") == 2.0
+    assert lookup(document, "a.xs.1") == 2
+    assert lookup(document, "opts.lr") == 0.1
+    assert lookup(document, "a.xs", decode=lambda d: tuple(d["value"])) == (1, 2)
     with pytest.raises(KeyError):
-        lookup(DOC, "a.y")
-    assert dict(flatten(DOC)) == {
-        "a.x": 2.0,
-        "a.xs": {"$type": "tuple", "value": [1, 2]},
-        "b": 1.0,
-        "opts.lr": 0.1,
+        lookup(document, "a.y")
+    assert list(flatten(document)) == [
+        ("a.x", 2.0),
+        ("a.xs", {"$type": "tuple", "value": [1, 2]}),
+        ("b", 1.0),
+        ("opts.lr", 0.1),
+    ]
+
+
+def test_flatten_stops_at_a_cycle_of_references() -> None:
+    cyclic = {
+        "inputs": {"a": {"$type": "task", "value": {"ref": "k"}}},
+        "upstream": {"k": {"key": "k", "inputs": {"again": {"$type": "task", "value": {"ref": "k"}}, "x": 1}}},
     }
+    paths = [p for p, _ in flatten(cyclic)]
+    assert "a.x" in paths and len(paths) <= 40  # bounded (32 levels), however hostile the record
 
 
 def test_importing_the_plugin_loads_neither_sumatra_nor_django() -> None:

@@ -1,4 +1,12 @@
-"""Running one task: memory tier, then storage, then computing (upstream tasks first)."""
+"""Running one task: memory tier, then storage, then computing (upstream tasks first).
+
+:func:`run_task` walks the upstream tasks a run needs with an explicit stack,
+deepest first, so a chain of any depth runs without recursion: each task is
+looked up in the memory tier and in storage first, and only a task that is in
+neither has its upstream tasks resolved and is then computed. The results of
+upstream tasks are held only until every task of this run that uses them has
+been computed.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ from .errors import (
 )
 from .memory import MemoryEntry
 from .recording import RunInfo, signals_deferred
-from .signature import format_validation_error, is_task
+from .signature import format_validation_error, is_task, iter_tasks
 from .userwarnings import warn_user
 
 if TYPE_CHECKING:
@@ -42,6 +50,21 @@ class RunReport:
     source: Literal["memory", "storage", "waited", "computed"] | None = None
 
 
+#: What :func:`_cached` returns for a task no tier holds.
+_MISS: Any = object()
+
+
+@dataclass(frozen=True)
+class _Request:
+    """How one task of a run is run: the options of ``run()`` for the task asked for, defaults upstream."""
+
+    recompute: bool = False
+    cache: bool | None = None
+    record: bool | None = None
+    reason: str | None = None
+    mmap: bool = False
+
+
 def run_task(
     task: Task,
     project: Project,
@@ -57,45 +80,145 @@ def run_task(
 
     *report*, if given, is told where the result came from.
     """
-    if report is None:
-        report = RunReport()
-    if task.unpure:
-        report.source = "memory" if not recompute and task.memory_key in project.memory else "computed"
-        return _run_unpure(task, project, recompute)
-    key = task.digest
-    memoize = task.cache if cache is None else cache
-    if not recompute and memoize:
-        entry = project.memory.get(key)
+    if not recompute and not task.unpure and (task.cache if cache is None else cache):
+        entry = project.memory.get(task.digest)  # the common case first, with nothing else to set up
         if entry is not None:
             _notify_cache_hit(task, project, "memory")
-            report.source = "memory"
+            _tell(report, "memory")
             return entry.result
-    storage = project.storage if task.store else None
+    asked = _Request(recompute, cache, record, reason, mmap)
+    found = _cached(task, project, asked, report)
+    if found is not _MISS:
+        return found
+    upstream_request = _Request(record=record)
+    results: dict[int, Any] = {}  # id(task) -> result, for the upstream tasks of this run
+    users: dict[int, int] = {}  # id(task) -> tasks of this run still to use its result
+    counted: set[int] = set()
+    tried = {id(task)}
+    stack = [task]
+    while stack:
+        current = stack[-1]
+        ident = id(current)
+        if ident in results:
+            stack.pop()
+            continue
+        request, current_report = (asked, report) if current is task else (upstream_request, None)
+        if ident not in tried:
+            tried.add(ident)
+            found = _cached(current, project, request, current_report)
+            if found is not _MISS:
+                if current is task:
+                    return found
+                results[ident] = found
+                stack.pop()
+                continue
+        children = _direct_upstream(current)
+        if ident not in counted:
+            counted.add(ident)
+            for child in children:
+                users[id(child)] = users.get(id(child), 0) + 1
+        missing = [child for child in children if id(child) not in results]
+        if missing:
+            stack.extend(reversed(missing))
+            continue
+        result = _produce(current, project, request, current_report, results)
+        if current is task:
+            return result
+        results[ident] = result
+        stack.pop()
+        for child in children:
+            users[id(child)] -= 1
+            if users[id(child)] == 0:  # a task needing it later looks it up in the tiers again
+                results.pop(id(child), None)
+                tried.discard(id(child))
+                counted.discard(id(child))
+    raise AssertionError("unreachable: the loop returns the result of the task asked for")
+
+
+def _direct_upstream(task: Task) -> list[Task]:
+    """The distinct upstream tasks in *task*'s inputs (not theirs), in input order."""
+    found: dict[int, Task] = {}
+    for name in task._deferred:
+        for child in iter_tasks(task.inputs[name]):
+            found.setdefault(id(child), child)
+    return list(found.values())
+
+
+def _cached(task: Task, project: Project, request: _Request, report: RunReport | None) -> Any:
+    """*task*'s result from the memory tier or storage, or :data:`_MISS` (computes nothing)."""
+    if request.recompute:
+        return _MISS
+    if task.unpure:
+        entry = task._unpure_entry or project.memory.get(task.memory_key)
+        if entry is None:
+            return _MISS
+        task._unpure_entry = entry
+        _tell(report, "memory")
+        return entry.result
+    memoize = task.cache if request.cache is None else request.cache
+    if memoize:
+        entry = project.memory.get(task.digest)
+        if entry is not None:
+            _notify_cache_hit(task, project, "memory")
+            _tell(report, "memory")
+            return entry.result
+    if not task.store:
+        return _MISS
+    values = _load(task, project, project.storage, request.mmap)
+    if values is None:
+        return _MISS
+    _tell(report, "storage")
+    return _remember(task, project, values, memoize)
+
+
+def _produce(
+    task: Task, project: Project, request: _Request, report: RunReport | None, upstream: dict[int, Any]
+) -> Any:
+    """Compute *task* (its upstream results are in *upstream*), store it and remember it."""
+    _tell(report, "computed")
+    if task.unpure:
+        return _run_unpure(task, project, request.recompute, upstream)
+    memoize = task.cache if request.cache is None else request.cache
+    if not task.store:
+        values = _compute(task, project, None, record=False, reason=request.reason, upstream=upstream)
+        return _remember(task, project, values, memoize)
+    storage = project.storage
     values = None
-    if storage is not None:
-        if not recompute:
-            values = _load(task, project, storage, mmap)
-            report.source = "storage"
-        while values is None:
-            with storage.claim(task) as claim:
-                if getattr(claim, "fresh_result", claim.waited and not recompute):
-                    # Another process stored the result while this one waited for the claim.
-                    values = _load(task, project, storage, mmap)
-                    report.source = "waited"
-                if values is None and getattr(claim, "held", True):
-                    start_from = _resume_point(task, project, storage) if not recompute else {}
-                    values = _compute(task, project, storage, record=record, reason=reason, start_from=start_from)
-                    report.source = "computed"
-                    if mmap:
-                        values = _load(task, project, storage, mmap) or values
-            # Not held and what appeared is unusable: claim again (and compute, unless another result appears).
-    else:
-        values = _compute(task, project, None, record=False, reason=reason)
-        report.source = "computed"
+    while values is None:
+        with storage.claim(task) as claim:
+            if getattr(claim, "fresh_result", claim.waited and not request.recompute):
+                # Another process stored the result while this one waited for the claim.
+                values = _load(task, project, storage, request.mmap)
+                _tell(report, "waited")
+            if values is None and getattr(claim, "held", True):
+                start_from = _resume_point(task, project, storage) if not request.recompute else {}
+                values = _compute(
+                    task,
+                    project,
+                    storage,
+                    record=request.record,
+                    reason=request.reason,
+                    start_from=start_from,
+                    upstream=upstream,
+                )
+                _tell(report, "computed")
+                if request.mmap:
+                    values = _load(task, project, storage, request.mmap) or values
+        # Not held and what appeared is unusable: claim again (and compute, unless another result appears).
+    return _remember(task, project, values, memoize)
+
+
+def _remember(task: Task, project: Project, values: dict[str, Any], memoize: bool) -> Any:
+    """The result shaped from *values*, kept in the memory tier when *memoize*."""
     entry = MemoryEntry(values, task._outputs.shape(values, task.output_names))
     if memoize:
-        project.memory.put(key, entry)
+        project.memory.put(task.digest, entry)
     return entry.result
+
+
+def _tell(report: RunReport | None, source: Literal["memory", "storage", "waited", "computed"]) -> None:
+    if report is not None:
+        report.source = source
 
 
 def _notify_cache_hit(task: Task, project: Project, tier: str) -> None:
@@ -141,18 +264,21 @@ def _load(task: Task, project: Project, storage: StorageBackend, mmap: bool) -> 
     return values
 
 
-def resolve_inputs(task: Task, project: Project, *, record: bool | None = None) -> dict[str, Any]:
+def resolve_inputs(
+    task: Task, project: Project, *, record: bool | None = None, upstream: dict[int, Any] | None = None
+) -> dict[str, Any]:
     """The values passed to the task's function: upstream tasks replaced by their results.
 
-    *record* is passed on to upstream tasks computed now (``run(record=False)``
-    records nothing upstream either).
+    Results already resolved are taken from *upstream* (by task identity);
+    any other upstream task is run now. *record* is passed on to upstream
+    tasks run now (``run(record=False)`` records nothing upstream either).
     """
     fields = task._inputs.fields
     registry = project.serializers
     resolved = {}
     for name, value in task.inputs.items():
         if name in task._deferred:
-            value = _substitute(value, project, record)
+            value = _substitute(value, project, record, upstream or {})
             try:
                 value = fields[name].validate(value)
             except ValidationError as exc:
@@ -167,14 +293,18 @@ def resolve_inputs(task: Task, project: Project, *, record: bool | None = None) 
     return resolved
 
 
-def _substitute(value: Any, project: Project, record: bool | None) -> Any:
+def _substitute(value: Any, project: Project, record: bool | None, upstream: dict[int, Any]) -> Any:
     if is_task(value):
-        return run_task(value, project, record=record)
+        result = upstream.get(id(value), _MISS)
+        return run_task(value, project, record=record) if result is _MISS else result
     t = type(value)
     if t in (list, tuple, set, frozenset):
-        return t(_substitute(v, project, record) for v in value)
+        return t(_substitute(v, project, record, upstream) for v in value)
     if t is dict:
-        return {_substitute(k, project, record): _substitute(v, project, record) for k, v in value.items()}
+        return {
+            _substitute(k, project, record, upstream): _substitute(v, project, record, upstream)
+            for k, v in value.items()
+        }
     return value
 
 
@@ -200,8 +330,9 @@ def _compute(
     record: bool | None,
     reason: str | None,
     start_from: dict[str, Any] | None = None,
+    upstream: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
-    inputs = resolve_inputs(task, project, record=record)
+    inputs = resolve_inputs(task, project, record=record, upstream=upstream)
     for name, value in (start_from or {}).items():
         inputs[name] = task._inputs.fields[name].validate(value)
     hook = project.hook
@@ -233,27 +364,29 @@ def _compute(
     return values
 
 
-def unpure_entry(task: Task, project: Project, recompute: bool = False) -> MemoryEntry:
+def unpure_entry(
+    task: Task, project: Project, recompute: bool = False, upstream: dict[int, Any] | None = None
+) -> MemoryEntry:
     """The (memoized) result of an unpure task, from which its key is derived."""
-    memo_key = "unpure:" + task.input_digest
+    memo_key = task.memory_key
     if not recompute:
         entry = task._unpure_entry or project.memory.get(memo_key)
         if entry is not None:
             task._unpure_entry = entry
             return entry
-    values = _compute(task, project, None, record=False, reason=None)
+    values = _compute(task, project, None, record=False, reason=None, upstream=upstream)
     entry = MemoryEntry(values, task._outputs.shape(values, task.output_names))
     project.memory.put(memo_key, entry)
     task._unpure_entry = entry
     return entry
 
 
-def _run_unpure(task: Task, project: Project, recompute: bool) -> Any:
+def _run_unpure(task: Task, project: Project, recompute: bool, upstream: dict[int, Any]) -> Any:
     if not recompute:
-        return unpure_entry(task, project).result
-    previous = task._unpure_entry or project.memory.get("unpure:" + task.input_digest)
+        return unpure_entry(task, project, upstream=upstream).result
+    previous = task._unpure_entry or project.memory.get(task.memory_key)
     old_key = task._digest or (task._output_digest(previous.values) if previous is not None else None)
-    entry = unpure_entry(task, project, recompute=True)
+    entry = unpure_entry(task, project, recompute=True, upstream=upstream)
     task._digest = task._output_digest(entry.values)
     if old_key is not None and old_key != task._digest:
         warn_user(

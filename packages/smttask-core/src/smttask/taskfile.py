@@ -29,6 +29,7 @@ from .errors import (
     UnknownTaskError,
 )
 from .serializers import Decode, Encode, JSONValue, Serializer, is_attribute_path, is_module_name
+from .signature import iter_tasks
 from .storage.local import safe_name
 from .userwarnings import warn_user
 
@@ -39,7 +40,9 @@ FORMAT = "smttask-task"
 #: Deepest nesting of lists and objects a task file may have (decoding recurses
 #: through it; real inputs nest a few levels).
 MAX_DEPTH = 200
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Format versions this smttask reads (1: upstream tasks nested inline).
+READABLE_VERSIONS = (1, 2)
 SUFFIX = ".taskdesc.json"
 _REQUIRED = ("module", "task", "inputs")
 
@@ -47,36 +50,60 @@ _REQUIRED = ("module", "task", "inputs")
 def describe(task: Task) -> dict[str, Any]:
     """The task-file document of *task*.
 
-    Upstream tasks are described inline where they first appear; later
-    occurrences of the same task are ``{"ref": <key>}``, so a graph in which
-    tasks share upstream tasks (a diamond) is written in size linear in its tasks.
+    Every upstream task is described once, in the document's ``"upstream"``
+    table (keyed by its key, each after the tasks it refers to), and an input
+    that is an upstream task is ``{"$type": "task", "value": {"ref": <key>}}``.
+    So a graph in which tasks share upstream tasks (a diamond) is written in
+    size linear in its tasks, and a chain of any depth gives a flat document:
+    it is written, read and pickled without recursion.
     """
-    return _describe(task, set())
-
-
-def _describe(task: Task, seen: set[str]) -> dict[str, Any]:
     registry = task._project().serializers
+    upstream = {other.static_key: _entry(other, registry) for other in _upstream_order(task)}
+    document = _entry(task, registry)
+    document = {"format": FORMAT, "version": FORMAT_VERSION, **document}
+    if upstream:
+        document["upstream"] = upstream
+    return document
 
-    def upstream(other: Task) -> dict[str, Any]:
-        key = other.static_key
-        if key in seen:
-            return {"ref": key}
-        seen.add(key)
-        return _describe(other, seen)
+
+def _entry(task: Task, registry: Any) -> dict[str, Any]:
+    """One task's part of a task file: identity, inputs (upstream tasks by reference), reason, key."""
+
+    def ref(other: Task) -> dict[str, Any]:
+        return {"ref": other.static_key}
 
     inputs = {
-        name: encode(value, registry, "file", where=f"input '{name}' of task '{task.taskname}'", task_hook=upstream)
+        name: encode(value, registry, "file", where=f"input '{name}' of task '{task.taskname}'", task_hook=ref)
         for name, value in task.inputs.items()
     }
     return {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
         "module": task.module_name,
         "task": task.taskname,
         "inputs": inputs,
         "reason": task.reason,
         "key": task.static_key,
     }
+
+
+def _upstream_order(task: Task) -> list[Task]:
+    """The upstream tasks of *task*, each once, every one after those it depends on (no recursion)."""
+    order: list[Task] = []
+    done: set[str] = set()
+    stack: list[tuple[Task, bool]] = [(task, False)]
+    while stack:
+        current, expanded = stack.pop()
+        key = current.static_key
+        if key in done:
+            continue
+        if expanded:
+            done.add(key)
+            if current is not task:
+                order.append(current)
+            continue
+        stack.append((current, True))
+        for value in current.inputs.values():
+            stack.extend((child, False) for child in iter_tasks(value) if child.static_key not in done)
+    return order
 
 
 def task_filename(task: Task) -> str:
@@ -172,20 +199,26 @@ def task_from_desc(source: str | Path | Mapping[str, Any], *, verify_key: bool =
     label, doc = read_document(source)
     if doc.get("format") != FORMAT:
         raise MalformedTaskFileError(label, f"not an smttask task file (no \"format\": \"{FORMAT}\" field)")
-    if doc.get("version") != FORMAT_VERSION:
+    version = doc.get("version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
         raise TaskFileVersionError(
             label,
-            f"task file format version {shown(doc.get('version'))} is not supported; this smttask reads "
-            f"version {FORMAT_VERSION}. Re-create the file with a matching smttask.",
+            f"task file format version {shown(version)} is not supported; this smttask reads "
+            f"versions {', '.join(map(str, READABLE_VERSIONS))}. Re-create the file with a matching smttask.",
         )
-    task = _Reader(label, doc, verify_key).build(doc)
+    task = _Reader(label, doc, verify_key).read(doc)
     if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
         task.task_file = Path(source).resolve()
     return task
 
 
 class _Reader:
-    """Rebuilds one task file's tasks, each shared upstream task once."""
+    """Rebuilds one task file's tasks, each shared upstream task once.
+
+    Version 2 files list upstream tasks in a flat table, each after those it
+    refers to: they are built in that order, without recursion. Version 1
+    files nest upstream tasks inline (and refer back to repeated ones).
+    """
 
     def __init__(self, label: str, doc: dict[str, Any], verify_key: bool) -> None:
         from .project import current_project
@@ -196,7 +229,61 @@ class _Reader:
         self.described: dict[str, dict[str, Any]] = {}
         self.built: dict[str, Task] = {}
         self.building: set[str] = set()
-        self._index(doc.get("inputs"))
+        #: Version 2: upstream tasks only by reference to the table (never described inline).
+        self.flat = doc.get("version") != 1
+        if not self.flat:
+            self._index(doc.get("inputs"))
+
+    def read(self, doc: dict[str, Any]) -> Task:
+        """The task *doc* describes, its upstream table built first."""
+        table = doc.get("upstream", {})
+        if doc.get("version") == 1 and "upstream" in doc:
+            raise MalformedTaskFileError(self.label, "a version 1 task file has no 'upstream' table")
+        if not isinstance(table, dict):
+            raise MalformedTaskFileError(self.label, f"'upstream' must be a JSON object, got {shown(table)}")
+        for key, entry in table.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get("inputs"), dict):
+                raise MalformedTaskFileError(
+                    self.label, f"upstream task {shown(key)} must be described by an object with inputs, got {shown(entry)}"
+                )
+            if entry.get("key") != key:
+                raise MalformedTaskFileError(
+                    self.label, f"upstream task {shown(key)} is listed with key {shown(entry.get('key'))}"
+                )
+        for key in self._dependency_order(table):
+            try:
+                self.built[key] = self.build(table[key])
+            except TaskFileError as exc:
+                raise self._in_upstream(exc) from None
+        return self.build(doc)
+
+    def _dependency_order(self, table: dict[str, dict[str, Any]]) -> list[str]:
+        """The keys of *table*, each after the keys its inputs refer to (whatever the file's order)."""
+        needs = {key: _references(entry["inputs"]) for key, entry in table.items()}
+        order: list[str] = []
+        state: dict[str, bool] = {}  # False: its references are being ordered; True: ordered
+        for first in table:
+            stack: list[tuple[str, bool]] = [(first, False)]
+            while stack:
+                key, expanded = stack.pop()
+                if expanded:
+                    state[key] = True
+                    order.append(key)
+                    continue
+                if state.get(key) is True:
+                    continue
+                state[key] = False
+                stack.append((key, True))
+                for needed in needs[key]:
+                    if needed not in table:
+                        raise MalformedTaskFileError(
+                            self.label, f"refers to upstream task {shown(needed)}, which it never describes"
+                        )
+                    if state.get(needed) is False:
+                        raise MalformedTaskFileError(self.label, f"upstream task {shown(needed)} depends on itself")
+                    if needed not in state:
+                        stack.append((needed, False))
+        return order
 
     def _index(self, data: Any) -> None:
         """Find every inline upstream description, so references resolve in any order."""
@@ -221,6 +308,8 @@ class _Reader:
             raise MalformedTaskFileError(self.label, f"an upstream task's key must be a string, got {shown(key)}")
         if key in self.built:
             return self.built[key]
+        if self.flat:
+            raise MalformedTaskFileError(self.label, f"refers to upstream task {shown(key)}, which it never describes")
         if "ref" in value:
             if key not in self.described:
                 raise MalformedTaskFileError(self.label, f"refers to upstream task {shown(key)}, which it never describes")
@@ -231,13 +320,17 @@ class _Reader:
         try:
             task = self.build(value)
         except TaskFileError as exc:
-            problem = exc.problem if exc.problem.startswith("in an upstream task") else f"in an upstream task: {exc.problem}"
-            raise type(exc)(self.label, problem) from None
+            raise self._in_upstream(exc) from None
         finally:
             self.building.discard(key)
         if key is not None:
             self.built[key] = task
         return task
+
+    def _in_upstream(self, exc: TaskFileError) -> TaskFileError:
+        """*exc* (raised while building an upstream task) saying so, once."""
+        problem = exc.problem if exc.problem.startswith("in an upstream task") else f"in an upstream task: {exc.problem}"
+        return type(exc)(self.label, problem)
 
     def build(self, doc: dict[str, Any]) -> Task:
         label = self.label
@@ -277,6 +370,23 @@ class _Reader:
                 f"the code of '{task.taskname}' now keys its inputs differently (signature, types or version changed).",
             )
         return task
+
+
+def _references(inputs: Any) -> set[str]:
+    """The keys of the upstream tasks *inputs* refers to (``{"$type": "task", "value": {"ref": key}}``), found without recursion."""
+    found: set[str] = set()
+    stack = [inputs]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            inner = value.get("value")
+            if value.get("$type") == "task" and isinstance(inner, dict) and isinstance(inner.get("ref"), str):
+                found.add(inner["ref"])
+            else:
+                stack.extend(value.values())
+    return found
 
 
 def _import_task_class(label: str, module_name: object, qualname: object) -> type[Task]:

@@ -1,9 +1,12 @@
 """Finding and comparing parameters in recorded task descriptions by dotted path.
 
 A record's parameters are its task file document; an input that is an
-upstream task appears as ``{"$type": "task", "value": <its document>}``. A
-dotted path walks through them: ``"a.b"`` is input ``b`` of the task given as
-input ``a``. Path parts index lists and tuples by position too (``"xs.0"``).
+upstream task appears as ``{"$type": "task", "value": {"ref": <key>}}``, the
+task described under that key in the document's ``"upstream"`` table (files
+of format version 1 nest ``{"$type": "task", "value": <its document>}``
+instead; both are read). A dotted path walks through them: ``"a.b"`` is input
+``b`` of the task given as input ``a``. Path parts index lists and tuples by
+position too (``"xs.0"``).
 """
 
 from __future__ import annotations
@@ -27,15 +30,20 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def lookup(inputs: Mapping[str, Any], path: str, decode: Callable[[Any], Any] | None = None) -> Any:
-    """The value at dotted *path* in a task document's *inputs*; :class:`KeyError` if absent.
+#: How many levels of upstream tasks :func:`flatten` goes through (paths deeper than this are not columns).
+FLATTEN_DEPTH = 32
+
+
+def lookup(document: Mapping[str, Any], path: str, decode: Callable[[Any], Any] | None = None) -> Any:
+    """The value at dotted *path* in a task *document*'s inputs; :class:`KeyError` if absent.
 
     Typed leaf values (``{"$type": ..., "value": ...}``) are passed to *decode*
     when given (e.g. to turn them back into tuples, paths or arrays).
     """
-    node: Any = inputs
+    upstream = _table(document)
+    node: Any = document.get("inputs", {})
     for part in path.split("."):
-        node = _descend(_unwrap(node), part)
+        node = _descend(_unwrap(node, upstream), part)
         if node is _MISSING:
             raise KeyError(path)
     if isinstance(node, dict) and TYPE_TAG in node and decode is not None:
@@ -44,7 +52,7 @@ def lookup(inputs: Mapping[str, Any], path: str, decode: Callable[[Any], Any] | 
 
 
 def matches(
-    inputs: Mapping[str, Any],
+    document: Mapping[str, Any],
     test: str,
     path: str,
     expected: Any,
@@ -52,7 +60,7 @@ def matches(
 ) -> bool:
     """Whether the value at *path* passes comparison *test* against *expected* (False if absent)."""
     try:
-        value = lookup(inputs, path, decode)
+        value = lookup(document, path, decode)
     except KeyError:
         return False
     try:
@@ -61,23 +69,42 @@ def matches(
         return False  # e.g. comparing a string with a number: not a match
 
 
-def flatten(inputs: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Every leaf of *inputs* as ``(dotted path, JSON value)``, through nested tasks."""
-    for name, value in inputs.items():
-        path = f"{prefix}{name}"
+def flatten(document: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every leaf of a task *document*'s inputs as ``(dotted path, JSON value)``, through upstream tasks.
+
+    In input order; upstream tasks are followed :data:`FLATTEN_DEPTH` levels deep.
+    """
+    upstream = _table(document)
+    inputs = document.get("inputs", {})
+    stack: list[tuple[str, Any, int]] = [(name, value, 0) for name, value in reversed(list(inputs.items()))]
+    while stack:
+        path, value, depth = stack.pop()
         if isinstance(value, dict) and value.get(TYPE_TAG) == "task":
-            yield from flatten(value["value"].get("inputs", {}), path + ".")
+            if depth < FLATTEN_DEPTH:
+                below, depth = _unwrap(value, upstream), depth + 1
+            else:
+                continue
         elif isinstance(value, dict) and TYPE_TAG not in value:
-            yield from flatten(value, path + ".")
+            below = value
         else:
             yield path, value
+            continue
+        if isinstance(below, dict):
+            stack.extend((f"{path}.{name}", item, depth) for name, item in reversed(list(below.items())))
 
 
-def _unwrap(node: Any) -> Any:
+def _table(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    table = document.get("upstream")
+    return table if isinstance(table, dict) else {}
+
+
+def _unwrap(node: Any, upstream: Mapping[str, Any]) -> Any:
     if isinstance(node, dict) and TYPE_TAG in node:
         value = node.get("value")
         if node[TYPE_TAG] == "task" and isinstance(value, dict):
-            return value.get("inputs", {})
+            if isinstance(value.get("ref"), str):
+                value = upstream.get(value["ref"], {})
+            return value.get("inputs", {}) if isinstance(value, dict) else {}
         return value
     return node
 

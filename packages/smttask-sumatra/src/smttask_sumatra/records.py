@@ -92,7 +92,7 @@ class RecordView:
     def param(self, path: str, default: Any = _params._MISSING) -> Any:
         """The input at dotted *path* (``"a.b"``: input ``b`` of upstream task ``a``)."""
         try:
-            return _params.lookup(self.inputs, path, self._view.decode)
+            return _params.lookup(self.parameters, path, self._view.decode)
         except KeyError:
             if default is _params._MISSING:
                 raise KeyError(f"Record {self.label} has no parameter '{path}'.") from None

@@ -34,7 +34,7 @@ def differing_params(records: Sequence[RecordView], limit: int | None = MAX_PARA
     """Dotted parameter paths whose recorded value differs between *records* (absent counts as a value)."""
     if len(records) < 2:
         return []
-    leaves = [dict(_params.flatten(r.inputs)) for r in records]
+    leaves = [dict(_params.flatten(r.parameters)) for r in records]
     paths = {p for leaf in leaves for p in leaf}
     differing = []
     for path in paths:
@@ -50,7 +50,7 @@ def differing_params(records: Sequence[RecordView], limit: int | None = MAX_PARA
 
 def param_text(record: RecordView, path: str, width: int = CELL_WIDTH) -> str:
     """The recorded value at *path* as short text ("" when the record has none)."""
-    leaves = dict(_params.flatten(record.inputs))
+    leaves = dict(_params.flatten(record.parameters))
     if path not in leaves:
         return ""
     value = leaves[path]
@@ -85,7 +85,7 @@ def dataframe(
             "RecordStoreView.dataframe() needs pandas: pip install 'smttask-sumatra[dataframe]'."
         ) from None
     if params is True:
-        paths = sorted({p for r in records for p, _ in _params.flatten(r.inputs)})
+        paths = sorted({p for r in records for p, _ in _params.flatten(r.parameters)})
     else:
         paths = list(params or ())
     rows = []
@@ -142,7 +142,7 @@ def record_html(record: RecordView) -> str:
         ("outcome", escape(record.outcome or "")),
         ("code version", f"<code>{escape(record.version or '')}</code>"),
     ]
-    rows += [(f"input {p}", escape(param_text(record, p, width=80))) for p, _ in _params.flatten(record.inputs)]
+    rows += [(f"input {p}", escape(param_text(record, p, width=80))) for p, _ in _params.flatten(record.parameters)]
     rows += [(f"output {name}", f"<code>{escape(str(path))}</code>") for name, path in record.output_files.items()]
     return (
         "<table>"

@@ -158,8 +158,7 @@ class RecordStoreView:
         ]
 
         def screen(tags: frozenset[str], parameters: dict[str, Any]) -> bool:
-            inputs = parameters.get("inputs", {})
-            return all(_params.matches(inputs, t, p, v, self.decode) for t, p, v in tests)
+            return all(_params.matches(parameters, t, p, v, self.decode) for t, p, v in tests)
 
         return self._narrowed(screen=screen)
 

@@ -98,7 +98,7 @@ def collect(records: list[RecordView], param: str | None, output: str | None) ->
     if param is not None and not data.sweep:
         from smttask_sumatra.params import flatten
 
-        known = sorted({p for r in records[:50] for p, _ in flatten(r.inputs)})
+        known = sorted({p for r in records[:50] for p, _ in flatten(r.parameters)})
         raise PlotSpecError(
             f"No finished record has a number for parameter {param!r} and a scalar output {output or ''!r}"
             + (f" ({problem})" if problem else "")
