@@ -1,0 +1,246 @@
+"""The ``fsspec`` backend against a real OpenSSH SFTP server on 127.0.0.1, and on ``file://`` URLs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fs_lab import computed, make_project, run_script
+from fs_tasks import samples, square
+
+from smttask import Config, Project, make_plugin_manager
+from smttask.errors import CorruptResultWarning
+from smttask_fsspec import StorageUnreachableError, StorageURLError
+
+
+@pytest.fixture(params=["sftp", "file"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
+    """``(storage_url, the directory it names on this machine)``, over SFTP or as a file:// URL."""
+    remote = tmp_path / "remote store"  # a space: URLs are quoted and unquoted right
+    remote.mkdir()
+    if request.param == "sftp":
+        server = request.getfixturevalue("sshd")
+        return server.url(remote).replace(" ", "%20"), remote
+    return f"file://{remote}".replace(" ", "%20"), remote
+
+
+def _options(url: str, request: pytest.FixtureRequest) -> dict[str, object]:
+    return {"key_filename": str(request.getfixturevalue("sshd").key)} if url.startswith("sftp") else {}
+
+
+def test_computed_once_then_loaded_back(store, tmp_path, task_log, request):
+    url, remote = store
+    with make_project(tmp_path / "a", url, **_options(url, request)).activate():
+        task = square(x=7)
+        assert task.run() == 49
+        task.clear()
+        assert task.run() == 49
+    # Another machine (another project, another cache) loads it: computed once in all.
+    with make_project(tmp_path / "b", url, **_options(url, request)).activate() as project:
+        again = square(x=7)
+        assert again.run() == 49
+        stored = project.storage.locate(again)
+    assert computed(task_log, "square") == 1
+    files = sorted(p.name for p in (remote / "square").iterdir())
+    assert files == [f"{task.digest}.json", f"{task.digest}.manifest.json"]
+    assert stored.outputs[""].path == remote / "square" / f"{task.digest}.json"
+
+
+def test_two_processes_racing_compute_once(store, tmp_path, task_log, request):
+    url, _ = store
+    root = tmp_path / "race"
+    make_project(root, url, **_options(url, request))
+    code = "from fs_tasks import slow_square; print(slow_square(x=12).run())"
+    jobs = [run_script(root, code) for _ in range(2)]
+    outputs = [job.communicate(timeout=120) for job in jobs]
+    assert [out.strip() for out, _ in outputs] == ["144", "144"], outputs
+    assert computed(task_log, "slow_square") == 1
+
+
+def test_corrupted_remote_file_is_detected_and_recomputed(store, tmp_path, task_log, request):
+    url, remote = store
+    with make_project(tmp_path / "a", url, **_options(url, request)).activate():
+        task = samples(n=1000, seed=3)
+        expected = task.run()
+    stored_file = remote / "samples" / f"{task.digest}.npy"
+    data = bytearray(stored_file.read_bytes())
+    data[-1] ^= 0xFF
+    stored_file.write_bytes(bytes(data))
+    with make_project(tmp_path / "b", url, **_options(url, request)).activate():  # an empty read cache
+        task = samples(n=1000, seed=3)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert np.array_equal(task.run(), expected)
+    assert any(w.category is CorruptResultWarning and "hash" in str(w.message) for w in caught)
+    assert computed(task_log, "samples") == 2
+    assert stored_file.read_bytes() != bytes(data)  # stored anew
+
+
+def test_damaged_cache_copy_is_fetched_again(store, tmp_path, task_log, request):
+    url, _ = store
+    project = make_project(tmp_path / "a", url, **_options(url, request))
+    with project.activate():
+        task = samples(n=1000, seed=4)
+        expected = task.run()
+        (copy,) = (tmp_path / "a" / "cache").glob("*/*.npy")
+        copy.write_bytes(copy.read_bytes()[:-8])
+        task.clear()
+        assert np.array_equal(task.run(), expected)
+    assert computed(task_log, "samples") == 1
+    assert copy.stat().st_size == expected.nbytes + 128  # the copy is whole again
+
+
+def test_read_cache_hit_and_bound(store, tmp_path, task_log, request):
+    url, remote = store
+    n = 100_000
+    size = n * 8 + 128
+    bound = size + size // 2  # room for one result, not two
+    with make_project(tmp_path / "w", url, **_options(url, request)).activate():
+        tasks = [samples(n=n, seed=s) for s in range(3)]
+        arrays = [t.run() for t in tasks]
+    reader = make_project(tmp_path / "r", url, cache_bytes=bound, **_options(url, request))
+    with reader.activate():
+        for task, arr in zip(tasks, arrays, strict=True):
+            task.clear()
+            assert np.array_equal(task.run(), arr)
+            assert reader.storage.cache.size() <= bound
+        # The last one is read locally: its remote file can go and it still loads (hash-verified).
+        last = tasks[-1]
+        (remote / "samples" / f"{last.digest}.npy").unlink()
+        last.clear()
+        assert np.array_equal(last.run(), arrays[-1])
+        # The first was evicted: with its remote file gone too, it is recomputed.
+        first = tasks[0]
+        (remote / "samples" / f"{first.digest}.npy").unlink()
+        first.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CorruptResultWarning)
+            assert np.array_equal(first.run(), arrays[0])
+    assert computed(task_log, "samples") == 4
+
+
+def test_nothing_half_visible_after_kill_9_during_a_large_write(store, tmp_path, task_log, request):
+    url, remote = store
+    root = tmp_path / "killed"
+    project = make_project(root, url, **_options(url, request))
+    code = "from fs_tasks import samples; samples(n=20_000_000, seed=1).run()"
+    job = run_script(root, code)
+    task_dir = remote / "samples"
+    deadline = time.monotonic() + 120
+    partial = []
+    while time.monotonic() < deadline and job.poll() is None:
+        partial = [p for p in task_dir.glob(".*.tmp") if p.stat().st_size > 0] if task_dir.is_dir() else []
+        if partial:
+            break
+        time.sleep(0.01)
+    assert partial, f"the writer never started uploading: {job.communicate()}"
+    os.kill(job.pid, signal.SIGKILL)
+    job.wait()
+    task = samples(n=20_000_000, seed=1)
+    assert not (task_dir / f"{task.digest}.manifest.json").exists()
+    assert not (task_dir / f"{task.digest}.npy").exists()
+    with project.activate():
+        assert project.storage.locate(task) is None
+        assert project.storage.load(task) is None
+        left = project.storage.clean(dry_run=True)
+        assert {p.name for p in partial} <= {leftover.path.name for leftover in left}
+        removed = project.storage.clean()
+        assert removed and not list(task_dir.glob(".*.tmp"))
+        assert not list(task_dir.glob("*.claim"))
+        # The killed writer's local copy in the read cache goes when the cache next takes a file.
+        assert list((root / "cache").glob(".*.tmp"))
+        square(x=2).run()
+        assert not list((root / "cache").glob(".*.tmp"))
+
+
+def test_recompute_replaces_the_result(store, tmp_path, task_log, request):
+    url, remote = store
+    with make_project(tmp_path / "a", url, **_options(url, request)).activate() as project:
+        task = square(x=3)
+        task.run()
+        task.run(recompute=True)
+        assert project.storage.check(task) is not None
+        assert project.storage.delete(task)
+        assert project.storage.locate(task) is None
+    assert computed(task_log, "square") == 2
+    assert list((remote / "square").iterdir()) == []
+
+
+def test_marker_only_where_this_machine_sees_the_files(store, tmp_path, request):
+    url, remote = store
+    with make_project(tmp_path / "a", url, **_options(url, request)).activate() as project:
+        task = square(x=5)
+        marker = project.storage.marker(task)
+        if url.startswith("file"):
+            assert marker == remote / "square" / f"{task.digest}.manifest.json"
+        else:
+            assert marker is None
+
+
+@pytest.mark.parametrize(
+    ("url", "fsspec", "message"),
+    [
+        ("", {}, "needs a storage_url"),
+        ("results", {}, "is not a URL"),
+        ("sftp:///data", {}, "names no host"),
+        ("sftp://ada:hunter2@host/data", {}, "holds a password"),
+        ("file://server/data", {}, "names a host"),
+        ("nosuchprotocol://bucket/x", {}, "cannot open the protocol"),
+        ("sftp://host/data", {"password": "x"}, "holds a secret"),
+        ("sftp://host/data", {"cache_bytes": -1}, "cache_bytes"),
+    ],
+)
+def test_bad_settings_are_one_clear_line(tmp_path, url, fsspec, message):
+    import smttask_fsspec.plugin
+
+    config = Config(storage="fsspec", storage_url=url, recorder="none", plugins={"fsspec": fsspec})
+    project = Project(tmp_path, config=config,
+                      plugin_manager=make_plugin_manager(load_entry_points=False, plugins=[smttask_fsspec.plugin]))
+    with pytest.raises(StorageURLError, match=message) as caught:
+        project.storage  # noqa: B018
+    assert "\n" not in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_unreachable_server_is_one_clear_line(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    with make_project(tmp_path / "a", f"sftp://127.0.0.1:{port}/data").activate() as project:
+        with pytest.raises(StorageUnreachableError, match=f"cannot open sftp://127.0.0.1:{port}/data") as caught:
+            project.storage.load(square(x=1))
+    assert "\n" not in str(caught.value)
+
+
+def test_smttask_run_cli_through_sftp(sshd, tmp_path, task_log):
+    """Task files run by ``smttask run`` (installed plugin, found by entry point) store through SFTP."""
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    root = tmp_path / "cli"
+    project = make_project(root, sshd.url(remote), key_filename=str(sshd.key))
+    with project.activate():
+        files = [square(x=i).save(root / "taskdir") for i in range(4)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    smttask = Path(sys.executable).with_name("smttask")
+    for _ in range(2):
+        done = subprocess.run([str(smttask), "run", "-n", "2", *map(str, files)], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert computed(task_log, "square") == 4
+    assert len(list((remote / "square").glob("*.manifest.json"))) == 4
+
+
+def test_import_stays_light():
+    code = ("import sys, smttask, smttask_fsspec.plugin; from smttask import make_plugin_manager, Project;"
+            "p = Project('.'); p.storage_backends; assert 'fsspec' not in sys.modules and 'paramiko' not in "
+            "sys.modules, sorted(m for m in sys.modules if m.startswith(('fsspec', 'paramiko')))")
+    subprocess.run([sys.executable, "-c", code], check=True)
