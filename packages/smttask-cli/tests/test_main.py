@@ -84,6 +84,7 @@ def test_a_plugin_that_fails_to_load_costs_a_warning(monkeypatch, capsys):
     from smttask_cli.main import load_plugin_manager
 
     broken = importlib.metadata.EntryPoint(name="broken", value="no_such_module_xyz", group="smttask")
+    monkeypatch.setenv("SMTTASK_PLUGIN_CACHE", "0")  # scan, so the broken entry point is found
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [broken])
     manager = load_plugin_manager()
     assert "smttask: warning: The smttask plugin 'broken'" in capsys.readouterr().err

@@ -247,6 +247,7 @@ def test_a_broken_plugin_is_skipped_with_a_warning(monkeypatch: pytest.MonkeyPat
     from smttask.errors import PluginLoadWarning
 
     broken = importlib.metadata.EntryPoint(name="broken", value="no_such_module_xyz", group="smttask")
+    monkeypatch.setenv("SMTTASK_PLUGIN_CACHE", "0")  # scan, so the broken entry point is found
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [broken])
     with pytest.warns(PluginLoadWarning, match="plugin 'broken'.*failed to load and is skipped") as caught:
         manager = make_plugin_manager()

@@ -43,21 +43,31 @@ def make_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any
 
 def _load_entry_points(manager: pluggy.PluginManager) -> None:
     """Register every installed plugin; one that fails to load is skipped with a warning."""
-    from importlib.metadata import entry_points
+    from .entrypoints import installed_plugins
 
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
-            continue
-        try:
-            plugin = entry_point.load()
-            manager.register(plugin, name=entry_point.name)
-        except Exception as exc:
-            dist = entry_point.dist.name if entry_point.dist else "?"
+    entries = installed_plugins()
+    failed = _register(manager, entries)
+    if failed:  # the cache may predate an uninstall: look again before blaming the plugin
+        names = {entry.name for entry in failed}
+        for entry, exc in _register(manager, [e for e in installed_plugins(fresh=True) if e.name in names]).items():
             warn_user(
-                f"The smttask plugin '{entry_point.name}' (from {dist}) failed to load and is "
-                f"skipped: {type(exc).__name__}: {exc}. Reinstall or uninstall {dist}.",
+                f"The smttask plugin '{entry.name}' (from {entry.distribution}) failed to load and is "
+                f"skipped: {type(exc).__name__}: {exc}. Reinstall or uninstall {entry.distribution}.",
                 PluginLoadWarning,
             )
+
+
+def _register(manager: pluggy.PluginManager, entries: Iterable[Any]) -> dict[Any, Exception]:
+    """Register the plugins of *entries* not registered or blocked yet; the ones that failed, with why."""
+    failed = {}
+    for entry in entries:
+        if manager.get_plugin(entry.name) is not None or manager.is_blocked(entry.name):
+            continue
+        try:
+            manager.register(entry.load(), name=entry.name)
+        except Exception as exc:
+            failed[entry] = exc
+    return failed
 
 
 def components_by_name(kind: str, results: Iterable[Iterable[Any]]) -> dict[str, Any]:
