@@ -31,6 +31,7 @@ bench: setup
 	$(BIN)/python bench/run_sumatra.py
 	$(BIN)/python bench/run_labbook.py
 	$(BIN)/python bench/run_snakemake.py
+	$(BIN)/python bench/run_fsspec.py
 
 docs: setup
 	$(BIN)/python -m sphinx -W -q -b html docs docs/_build/html
