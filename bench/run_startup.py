@@ -1,0 +1,131 @@
+"""First use in a fresh process: the first disk hit of smttask against pydantic's and joblib's first use, in one run.
+
+Run with ``.venv/bin/python bench/run_startup.py``. Every short script, every
+CLI worker and every cluster job pays what a process spends before its first
+result. Each round starts fresh interpreters (byte code cached, as after an
+install) that time themselves from before their first import: smttask up to
+its first disk hit of a stored task (its plugins found and loaded, storage
+opened); the floor, ``import pydantic`` and one model (every smttask task is
+one); and joblib, ``import joblib`` up to its first ``Memory`` cache hit.
+Interleaved rounds, medians. Benchmarks are reports, not tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+from benchdoc import machine_summary, write_section
+
+TASKS = textwrap.dedent(
+    """
+    from smttask import RecordedTask
+
+    @RecordedTask
+    def add(x: int, y: int) -> int:
+        return x + y
+    """
+)
+SMTTASK = textwrap.dedent(
+    """
+    import time
+    t0 = time.perf_counter()
+    import starttasks
+    result = starttasks.add(x=1, y=2).run()
+    print(time.perf_counter() - t0)
+    """
+)
+PYDANTIC = textwrap.dedent(
+    """
+    import time
+    t0 = time.perf_counter()
+    import pydantic
+    class M(pydantic.BaseModel):
+        x: int
+        y: int
+    M(x=1, y=2)
+    print(time.perf_counter() - t0)
+    """
+)
+JOBLIB = textwrap.dedent(
+    """
+    import time
+    t0 = time.perf_counter()
+    import joblib
+    memory = joblib.Memory("joblib-cache", verbose=0)
+    @memory.cache
+    def add(x, y):
+        return x + y
+    add(1, 2)
+    print(time.perf_counter() - t0)
+    """
+)
+
+
+def timed(script: Path, cwd: Path, env: dict[str, str]) -> float:
+    out = subprocess.run([sys.executable, str(script)], cwd=cwd, env=env, check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--no-doc", action="store_true", help="print only; do not rewrite docs/benchmarks.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="smttask-startup-") as tmp:
+        root = Path(tmp)
+        (root / "smttask.toml").write_text('recorder = "none"\n')
+        (root / "starttasks.py").write_text(TASKS)
+        scripts = {}
+        for name, text in (("smttask", SMTTASK), ("pydantic", PYDANTIC), ("joblib", JOBLIB)):
+            scripts[name] = root / f"{name}_first.py"
+            scripts[name].write_text(text)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as after an install
+        env.update(PYTHONPYCACHEPREFIX=str(root / "pycache"), XDG_CACHE_HOME=str(root / "cache"))
+        uncached = {**env, "SMTTASK_PLUGIN_CACHE": "0"}
+        for script in scripts.values():  # compile byte code, store the results, fill the caches
+            timed(script, root, env)
+        samples: dict[str, list[float]] = {"smttask": [], "smttask, plugin cache off": [], "pydantic": [], "joblib": []}
+        for _ in range(args.rounds):
+            samples["smttask"].append(timed(scripts["smttask"], root, env))
+            samples["smttask, plugin cache off"].append(timed(scripts["smttask"], root, uncached))
+            samples["pydantic"].append(timed(scripts["pydantic"], root, env))
+            samples["joblib"].append(timed(scripts["joblib"], root, env))
+    median = {name: statistics.median(values) * 1000 for name, values in samples.items()}
+    floor = median["pydantic"]
+    rows = [
+        f"| first disk hit of a stored task (smttask) | {median['smttask']:.1f} ms | "
+        f"{median['smttask'] - floor:+.1f} ms | {median['smttask'] / median['joblib']:.2f}x |",
+        f"| the same, plugin cache off (`SMTTASK_PLUGIN_CACHE=0`) | {median['smttask, plugin cache off']:.1f} ms | "
+        f"{median['smttask, plugin cache off'] - floor:+.1f} ms | "
+        f"{median['smttask, plugin cache off'] / median['joblib']:.2f}x |",
+        f"| `import pydantic` and one model (the floor) | {floor:.1f} ms | — | {floor / median['joblib']:.2f}x |",
+        f"| first `joblib.Memory` hit (the peer) | {median['joblib']:.1f} ms | {median['joblib'] - floor:+.1f} ms | 1 |",
+    ]
+    text = "\n".join(
+        [
+            "## First use in a process",
+            "",
+            f"`bench/run_startup.py` on {machine_summary()}: fresh interpreters timing themselves from before "
+            f"their first import to their first result (byte code cached), medians of {args.rounds} interleaved "
+            "rounds. Over the floor = time beyond `import pydantic` and one model; ratio = time / joblib's.",
+            "",
+            "| first use | time | over the floor | ratio to joblib |",
+            "|---|---|---|---|",
+            *rows,
+            "",
+        ]
+    )
+    print(text)
+    if not args.no_doc:
+        write_section("## First use in a process", text)
+
+
+if __name__ == "__main__":
+    main()
