@@ -70,7 +70,7 @@ def parse_settings(url: str, table: dict[str, Any], project_root: Path) -> Setti
                 f"[fsspec] option '{name}' holds a secret, which must not be written into the project "
                 "configuration: use an SSH key or agent, or the storage's environment variables."
             )
-        options[name] = value
+        options[name] = os.path.expanduser(value) if name == "key_filename" and type(value) is str else value
     cache_bytes = table.get("cache_bytes", DEFAULT_CACHE_BYTES)
     if type(cache_bytes) is not int or cache_bytes < 0:
         raise StorageURLError(f"[fsspec] cache_bytes must be an integer, 0 or more, got {cache_bytes!r}.")
