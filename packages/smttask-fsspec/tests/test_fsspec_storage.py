@@ -16,6 +16,7 @@ from fs_lab import computed, make_project, run_script
 from fs_tasks import samples, square
 
 from smttask import Config, Project, make_plugin_manager
+from smttask._files import host_id
 from smttask.errors import CorruptResultWarning
 from smttask_fsspec import StorageUnreachableError, StorageURLError
 
@@ -151,13 +152,44 @@ def test_nothing_half_visible_after_kill_9_during_a_large_write(store, tmp_path,
         assert project.storage.load(task) is None
         left = project.storage.clean(dry_run=True)
         assert {p.name for p in partial} <= {leftover.path.name for leftover in left}
-        removed = project.storage.clean()
-        assert removed and not list(task_dir.glob(".*.tmp"))
+        # The next run takes the dead writer's claim over, removes what it left, and stores the result.
+        assert task.run().shape == (20_000_000,)
+        assert not list(task_dir.glob(".*.tmp"))
         assert not list(task_dir.glob("*.claim"))
-        # The killed writer's local copy in the read cache goes when the cache next takes a file.
-        assert list((root / "cache").glob(".*.tmp"))
-        square(x=2).run()
+        assert project.storage.check(task) is not None
+        # The killed writer's local copy in the read cache went when the cache took the new files.
         assert not list((root / "cache").glob(".*.tmp"))
+    assert computed(task_log, "samples") == 2
+
+
+def test_stale_claim_of_another_host_is_taken_over(store, tmp_path, task_log, request):
+    """A claim no one touches (its node died) is taken over once a waiter has seen it unchanged long enough."""
+    url, remote = store
+    project = make_project(tmp_path / "a", url, **_options(url, request))
+    task = square(x=9)
+    (remote / "square").mkdir()
+    claim = remote / "square" / f"{task.digest}.claim"
+    claim.write_text('{"pid": 1, "host": "a-node-that-died", "token": "0123456789abcdef0123"}')
+    with project.activate():
+        assert task.run() == 81
+    assert computed(task_log, "square") == 1
+    assert not claim.exists() and not claim.with_name(claim.name + ".lock").exists()
+
+
+def test_clean_removes_leftovers_but_no_result(store, tmp_path, task_log, request):
+    url, remote = store
+    with make_project(tmp_path / "a", url, **_options(url, request)).activate() as project:
+        task = square(x=4)
+        task.run()
+        task_dir = remote / "square"
+        orphan = task_dir / f"{'f' * 32}.json"  # an output no manifest lists
+        orphan.write_text("16")
+        dead_tmp = task_dir / f".{'e' * 32}.json.999999999-{host_id()}.abcd.tmp"
+        dead_tmp.write_text("1")
+        names = {leftover.path.name for leftover in project.storage.clean()}
+        assert names == {orphan.name, dead_tmp.name}
+        assert sorted(p.name for p in task_dir.iterdir()) == [f"{task.digest}.json", f"{task.digest}.manifest.json"]
+        assert project.storage.clean() == []
 
 
 def test_recompute_replaces_the_result(store, tmp_path, task_log, request):
