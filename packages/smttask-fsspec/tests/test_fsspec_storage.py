@@ -276,3 +276,30 @@ def test_import_stays_light():
             "p = Project('.'); p.storage_backends; assert 'fsspec' not in sys.modules and 'paramiko' not in "
             "sys.modules, sorted(m for m in sys.modules if m.startswith(('fsspec', 'paramiko')))")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _load_in_child(project, task, queue) -> None:
+    with project.activate():
+        queue.put(project.storage.load(task)[""])
+
+
+def test_a_forked_process_opens_its_own_connection(sshd, tmp_path, task_log):
+    import multiprocessing
+
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    project = make_project(tmp_path / "a", sshd.url(remote), key_filename=str(sshd.key), cache_bytes=0)
+    with project.activate():
+        task = square(x=6)
+        task.run()  # the parent is connected
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        child = context.Process(target=_load_in_child, args=(project, task, queue))
+        child.start()
+        assert queue.get(timeout=60) == 36
+        child.join(60)
+        assert child.exitcode == 0
+        task.clear()
+        assert task.run() == 36  # the parent's connection still works
+        assert project.storage.locate(square(x=6)) is not None
+    assert computed(task_log, "square") == 1

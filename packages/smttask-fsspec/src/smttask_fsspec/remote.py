@@ -48,6 +48,7 @@ class Remote:
         self._lock = threading.RLock()
         self._pid = -1
         self._fs: Any = None
+        self._inherited: list[Any] = []
 
     def _connect(self) -> Any:
         raise NotImplementedError
@@ -55,11 +56,17 @@ class Remote:
     @property
     def fs(self) -> Any:
         if self._pid != os.getpid() or self._fs is None:
+            if self._fs is not None:
+                # The parent's connection: kept, never closed here (closing it would end the parent's session).
+                self._inherited.append(self._fs)
             self._fs = self._connect()
             self._pid = os.getpid()
         return self._fs
 
     def call(self, op: Callable[[], T]) -> T:
+        if self._pid != os.getpid() and self._pid != -1:
+            # A forked child: the lock may have been held by a thread that does not exist here.
+            self._lock = threading.RLock()
         with self._lock:
             return op()
 

@@ -119,5 +119,4 @@ def parse_settings(url: str, table: dict[str, Any], project_root: Path) -> Setti
         if not parts.netloc:
             raise StorageURLError(f"storage_url {url!r} names no bucket or host: write {protocol}://BUCKET/PREFIX.")
     root = root.rstrip("/") or "/"
-    clean_url = parts._replace(netloc=parts.hostname or parts.netloc).geturl() if parts.username else url
-    return Settings(clean_url, protocol, root, host, options, cache_dir, cache_bytes)
+    return Settings(url, protocol, root, host, options, cache_dir, cache_bytes)
