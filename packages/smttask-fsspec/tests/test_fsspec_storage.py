@@ -303,3 +303,21 @@ def test_a_forked_process_opens_its_own_connection(sshd, tmp_path, task_log):
         assert task.run() == 36  # the parent's connection still works
         assert project.storage.locate(square(x=6)) is not None
     assert computed(task_log, "square") == 1
+
+
+def test_another_fsspec_protocol_through_check_then_write(tmp_path, task_log):
+    """Protocols without exclusive create or rename (here fsspec's in-process ``memory://``, a real
+    fsspec filesystem like s3fs's in that respect) store, load, claim and release all the same."""
+    import fsspec
+
+    url = "memory://bucket/results"
+    with make_project(tmp_path / "a", url).activate() as project:
+        task = samples(n=1000, seed=5)
+        values = task.run()
+        assert not project.storage.remote.exclusive
+        assert project.storage.check(task) is not None
+    with make_project(tmp_path / "b", url).activate():  # another cache
+        assert np.array_equal(samples(n=1000, seed=5).run(), values)
+    names = [p.rsplit("/", 1)[-1] for p in fsspec.filesystem("memory").ls("/bucket/results/samples", detail=False)]
+    assert sorted(names) == [f"{task.digest}.manifest.json", f"{task.digest}.npy"]  # the claim was released
+    assert computed(task_log, "samples") == 1

@@ -75,7 +75,7 @@ def remove_if_unchanged(remote: Remote, path: str, judged: RemoteClaimInfo, tag:
     except FileNotFoundError:
         return False
     found = inspect(remote, moved)
-    if found is not None and found.token == judged.token and found.identity == judged.identity:
+    if found is not None and found.token == judged.token and _same(remote, found.identity, judged.identity):
         remote.remove(moved)
         return True
     try:
@@ -83,6 +83,13 @@ def remove_if_unchanged(remote: Remote, path: str, judged: RemoteClaimInfo, tag:
     finally:
         remote.remove(moved)
     return False
+
+
+def _same(remote: Remote, moved: tuple[int, float, bytes], judged: tuple[int, float, bytes]) -> bool:
+    """True if the claim renamed away is the version judged (where a move makes a new object, by content)."""
+    if remote.rename_keeps_mtime:
+        return moved == judged
+    return (moved[0], moved[2]) == (judged[0], judged[2])
 
 
 class _Heartbeat:

@@ -42,6 +42,8 @@ class Remote:
 
     #: True if :meth:`create_exclusive` and :meth:`publish` are atomic on this protocol.
     exclusive: bool = True
+    #: True if :meth:`publish` keeps the file's modification time (a rename; an object store copies).
+    rename_keeps_mtime: bool = True
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -296,6 +298,7 @@ class GenericRemote(Remote):
     """Any other fsspec filesystem: whole-object writes, but no exclusive create (check, then write)."""
 
     exclusive = False
+    rename_keeps_mtime = False
 
     def _connect(self) -> Any:
         import fsspec
