@@ -1,0 +1,40 @@
+"""The commands smttask-sumatra adds to ``smttask`` (through the ``smttask_cli_commands`` hook).
+
+- ``smttask project init [DIR]`` / ``smttask project flush``
+- ``smttask records`` (list, newest first) / ``smttask records show LABEL``
+- ``smttask store rebuild`` / ``smttask store recreate LABEL -o DIR``
+
+Commands join existing ``project`` and ``store`` groups when another plugin made
+them. Errors of smttask are printed as one line and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .project import flush_command, init_command
+from .records import records_group
+from .store import migrate_command, rebuild_command, recreate_command, upgrade_keys_command
+
+
+def register(cli: click.Group) -> None:
+    """Add this plugin's commands to the ``smttask`` group *cli*."""
+    project = _group(cli, "project", "Set up the project's lab book, and maintain it.")
+    project.add_command(init_command)
+    project.add_command(flush_command)
+    cli.add_command(records_group)
+    store = _group(cli, "store", "Maintain stored results using the lab book.")
+    store.add_command(rebuild_command)
+    store.add_command(recreate_command)
+    store.add_command(upgrade_keys_command)
+    store.add_command(migrate_command)
+
+
+def _group(cli: click.Group, name: str, help: str) -> click.Group:
+    existing = cli.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = click.Group(name, help=help)
+    cli.add_command(group)
+    added = cli.commands.get(name)
+    return added if isinstance(added, click.Group) else group
