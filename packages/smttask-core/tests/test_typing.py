@@ -96,9 +96,7 @@ def test_registering_a_serializer_makes_a_type_usable(project: Any, tmp_path: Pa
         assert task.desc["inputs"]["i"] == {"$type": "test.Interval", "value": [0, 2]}
         assert Task.from_desc(task.desc).inputs["i"] == Interval(0, 2)
     finally:
-        user_registry._by_name.pop("test.Interval")
-        user_registry._by_typename.pop(f"{__name__}.Interval")
-        user_registry._by_class.clear()
+        user_registry.unregister("test.Interval")
 
 
 def test_two_serializers_cannot_claim_one_name() -> None:
@@ -110,9 +108,7 @@ def test_two_serializers_cannot_claim_one_name() -> None:
         with pytest.raises(ValueError, match="already registered"):
             register_serializer(Other())
     finally:
-        user_registry._by_name.pop("test.Interval")
-        user_registry._by_typename.pop(f"{__name__}.Interval")
-        user_registry._by_class.clear()
+        user_registry.unregister("test.Interval")
 
 
 @RecordedTask

@@ -29,8 +29,34 @@ Decode = Callable[[JSONValue], Any]
 
 
 def qualified_name(cls: type) -> str:
-    """``module.QualName`` of a class: the name serializers are registered under."""
+    """``module.QualName`` of a class: a name a serializer may list it under."""
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def imported_class(path: str) -> type | None:
+    """The class a dotted *path* names, if the module holding it is already imported.
+
+    *path* is ``package.module.Name`` (the path a class is imported by, such as
+    ``pathlib.PurePath`` or ``numpy.random.Generator``) or a class's
+    :func:`qualified_name`; nested classes are ``module.Outer.Inner``. The
+    longest imported module that prefixes *path* is searched for the rest of it
+    through namespaces only (``vars``, never a module's ``__getattr__``, which
+    may import a submodule), so nothing is imported or called: the answer is
+    None until the class's library is in use, and for a path naming no class.
+    """
+    parts = path.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module = sys.modules.get(".".join(parts[:cut]))
+        if module is None:
+            continue
+        obj: Any = module
+        for name in parts[cut:]:
+            try:
+                obj = vars(obj).get(name)
+            except TypeError:  # an object without a namespace
+                return None
+        return obj if isinstance(obj, type) else None
+    return None
 
 
 class Serializer:
@@ -38,11 +64,12 @@ class Serializer:
 
     Subclasses set :attr:`name` (the ``$type`` tag written in files; keep it
     stable forever, since task files and keys depend on it) and :attr:`types`
-    (qualified names of the classes handled, subclasses included).
+    (the classes handled, subclasses included: each a class, or the dotted path
+    it is imported by, which leaves its library unimported until it is used).
     """
 
     name: ClassVar[str]
-    types: ClassVar[tuple[str, ...]]
+    types: ClassVar[tuple[str | type, ...]]
     #: Values hold internal state a task could mutate (e.g. a random generator):
     #: each run receives a copy, so the task stays pure.
     mutable: ClassVar[bool] = False
@@ -301,11 +328,21 @@ BUILTIN_SERIALIZERS: tuple[Serializer, ...] = (
 
 
 class SerializerRegistry:
-    """Serializers by ``$type`` name and by handled type; a lookup walks the value type's MRO."""
+    """Serializers by ``$type`` name and by handled class; a lookup walks the value type's MRO.
+
+    Classes named by a path are resolved (see :func:`imported_class`) as their
+    modules get imported. A base class matches when it *is* a registered class
+    or, for classes no path reaches (defined in a function), when its
+    :func:`qualified_name` is a registered path. When two serializers handle
+    the same class, the one registered last wins.
+    """
 
     def __init__(self, serializers: Iterable[Serializer] = (), parent: SerializerRegistry | None = None):
         self._by_name: dict[str, Serializer] = {}
-        self._by_typename: dict[str, Serializer] = {}
+        self._handled: list[tuple[str | type, Serializer]] = []  # in registration order
+        self._by_path: dict[str, Serializer] = {}
+        self._resolved: dict[str, type] = {}
+        self._classes: dict[type, Serializer] = {}
         self._by_class: dict[type, Serializer | None] = {}
         self._parent = parent
         for serializer in serializers:
@@ -320,9 +357,24 @@ class SerializerRegistry:
                 f"({type(existing).__qualname__}); pass replace=True to override it."
             )
         self._by_name[serializer.name] = serializer
-        for typename in serializer.types:
-            self._by_typename[typename] = serializer
-        self._by_class.clear()
+        for handled in serializer.types:
+            self._handled.append((handled, serializer))
+            if isinstance(handled, str):
+                self._by_path[handled] = serializer
+        self._index_classes()
+
+    def unregister(self, name: str) -> None:
+        """Remove the serializer registered as *name* and the classes it handles (a no-op if none is).
+
+        For a notebook or a test that registers a serializer for a while; task
+        files naming it can no longer be read once it is gone.
+        """
+        serializer = self._by_name.pop(name, None)
+        if serializer is None:
+            return
+        self._handled = [(h, s) for h, s in self._handled if s is not serializer]
+        self._by_path = {handled: s for handled, s in self._handled if isinstance(handled, str)}
+        self._index_classes()
 
     def for_type(self, cls: type) -> Serializer | None:
         """The serializer handling *cls* (or a base class of it), or None."""
@@ -330,9 +382,10 @@ class SerializerRegistry:
             return self._by_class[cls]
         except KeyError:
             pass
+        self._resolve_imported()
         found = None
         for base in cls.__mro__:
-            found = self._by_typename.get(qualified_name(base))
+            found = self._classes.get(base) or self._by_path.get(qualified_name(base))
             if found is not None:
                 break
         if found is None and self._parent is not None:
@@ -340,6 +393,27 @@ class SerializerRegistry:
         if found is not None:  # misses are not cached: a serializer may be registered later
             self._by_class[cls] = found
         return found
+
+    def _resolve_imported(self) -> None:
+        """Resolve the registered paths whose modules have been imported since the last lookup."""
+        newly = {
+            path: cls
+            for path in self._by_path
+            if path not in self._resolved and (cls := imported_class(path)) is not None
+        }
+        if newly:
+            self._resolved.update(newly)
+            self._index_classes()
+
+    def _index_classes(self) -> None:
+        """Rebuild the class -> serializer table from the registrations, later ones winning."""
+        classes: dict[type, Serializer] = {}
+        for handled, serializer in self._handled:
+            cls = self._resolved.get(handled) if isinstance(handled, str) else handled
+            if cls is not None:
+                classes[cls] = serializer
+        self._classes = classes
+        self._by_class.clear()
 
     def by_name(self, name: str) -> Serializer:
         serializer = self._by_name.get(name)
@@ -351,7 +425,6 @@ class SerializerRegistry:
                 "Install or register the plugin that wrote it."
             )
         return serializer
-
 
 
 #: Process-wide serializers added with :func:`smttask.typing.register_serializer`;
