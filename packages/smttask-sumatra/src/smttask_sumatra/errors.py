@@ -80,6 +80,18 @@ class RecordNotFoundError(SumatraError, KeyError):
         return str(self.args[0])
 
 
+class RecordFilterError(SumatraError, ValueError):
+    """A filter of a :class:`~smttask_sumatra.RecordStoreView` got a value it cannot use (a date, a status)."""
+
+
+class FilterArgumentError(SumatraError, TypeError):
+    """A filter was called wrongly: an unknown comparison, no tag, a bad ``record_filter`` function."""
+
+
+class RecordEditError(SumatraError, RuntimeError):
+    """Records could not be changed (tags) or removed; the message says which were, and which not."""
+
+
 class RecordStoreError(SumatraError, RuntimeError):
     """The record store cannot take a record now; the record is spooled instead."""
 

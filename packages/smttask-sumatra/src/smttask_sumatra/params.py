@@ -27,6 +27,7 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "gt": operator.gt,
     "ge": operator.ge,
     "isin": lambda a, b: any(_equal(a, x) for x in b),
+    "isclose": lambda a, b: _close(a, b),
 }
 
 
@@ -128,3 +129,14 @@ def _equal(a: Any, b: Any) -> bool:
         return bool(result.all())
     except AttributeError:
         return bool(result)
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Whether *a* and *b* are equal within NumPy's default tolerances (element-wise for sequences)."""
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    if hasattr(a, "shape") or hasattr(b, "shape"):
+        import numpy as np
+
+        return bool(np.all(np.isclose(a, b)))
+    return abs(a - b) <= 1e-8 + 1e-5 * abs(b)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from .errors import RecordFilterError
+
 
 @dataclass(frozen=True)
 class RecordQuery:
@@ -55,12 +57,12 @@ def tag_pattern(tag: str) -> str:
 
 
 def as_datetime(value: datetime | date | str, name: str) -> datetime:
-    """*value* as an aware datetime (naive ones and dates in local time); ValueError names *name*."""
+    """*value* as an aware datetime (naive ones and dates in local time); :class:`RecordFilterError` names *name*."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(
+            raise RecordFilterError(
                 f"{name}={value!r} is not an ISO date or datetime (e.g. '2024-05-21' or '2024-05-21T14:00')."
             ) from None
     if not isinstance(value, datetime):
@@ -69,7 +71,7 @@ def as_datetime(value: datetime | date | str, name: str) -> datetime:
 
 
 def as_date(value: date | str, name: str) -> date:
-    """*value* as a date; ValueError names *name*."""
+    """*value* as a date; :class:`RecordFilterError` names *name*."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -77,4 +79,4 @@ def as_date(value: date | str, name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{name}={value!r} is not an ISO date (e.g. '2024-05-21').") from None
+        raise RecordFilterError(f"{name}={value!r} is not an ISO date (e.g. '2024-05-21').") from None

@@ -98,6 +98,31 @@ class RecordView:
                 raise KeyError(f"Record {self.label} has no parameter '{path}'.") from None
             return default
 
+    def get_param(self, name: str | list[str], default: Any = _params._MISSING) -> Any:
+        """smttask 0.2's name for :meth:`param` (*name* may also be a list of alternatives: the first found)."""
+        from .view import get_task_param
+
+        return get_task_param(self, name, default)
+
+    @property
+    def task_name(self) -> str:
+        """smttask 0.2's name for :attr:`taskname`."""
+        return self.taskname
+
+    def add_tag(self, tag: str) -> None:
+        """Add *tag* to this record in the store (and to :attr:`tags`)."""
+        self._edit_tags(add=(tag,), remove=())
+
+    def remove_tag(self, tag: str) -> None:
+        """Remove *tag* from this record in the store (and from :attr:`tags`)."""
+        self._edit_tags(add=(), remove=(tag,))
+
+    def _edit_tags(self, *, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
+        from .view import _checked_tags
+
+        self._view._retag([self.label], add=_checked_tags(add), remove=_checked_tags(remove))
+        self.tags = (self.tags | frozenset(add)) - frozenset(remove)
+
     @cached_property
     def stdout_stderr(self) -> str:
         """What the task printed (read from the store on first access)."""

@@ -16,7 +16,8 @@ pages, whatever the size of the lab book::
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
 from functools import cached_property
@@ -24,7 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import params as _params
-from .errors import RecordNotFoundError, SumatraError
+from .errors import (
+    FilterArgumentError,
+    RecordEditError,
+    RecordFilterError,
+    RecordNotFoundError,
+    SumatraError,
+)
+from .filters import RecordFilter, record_filter
 from .query import RecordQuery, as_date, as_datetime, queryset
 from .records import STATUS_TAGS, DataFile, RecordView, load_records, parse_tags
 from .settings import SumatraSettings
@@ -82,7 +90,18 @@ class RecordStoreView:
         )
         return view
 
-    def filter(
+    @property
+    def filter(self) -> RecordFilter:
+        """Narrow the view: ``view.filter(task="Fit", status="finished")`` (see :meth:`_select`).
+
+        Also smttask 0.2's named filters, ``view.filter.task("Fit")``,
+        ``.tags("good")``, ``.after(20240501)``, ``.params(eq={"a": 1})``,
+        ``view.filter(test)``, and filters added with :func:`record_filter`:
+        see :class:`~smttask_sumatra.filters.RecordFilter`.
+        """
+        return RecordFilter(self)
+
+    def _select(
         self,
         *,
         task: str | type | None = None,
@@ -97,7 +116,7 @@ class RecordStoreView:
         output: str | Path | None = None,
         where: Callable[[RecordView], bool] | None = None,
     ) -> RecordStoreView:
-        """Records matching every criterion given.
+        """Records matching every criterion given (what ``view.filter(...)`` calls).
 
         *task*: task name (or task class); *tags*: records having all these
         tags; *status*: ``finished``, ``crashed``, ``killed`` or ``running``;
@@ -115,7 +134,7 @@ class RecordStoreView:
         if status is not None:
             tag = f"_{status}_"
             if tag not in STATUS_TAGS:
-                raise ValueError(
+                raise RecordFilterError(
                     f"Unknown status {status!r}: choose one of {', '.join(STATUS_TAGS.values())}."
                 )
             q = replace(q, tags=(*q.tags, tag))
@@ -140,14 +159,15 @@ class RecordStoreView:
     def params(self, **comparisons: Mapping[str, Any]) -> RecordStoreView:
         """Records whose parameters pass every comparison.
 
-        Keywords are ``eq``, ``ne``, ``lt``, ``le``, ``gt``, ``ge`` and ``isin``,
+        Keywords are ``eq``, ``ne``, ``lt``, ``le``, ``gt``, ``ge``, ``isin`` and
+        ``isclose`` (within NumPy's default tolerances),
         each a mapping from dotted path to value: ``params(eq={"a.b": 2.0})``
         keeps records whose input ``a`` is a task with input ``b`` equal to 2.0.
         A record without the path never matches.
         """
         unknown = set(comparisons) - set(_params.COMPARISONS)
         if unknown:
-            raise TypeError(
+            raise FilterArgumentError(
                 f"params() got unknown comparison(s) {', '.join(sorted(unknown))}; "
                 f"use {', '.join(_params.COMPARISONS)}."
             )
@@ -224,6 +244,97 @@ class RecordStoreView:
     @property
     def labels(self) -> list[str]:
         return [r.label for r in self]
+
+    # --- smttask 0.2's names for the above ------------------------------------------
+    @property
+    def last(self) -> RecordView:
+        """smttask 0.2's name for :attr:`latest` (the newest matching record)."""
+        return self.latest
+
+    def get(self, label: str | Sequence[str]) -> RecordView | list[RecordView]:
+        """The record labelled *label* (``view[label]``), or for a list of labels the list of their records."""
+        if isinstance(label, str):
+            return self[label]
+        return [self[one] for one in label]
+
+    def dframe(
+        self, include: Sequence[str] | None = None, exclude: Sequence[str] = (), params: Sequence[str] | bool = ()
+    ) -> pandas.DataFrame:
+        """smttask 0.2's name for :meth:`dataframe`: the columns *include* (default: the usual ones) but *exclude*."""
+        fields = [f for f in (include if include is not None else DEFAULT_FIELDS) if f not in exclude]
+        return self.dataframe(fields, params)
+
+    def splitby(
+        self, split_fields: str | Sequence[str], split_names: Sequence[str] | None = None
+    ) -> dict[tuple[Any, ...], RecordStoreView]:
+        """The records grouped by the values of *split_fields*, newest group first: ``{key: view}``.
+
+        A field is a dotted parameter path (``"a.b"``) or a record attribute
+        (``"task"`` for the task name, ``"status"``, ``"version"``…); a record
+        without the field has None there. Each key is a named tuple, its names
+        *split_names* (default: the fields, dots made underscores); each view
+        narrows this one by the key's values, so it can be filtered further.
+        """
+        fields = [split_fields] if isinstance(split_fields, str) else list(split_fields)
+        if not fields:
+            raise FilterArgumentError("splitby() needs at least one field, e.g. splitby('task').")
+        names = list(split_names) if split_names is not None else [f.replace(".", "_") for f in fields]
+        if len(names) != len(fields):
+            raise FilterArgumentError(
+                f"splitby(): {len(names)} split_names for {len(fields)} fields; give one name per field."
+            )
+        SplitKey = namedtuple("SplitKey", names, rename=True)
+        groups: dict[tuple[Any, ...], RecordStoreView] = {}
+        for record in self:
+            values = tuple(_hashable(get_task_param(record, f, None)) for f in fields)
+            key = SplitKey(*values)
+            if key not in groups:
+                groups[key] = self._narrowed(
+                    predicate=lambda r, v=values: tuple(
+                        _hashable(get_task_param(r, f, None)) for f in fields
+                    ) == v
+                )
+        return groups
+
+    # --- editing tags -------------------------------------------------------------------
+    def add_tag(self, tag: str) -> None:
+        """Add *tag* to every matching record (one write per record)."""
+        self.add_tags([tag])
+
+    def add_tags(self, tags: Iterable[str]) -> None:
+        """Add each of *tags* to every matching record."""
+        self._retag(self.labels, add=_checked_tags(tags), remove=())
+
+    def remove_tag(self, tag: str) -> None:
+        """Remove *tag* from every matching record that has it."""
+        self.remove_tags([tag])
+
+    def remove_tags(self, tags: Iterable[str]) -> None:
+        """Remove each of *tags* from every matching record that has it."""
+        self._retag(self.labels, add=(), remove=_checked_tags(tags))
+
+    def _retag(self, labels: Sequence[str], *, add: Sequence[str], remove: Sequence[str]) -> list[str]:
+        """Change the tags of the records *labels*, one record (read and written whole) at a time.
+
+        Returns the labels changed. A failure stops at that record and says
+        which records were already changed; none is half-changed.
+        """
+        changed: list[str] = []
+        for label in labels:
+            try:
+                record = self.store.get(label)
+                tags = (set(record.tags) | set(add)) - set(remove)
+                if tags == set(record.tags):
+                    continue
+                record.tags = tags
+                self.store.save(record, new=False)
+            except SumatraError as exc:
+                raise RecordEditError(
+                    f"Could not change the tags of record {label}: {exc} "
+                    f"Already changed: {', '.join(changed) or 'none'}."
+                ) from exc
+            changed.append(label)
+        return changed
 
     def dataframe(
         self, fields: Sequence[str] = DEFAULT_FIELDS, params: Sequence[str] | bool = ()
@@ -369,6 +480,75 @@ class RecordStoreView:
             return next(iter(values), "") or ""
 
 
+def get_task_param(obj: Any, name: str | Sequence[str], default: Any = _params._MISSING) -> Any:
+    """The value at dotted path *name* in *obj*: a record, a task, a task description, a dict, or any object.
+
+    smttask 0.2's helper. The path goes through upstream tasks (``"a.b"`` is
+    input ``b`` of the task given as input ``a``) and nested dicts. On a
+    :class:`RecordView`, a name that is no parameter is looked up as an
+    attribute (``"task"`` is the task name). *name* may be a list of
+    alternatives, the first found wins. A missing value returns *default*,
+    or without one raises :class:`KeyError` naming the path.
+    """
+    alternatives = [name] if isinstance(name, str) else list(name)
+    for path in alternatives:
+        try:
+            return _lookup(obj, path)
+        except (KeyError, AttributeError, IndexError, TypeError):
+            continue
+    if default is not _params._MISSING:
+        return default
+    raise KeyError(f"{type(obj).__name__} has no parameter {' or '.join(map(repr, alternatives))}.")
+
+
+def _lookup(obj: Any, path: str) -> Any:
+    if isinstance(obj, RecordView):
+        try:
+            return obj.param(path)
+        except KeyError:
+            attribute = {"task": "taskname", "task_name": "taskname"}.get(path, path)
+            if "." in attribute or attribute.startswith("_"):
+                raise
+            return getattr(obj, attribute)
+    if isinstance(obj, Mapping) and isinstance(obj.get("inputs"), Mapping) and "task" in obj:
+        return _params.lookup(obj, path)  # a task description (task file document)
+    node = obj
+    for part in path.split("."):
+        if getattr(type(node), "__smttask_task__", False):
+            node = node.inputs[part]
+        elif isinstance(node, Mapping):
+            node = node[part]
+        elif isinstance(node, list | tuple) and part.lstrip("-").isdigit():
+            node = node[int(part)]
+        else:
+            node = getattr(node, part)
+    return node
+
+
+def _hashable(value: Any) -> Any:
+    """*value* usable in a dict key (lists become tuples, dicts sorted tuples of items)."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def _checked_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """*tags* as a tuple; a tag Sumatra cannot store (empty, or with a comma or space) is an error."""
+    found = (tags,) if isinstance(tags, str) else tuple(tags)
+    for tag in found:
+        if not isinstance(tag, str) or not tag or any(c in tag for c in ", "):
+            raise RecordFilterError(
+                f"{tag!r} is not a tag Sumatra can store: give a non-empty text without commas or spaces."
+            )
+    return found
+
+
 __all__ = [
     "DEFAULT_FIELDS",
     "STATUS_TAGS",
@@ -376,4 +556,6 @@ __all__ = [
     "RecordStoreView",
     "RecordView",
     "SumatraError",
+    "get_task_param",
+    "record_filter",
 ]

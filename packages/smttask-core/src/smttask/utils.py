@@ -1,0 +1,86 @@
+"""Small helpers kept from smttask 0.2 for code written against it: :func:`relative_path` and
+:func:`parse_duration_str`.
+
+Both are plain functions of the standard library (importing this module loads
+nothing else of smttask but its errors); ``smttask run --wait`` reads its
+duration with :func:`parse_duration_str`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .errors import DurationError
+
+__all__ = ["parse_duration_str", "relative_path"]
+
+#: Seconds per unit; a unit may also be written as any prefix of ``days``, ``hours``, ``minutes``, ``seconds``.
+_UNITS = {"d": 86400, "h": 3600, "hr": 3600, "hrs": 3600, "m": 60, "s": 1}
+_LONG_UNITS = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+_PART = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*,?", re.IGNORECASE)
+
+
+def relative_path(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    through: str | os.PathLike[str] | None = None,
+    resolve: bool = True,
+) -> Path:
+    """The path leading from directory *src* to *dst*, going up with ``..`` where needed.
+
+    Unlike :meth:`pathlib.Path.relative_to`, *dst* need not lie below *src*:
+    ``relative_path("/a/data/file", "/a/data/output/file") == Path("../output/file")``.
+    *through* forces the path through that directory (by default the deepest
+    directory *src* and *dst* share); *resolve* first makes both absolute,
+    following symbolic links. Relative links between two stored files are
+    written this way.
+    """
+    source, target = Path(src), Path(dst)
+    if resolve:
+        source, target = source.resolve(), target.resolve()
+    common = Path(os.path.commonpath([source, target]) if through is None else through)
+    if common == source:
+        return target.relative_to(source)
+    ups = len(source.relative_to(common).parts)
+    return Path(*([".."] * ups)).joinpath(target.relative_to(common))
+
+
+def parse_duration_str(text: str) -> float:
+    """The number of seconds *text* says: ``"1h30m"``, ``"90s"``, ``"1 hour 23 minutes 2 seconds"``, ``"45"``.
+
+    Amounts may repeat (``"1m1m"`` is 120) and may be decimals; a bare number
+    is seconds. A unit is ``d``, ``h``, ``m``, ``s``, ``hr`` or any prefix of
+    ``days``, ``hours``, ``minutes``, ``seconds`` (``min``, ``sec``), singular
+    or plural. Anything else raises :class:`~smttask.errors.DurationError`
+    (a ``ValueError``) naming the part that cannot be read.
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise DurationError("empty duration: write e.g. 1h30m, 90s or 45 (seconds)")
+    total = 0.0
+    position = 0
+    while position < len(stripped):
+        match = _PART.match(stripped, position)
+        if match is None or match.end() == position:
+            raise DurationError(
+                f"cannot read '{stripped[position:]}' in duration '{stripped}' (write e.g. 1h30m, 90s or 45)"
+            )
+        number, unit = match.groups()
+        factor = _factor(unit.lower()) if unit else 1
+        if factor is None:
+            raise DurationError(
+                f"unknown unit '{unit}' in duration '{stripped}'; use d, h, m, s (or day, hour, min, sec)"
+            )
+        total += float(number) * factor
+        position = match.end()
+    return total
+
+
+def _factor(unit: str) -> int | None:
+    if unit in _UNITS:
+        return _UNITS[unit]
+    singular = unit[:-1] if unit.endswith("s") and len(unit) > 1 else unit
+    found = {f for name, f in _LONG_UNITS.items() if name.startswith(unit) or name.startswith(singular)}
+    return found.pop() if len(found) == 1 else None
