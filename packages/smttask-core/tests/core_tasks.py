@@ -151,6 +151,19 @@ def harmonics(base: float, count: int) -> separate_outputs(float, lambda count: 
     return [base * i for i in range(1, count + 1)]
 
 
+class SquareCubeOutput(TaskOutput):
+    """The original suite's output model: two fixed fields and one of separate outputs."""
+
+    sqr: float
+    cube: float
+    more: separate_outputs(float, lambda pmax: [str(p) for p in range(4, pmax + 1)])
+
+
+@RecordedTask
+def SquareAndCube(x: float, pmax: int) -> SquareCubeOutput:
+    return x**2, x**3, [x**p for p in range(4, pmax + 1)]
+
+
 @RecordedTask
 def by_symbol(names: list[str]) -> separate_outputs(int, lambda names: names):
     return {name: len(name) for name in names}

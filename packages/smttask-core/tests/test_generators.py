@@ -41,16 +41,88 @@ def test_join_gathers_results_of_one_task_type(project: Any, tmp_path: Path) -> 
         Join()
 
 
-def test_bind_fixes_inputs_and_keeps_the_key(project: Any, tmp_path: Path) -> None:
+def test_bind_gives_defaults_and_keeps_the_key(project: Any, tmp_path: Path) -> None:
     AddTwo = Add.bind(b=2)
     task = AddTwo(a=1)
     assert task.run() == 3.0
     assert task == Add(a=1, b=2)
     assert Task.from_desc(task.save(tmp_path)) == Add(a=1, b=2)
-    with pytest.raises(TaskInputError, match=r"\['b'\] of task 'Add' are fixed"):
-        AddTwo(a=1, b=3)
+    # As with functools.partial, a bound input may be given again.
+    assert AddTwo(a=1, b=3) == Add(a=1, b=3) and AddTwo(a=1, b=3).run() == 4.0
+    assert AddTwo.bind(a=5)() == Add(a=5, b=2)
     with pytest.raises(TaskInputError, match=r"no input\(s\) \['c'\]"):
         Add.bind(c=1)
+
+
+def test_partial_is_the_original_name_of_bind(project: Any) -> None:
+    assert Add.partial(b=2)(a=1) == Add.bind(b=2)(a=1) == Add(a=1, b=2)
+
+
+def test_join_takes_one_list_as_the_original_did(project: Any) -> None:
+    tasks = [Square(x=i) for i in range(3)]
+    assert Join(tasks) == Join(*tasks)
+    assert Join(tuple(tasks)).run() == [0.0, 1.0, 4.0]
+
+
+def test_join_results_are_stored_as_the_original_stored_them(project: Any) -> None:
+    joined = Join([Square(x=2), Square(x=3)])
+    assert joined.output_names == ("results",)
+    assert joined.run() == [4.0, 9.0]
+    stored = sorted(p.name for p in project.storage.directory(joined).iterdir())
+    assert f"{joined.digest}_results.json" in stored
+    project.memory.clear()
+    assert Join([Square(x=2), Square(x=3)]).run() == [4.0, 9.0]
+
+
+def test_a_task_output_field_may_hold_separate_outputs(project: Any, tmp_path: Path) -> None:
+    from core_tasks import SquareAndCube
+
+    task = SquareAndCube(x=2.0, pmax=5)
+    assert task.output_names == ("sqr", "cube", "4", "5")
+    result = task.run()
+    assert result == (4.0, 8.0, (16.0, 32.0))
+    assert (result.sqr, result.cube, result.more) == (4.0, 8.0, (16.0, 32.0))
+    stored = sorted(p.name for p in project.storage.directory(task).iterdir() if p.name.startswith(task.digest + "_"))
+    assert stored == [f"{task.digest}_{name}.json" for name in ("4", "5", "cube", "sqr")]
+    project.memory.clear()
+    again = Task.from_desc(task.save(tmp_path))
+    assert again.run() == (4.0, 8.0, (16.0, 32.0))
+    assert again.get_output("5") == 32.0
+    assert SquareAndCube(x=2.0, pmax=3).run().more == ()
+
+
+def test_separate_output_field_given_the_wrong_number_of_values_is_one_clear_error(project: Any) -> None:
+    from smttask import MemoizedTask, TaskOutputError
+    from smttask import TaskOutput
+    from smttask.typing import separate_outputs
+
+    class Out(TaskOutput):
+        total: float
+        parts: separate_outputs(float, lambda n: [f"p{i}" for i in range(n)])
+
+    @MemoizedTask
+    def split(n: int) -> Out:
+        return 1.0, [0.5]
+
+    with pytest.raises(TaskOutputError, match=r"2 values \(p0, p1\) in its output field 'parts', got list of length 1"):
+        split(n=2).run()
+    assert split(n=1).run() == (1.0, (0.5,))
+
+
+def test_an_output_model_has_at_most_one_separate_outputs_field() -> None:
+    from smttask import MemoizedTask
+    from smttask import TaskOutput
+    from smttask.typing import separate_outputs
+
+    class Out(TaskOutput):
+        a: separate_outputs(float, lambda n: ["x"])
+        b: separate_outputs(float, lambda n: ["y"])
+
+    with pytest.raises(TaskDefinitionError, match="several separate_outputs fields \\(a, b\\)"):
+
+        @MemoizedTask
+        def two(n: int) -> Out:
+            return [1.0], [2.0]
 
 
 def test_separate_outputs_are_named_from_inputs_and_stored_apart(project: Any) -> None:

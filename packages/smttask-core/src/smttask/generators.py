@@ -3,7 +3,9 @@
 ``Create(MyModel)(a=1, b=2)`` is a task whose result is ``MyModel(a=1, b=2)``:
 the object itself need not be serializable, since the task file holds only the
 class path and the arguments. ``Join(*tasks)`` gathers the results of many
-tasks of one type into a list.
+tasks of one type into a list; like smttask 0.2's, it is a recorded task whose
+list is stored as its output ``results``, so the gathered list is on disk
+(and in the lab book) even when the tasks it joins keep theirs in memory.
 
 A task file names the class to build, so which classes may be built is the
 trust boundary: data classes (pydantic models, dataclasses, attrs classes,
@@ -15,19 +17,20 @@ refused when the task is created, before anything runs.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel
 
 from ._text import shown
-from .decorators import MemoizedTask
+from .decorators import MemoizedTask, RecordedTask
 from .errors import TaskDefinitionError, TaskInputError
+from .outputs import TaskOutput
 from .serializers import class_path, resolve_class
 from .signature import is_task
 from .task import Task
 
-__all__ = ["Create", "CreateTask", "Join", "JoinTask", "creatable"]
+__all__ = ["Create", "CreateTask", "Join", "JoinResults", "JoinTask", "creatable"]
 
 _MARK = "__smttask_creatable__"
 _WHAT = "a class Create() may build (a pydantic model, dataclass, attrs class or named tuple, or a class marked @smttask.creatable)"
@@ -83,8 +86,14 @@ def CreateTask(cls: Annotated[str, AfterValidator(_check_creatable_path)], kwarg
     return _creatable_class(cls)(**kwargs)
 
 
-@MemoizedTask
-def JoinTask(tasks: list[Any]) -> list[Any]:
+class JoinResults(TaskOutput):
+    """The one output of a :func:`Join`: the list of results, stored as ``<key>_results.json``."""
+
+    results: list[Any]
+
+
+@RecordedTask
+def JoinTask(tasks: list[Any]) -> JoinResults:
     """The results of *tasks*, in order (upstream tasks are replaced by their results)."""
     return list(tasks)
 
@@ -113,8 +122,13 @@ def Create(cls: type) -> Callable[..., Task]:
     return creator
 
 
-def Join(*tasks: Task, reason: str | None = None) -> Task:
-    """One task whose result is the list of the results of *tasks* (all of one type)."""
+def Join(*tasks: Task | Sequence[Task], reason: str | None = None) -> Task:
+    """One task whose result is the list of the results of *tasks* (all of one type).
+
+    The tasks are given as arguments or, as in smttask 0.2, as one list.
+    """
+    if len(tasks) == 1 and isinstance(tasks[0], list | tuple):
+        tasks = tuple(tasks[0])
     if not tasks:
         raise TaskInputError("Join() needs at least one task.")
     not_tasks = [t for t in tasks if not is_task(t)]

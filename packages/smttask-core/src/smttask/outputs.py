@@ -70,18 +70,30 @@ class OutputSpec:
         self.annotation = annotation
         self.kind: Literal["bare", "tuple", "named", "separate"]
         self.separate: type[SeparateOutputs] | None = None
-        if inspect.isclass(annotation) and issubclass(annotation, SeparateOutputs):
+        #: The TaskOutput field holding the separate outputs, when a named output has one.
+        self.separate_field: str | None = None
+        self.fields: tuple[str, ...] = ()
+        if _is_separate(annotation):
             self.kind = "separate"
             self.separate = annotation
             self.types = {}
-            item = annotation.item_type
-            self._item_adapter = None if item is Any else make_adapter(item)
         elif inspect.isclass(annotation) and issubclass(annotation, TaskOutput):
             fields = annotation.model_fields
             if not fields:
                 raise TaskDefinitionError(f"Output model '{annotation.__qualname__}' of task '{owner}' has no fields.")
             self.kind = "named"
-            self.types = {name: _field_type(info) for name, info in fields.items()}
+            self.fields = tuple(fields)
+            separate = [name for name, info in fields.items() if _is_separate(info.annotation)]
+            if len(separate) > 1:
+                raise TaskDefinitionError(
+                    f"Output model '{annotation.__qualname__}' of task '{owner}' has several separate_outputs "
+                    f"fields ({', '.join(separate)}); merge them into one, since the stored names of each "
+                    "must be told apart."
+                )
+            if separate:
+                self.separate_field = separate[0]
+                self.separate = fields[self.separate_field].annotation
+            self.types = {name: _field_type(info) for name, info in fields.items() if name not in separate}
             self.result_type = namedtuple(f"{owner.rpartition('.')[2]}Result", list(fields))  # type: ignore[misc]
         elif _is_fixed_tuple(annotation):
             self.kind = "tuple"
@@ -90,6 +102,8 @@ class OutputSpec:
             self.kind = "bare"
             self.types = {BARE_OUTPUT: annotation}
         self.names: tuple[str, ...] = tuple(self.types)
+        item = Any if self.separate is None else self.separate.item_type
+        self._item_adapter = None if item is Any else make_adapter(item)
         self.adapters: dict[str, TypeAdapter | None] = {
             name: None if t is Any else make_adapter(t) for name, t in self.types.items()
         }
@@ -110,7 +124,12 @@ class OutputSpec:
                     "a value, not a task: its output names must be known before anything runs."
                 )
             args[name] = inputs[name]
-        names = tuple(str(n) for n in self.separate.get_names(**args))
+        generated = tuple(str(n) for n in self.separate.get_names(**args))
+        if self.separate_field is None:
+            names = generated
+        else:
+            at = self.fields.index(self.separate_field)
+            names = (*self.fields[:at], *generated, *self.fields[at + 1 :])
         if len(set(names)) != len(names) or any(not n or "/" in n or n.startswith(".") for n in names):
             raise TaskDefinitionError(
                 f"Output names of task '{self.owner}' must be unique, non-empty and usable in file names; got {names!r}."
@@ -118,7 +137,11 @@ class OutputSpec:
         return names
 
     def _adapter(self, name: str) -> TypeAdapter | None:
-        return self._item_adapter if self.separate is not None else self.adapters[name]
+        return self.adapters[name] if name in self.adapters else self._item_adapter
+
+    def _generated(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The names among *names* made by ``separate_outputs`` (not fixed fields), in order."""
+        return tuple(n for n in names if n not in self.adapters)
 
     def parse(self, result: Any, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """Validate a value returned by the task into one value per output name."""
@@ -147,11 +170,13 @@ class OutputSpec:
             return {n: result[n] for n in names}
         if isinstance(result, BaseModel):
             result = dict(result)
+        if self.separate_field is not None:
+            return self._split_fields(result, names)
         if isinstance(result, dict) and self.kind == "named" and set(result) == set(names):
             return {n: result[n] for n in names}
         if len(names) == 1 and self.kind == "named":
             return {names[0]: result}
-        if isinstance(result, Sequence) and not isinstance(result, str | bytes) and len(result) == len(names):
+        if _is_sequence(result) and len(result) == len(names):
             return dict(zip(names, result, strict=True))
         raise TaskOutputError(
             f"Task '{self.owner}' must return {len(names)} values ({', '.join(names)}), "
@@ -159,15 +184,57 @@ class OutputSpec:
             result,
         )
 
+    def _split_fields(self, result: Any, names: tuple[str, ...]) -> dict[str, Any]:
+        """Split a named result whose separate_outputs field holds one value per generated name."""
+        if isinstance(result, Mapping) and set(result) == set(self.fields):
+            by_field = dict(result)
+        elif _is_sequence(result) and len(result) == len(self.fields):
+            by_field = dict(zip(self.fields, result, strict=True))
+        else:
+            raise TaskOutputError(
+                f"Task '{self.owner}' must return its {len(self.fields)} output fields "
+                f"({', '.join(self.fields)}) as a tuple or a dict, got {type(result).__name__}. "
+                "The value is kept in this error's `.result`.",
+                result,
+            )
+        generated = self._generated(names)
+        items = by_field.pop(self.separate_field)
+        if isinstance(items, Mapping) and set(items) == set(generated):
+            by_field.update((n, items[n]) for n in generated)
+        elif _is_sequence(items) and len(items) == len(generated):
+            by_field.update(zip(generated, items, strict=True))
+        else:
+            raise TaskOutputError(
+                f"Task '{self.owner}' must give {len(generated)} values ({', '.join(generated)}) in its output "
+                f"field '{self.separate_field}', got {type(items).__name__}"
+                f"{f' of length {len(items)}' if _is_sequence(items) else ''}. "
+                "The value is kept in this error's `.result`.",
+                result,
+            )
+        return {n: by_field[n] for n in names}
+
     def shape(self, values: dict[str, Any], names: tuple[str, ...] | None = None) -> Any:
-        """The value ``run()`` returns: the bare value, a tuple, or a named tuple."""
+        """The value ``run()`` returns: the bare value, a tuple, or a named tuple.
+
+        A separate_outputs field of a named output is the tuple of its values.
+        """
         if self.kind == "bare":
             return values[BARE_OUTPUT]
         if self.kind in ("tuple", "separate"):
             return tuple(values[n] for n in (names or self.names))
-        if len(self.names) == 1:
-            return values[self.names[0]]
-        return self.result_type(*(values[n] for n in self.names))
+        fields = [
+            tuple(values[n] for n in self._generated(names or tuple(values))) if f == self.separate_field else values[f]
+            for f in self.fields
+        ]
+        return fields[0] if len(fields) == 1 else self.result_type(*fields)
+
+
+def _is_separate(annotation: Any) -> bool:
+    return inspect.isclass(annotation) and issubclass(annotation, SeparateOutputs)
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
 def _is_fixed_tuple(annotation: Any) -> bool:

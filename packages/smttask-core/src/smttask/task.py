@@ -94,28 +94,26 @@ class Task:
         return sorted({*super().__dir__(), *self._values})
 
     @classmethod
-    def bind(cls, **fixed: Any) -> type[Task]:
-        """A task type with the given inputs fixed; the rest are given when creating a task.
+    def bind(cls, **defaults: Any) -> type[Task]:
+        """A task type with the given inputs as defaults, like :func:`functools.partial`.
 
-        A bound task is the same task as the unbound one with the same inputs
-        (same key, same task file).
+        The other inputs are given when creating a task, and a bound input may
+        be given again to override it. A bound task is the same task as the
+        unbound one with the same inputs (same key, same task file).
         """
-        unknown = sorted(set(fixed) - set(cls._inputs.fields))
+        unknown = sorted(set(defaults) - set(cls._inputs.fields))
         if unknown:
             raise TaskInputError(
                 f"Task '{cls.taskname}' has no input(s) {unknown}; its inputs are {', '.join(cls._inputs.fields)}."
             )
-        values, _ = cls._inputs.validate(fixed, defer_tasks=True)
+        values, _ = cls._inputs.validate(defaults, defer_tasks=True)
 
         def __init__(self: Task, *args: Any, reason: str | None = None, **inputs: Any) -> None:
             if args:
                 raise TaskInputError(f"A bound '{cls.taskname}' task takes its inputs by keyword.")
-            clash = sorted(set(inputs) & set(values))
-            if clash:
-                raise TaskInputError(f"Input(s) {clash} of task '{cls.taskname}' are fixed by bind().")
-            cls.__init__(self, reason=reason, **values, **inputs)
+            cls.__init__(self, reason=reason, **{**values, **inputs})
 
-        fixed_text = ", ".join(f"{k}={_short_repr(v)}" for k, v in values.items())
+        bound_text = ", ".join(f"{k}={_short_repr(v)}" for k, v in values.items())
         return type(
             cls.__name__,
             (cls,),
@@ -123,10 +121,15 @@ class Task:
                 "__init__": __init__,
                 "__module__": cls.__module__,
                 "__qualname__": cls.__qualname__,
-                "__doc__": f"{cls.taskname} with {fixed_text} fixed.\n\n{cls.__doc__ or ''}",
+                "__doc__": f"{cls.taskname} with {bound_text} bound.\n\n{cls.__doc__ or ''}",
                 "bound_inputs": MappingProxyType(values),
             },
         )
+
+    @classmethod
+    def partial(cls, **defaults: Any) -> type[Task]:
+        """The original smttask's name for :meth:`bind`."""
+        return cls.bind(**defaults)
 
     # --- identity ---------------------------------------------------------
     @property
