@@ -92,8 +92,7 @@ def test_a_task_output_field_may_hold_separate_outputs(project: Any, tmp_path: P
 
 
 def test_separate_output_field_given_the_wrong_number_of_values_is_one_clear_error(project: Any) -> None:
-    from smttask import MemoizedTask, TaskOutputError
-    from smttask import TaskOutput
+    from smttask import MemoizedTask, TaskOutput, TaskOutputError
     from smttask.typing import separate_outputs
 
     class Out(TaskOutput):
@@ -110,8 +109,7 @@ def test_separate_output_field_given_the_wrong_number_of_values_is_one_clear_err
 
 
 def test_an_output_model_has_at_most_one_separate_outputs_field() -> None:
-    from smttask import MemoizedTask
-    from smttask import TaskOutput
+    from smttask import MemoizedTask, TaskOutput
     from smttask.typing import separate_outputs
 
     class Out(TaskOutput):
