@@ -5,12 +5,22 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
 
 import pytest
 
 from smttask.recording import signals_deferred
 
 
+@pytest.fixture
+def default_sigint() -> Iterator[None]:
+    """Python's own SIGINT handler, whatever this process inherited (a background job ignores SIGINT)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("default_sigint")
 def test_a_sigint_inside_the_block_is_raised_after_it() -> None:
     steps = []
     with pytest.raises(KeyboardInterrupt):
@@ -47,6 +57,7 @@ def test_ignored_signals_stay_ignored() -> None:
 
 def test_outside_the_main_thread_it_changes_nothing() -> None:
     seen = []
+    handler = signal.getsignal(signal.SIGINT)
 
     def body() -> None:
         with signals_deferred():
@@ -55,4 +66,4 @@ def test_outside_the_main_thread_it_changes_nothing() -> None:
     thread = threading.Thread(target=body)
     thread.start()
     thread.join()
-    assert seen == [signal.default_int_handler]
+    assert seen == [handler]
