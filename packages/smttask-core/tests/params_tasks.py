@@ -5,6 +5,7 @@ A real module, so task files naming these classes can be read in another process
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from smttask import MemoizedTask, RecordedTask
@@ -28,6 +29,20 @@ class Nested(ParamColl):
     L: int = 100
     model: Any = None
     noise: float = 0.0
+
+
+@dataclasses.dataclass
+class PlainModel:
+    """A plain dataclass (not a ParamColl), as smttask 0.2 users nested them."""
+
+    λ: float = 1
+    σ: float = 1
+    tags: list[str] = dataclasses.field(default_factory=list)
+
+
+@MemoizedTask
+def sweep_size(params: Nested) -> float:
+    return params.L * params.model.λ
 
 
 class AnyParams(ParamColl):

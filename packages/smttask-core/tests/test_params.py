@@ -13,7 +13,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-from params_tasks import AnyParams, DataParams, ModelParams, Nested, simulate, total
+from params_tasks import (
+    AnyParams,
+    DataParams,
+    ModelParams,
+    Nested,
+    PlainModel,
+    simulate,
+    sweep_size,
+    total,
+)
 from pydantic import TypeAdapter
 
 from smttask import Task
@@ -348,13 +357,70 @@ def test_nested_seeds() -> None:
         Nested(L=expand([1, 2]), model=ModelParams(λ=expand(stats.norm()))).inner()
 
 
-def test_expand_inside_a_plain_dataclass_is_refused() -> None:
-    @dataclasses.dataclass(frozen=True)
-    class Plain:
-        λ: Any = 1
+def test_a_plain_dataclass_holding_expand_is_converted_as_the_original_did() -> None:
+    from scipy import stats
 
-    with pytest.raises(ParamCollError, match="make .*Plain a ParamColl subclass"):
-        Nested(model=Plain(λ=expand([1, 2])))
+    p = Nested(L=expand([1, 2, 3]), model=PlainModel(λ=expand([0.1, 1, 10]), tags=["a"]))
+    assert type(p.model).__name__ == "ParamColl_PlainModel" and isinstance(p.model, ParamColl)
+    assert p.model.tags == ["a"]
+    assert (p.inner_len, p.outer_len) == (3, 9)
+    assert [(q.L, q.model.λ) for q in p.inner()] == [(1, 0.1), (2, 1.0), (3, 10.0)]
+    assert len(list(p.outer())) == 9
+    random = Nested(model=PlainModel(σ=expand(stats.norm())), paramseed=3)
+    assert len({q.model.σ for q in random.inner(17)}) == 17
+    # Without expanded values a dataclass stays what it is.
+    assert type(Nested(model=PlainModel()).model) is PlainModel
+
+
+def test_converted_types_and_collections_pickle_and_are_one_type_per_process() -> None:
+    p = Nested(model=PlainModel(λ=expand([1, 2])))
+    again = pickle.loads(pickle.dumps(p))
+    assert again == p and type(again.model) is type(p.model)
+    assert pickle.loads(pickle.dumps(type(p.model))) is type(p.model)
+    assert Nested(model=PlainModel(λ=expand([3]))).model.__class__ is type(p.model)
+    code = (
+        "import pickle, sys\n"
+        "import params_tasks\n"
+        "p = pickle.loads(sys.stdin.buffer.read())\n"
+        "print([q.model.λ for q in p.inner()])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=pickle.dumps(p), capture_output=True, check=True,
+        cwd=Path(__file__).parent,
+    )
+    assert out.stdout.decode().strip() == "[1.0, 2.0]"
+
+
+def test_a_converted_dataclass_round_trips_through_a_task_file(project: Any, tmp_path: Path) -> None:
+    task = sweep_size(params=Nested(L=10, model=PlainModel(λ=expand([1, 2]))))
+    assert task.desc["inputs"]["params"]["value"]["fields"]["model"]["value"]["dataclass"] == "params_tasks:PlainModel"
+    again = Task.from_desc(task.save(tmp_path))
+    assert again == task and again.digest == task.digest
+
+
+def test_a_file_naming_a_dataclass_must_give_every_field_and_name_a_dataclass(project: Any, tmp_path: Path) -> None:
+    task = sweep_size(params=Nested(L=10, model=PlainModel(λ=expand([1, 2]))))
+    desc = json.loads(json.dumps(task.desc))
+    model = desc["inputs"]["params"]["value"]["fields"]["model"]["value"]
+    del model["fields"]["tags"]  # a missing field would call the dataclass's default factory
+    with pytest.raises(TaskFileInputError, match="fields of dataclass 'params_tasks:PlainModel' are"):
+        Task.from_desc(desc)
+    model["dataclass"] = "params_tasks:ModelParams"
+    with pytest.raises(TaskFileInputError, match="is not a plain dataclass"):
+        Task.from_desc(desc)
+    model["dataclass"] = "subprocess:Popen"
+    with pytest.raises(TaskFileInputError, match="not imported|is not a plain dataclass"):
+        Task.from_desc(desc)
+
+
+def test_a_dataclass_computing_its_own_fields_is_refused_with_the_fix() -> None:
+    @dataclasses.dataclass
+    class Computed:
+        λ: Any = 1
+        twice: Any = dataclasses.field(init=False, default=None)
+
+    with pytest.raises(ParamCollError, match="computes field\\(s\\) twice itself.*make .*Computed a ParamColl"):
+        Nested(model=Computed(λ=expand([1, 2])))
 
 
 # --- pydantic and task inputs ------------------------------------------------------

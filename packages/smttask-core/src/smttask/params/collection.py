@@ -7,10 +7,12 @@ schema) and the per-field validation it runs on construction.
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import math
 import secrets
 import typing
+from abc import ABCMeta
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -384,18 +386,10 @@ def _prepare(cls: type, name: str, value: Any, validator: tuple[Any, Any] | None
     """Validate one field value; elements of an expanded sequence are validated one by one."""
     if isinstance(value, ParamColl | ExpandableRV):
         return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        inner = [
-            f.name
-            for f in dataclasses.fields(value)
-            if isinstance(getattr(value, f.name), Expandable)
-        ]
-        if inner:
-            raise ParamCollError(
-                f"{cls.__qualname__}.{name}: the dataclass {type(value).__qualname__} holds expanded field(s) "
-                f"{', '.join(inner)}, which only expand inside a ParamColl: make {type(value).__qualname__} "
-                "a ParamColl subclass."
-            )
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and _holds_expandables(value):
+        return converted_paramcoll(type(value), f"{cls.__qualname__}.{name}")(
+            **{f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        )
     if validator is None:
         return value
     annotation, adapter = validator
@@ -407,6 +401,68 @@ def _prepare(cls: type, name: str, value: Any, validator: tuple[Any, Any] | None
             return value
         return ExpandableSequence(items)
     return _validate(cls, name, annotation, adapter, value)
+
+
+def _holds_expandables(value: Any) -> bool:
+    """Whether the dataclass instance *value* holds an expanded value, directly or in a nested dataclass."""
+    for f in dataclasses.fields(value):
+        inner = getattr(value, f.name)
+        if isinstance(inner, Expandable):
+            return True
+        if dataclasses.is_dataclass(inner) and not isinstance(inner, type | ParamColl) and _holds_expandables(inner):
+            return True
+    return False
+
+
+class ConvertedParamCollType(ABCMeta):
+    """Metaclass of the ParamColl types made from plain dataclasses; they pickle as their dataclass."""
+
+    source: type
+
+
+def _reduce_converted(cls: ConvertedParamCollType) -> tuple[Any, tuple[type]]:
+    return converted_paramcoll, (cls.source,)
+
+
+copyreg.pickle(ConvertedParamCollType, _reduce_converted)
+
+_converted: dict[type, ConvertedParamCollType] = {}
+
+
+def converted_paramcoll(source: type, where: str | None = None) -> ConvertedParamCollType:
+    """The ParamColl type standing for the plain dataclass *source*, made once per process.
+
+    A plain dataclass holding ``expand(...)`` values, nested in a ParamColl, is
+    converted to it (as smttask 0.2 did), so its fields expand with the rest.
+    The type has *source*'s fields (names, annotations, defaults; keyword-only)
+    and none of its methods, and pickles and is keyed by reference to *source*,
+    so two processes agree on it. *where* names the field for errors.
+    """
+    found = _converted.get(source)
+    if found is not None:
+        return found
+    fields = dataclasses.fields(source)
+    computed = [f.name for f in fields if not f.init]
+    if computed:
+        raise ParamCollError(
+            f"{where or source.__qualname__}: the dataclass {source.__qualname__} holds expanded values but "
+            f"computes field(s) {', '.join(computed)} itself, so it cannot be rebuilt for each expansion: "
+            f"make {source.__qualname__} a ParamColl subclass."
+        )
+    namespace: dict[str, Any] = {
+        "__module__": source.__module__,
+        "__qualname__": f"ParamColl_{source.__qualname__}",
+        "__doc__": f"The ParamColl made from the dataclass {source.__module__}.{source.__qualname__}.",
+        "__annotations__": {f.name: f.type for f in fields},
+        "source": source,
+    }
+    for f in fields:
+        if f.default is not dataclasses.MISSING:
+            namespace[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f.name] = dataclasses.field(default_factory=f.default_factory)
+    converted = ConvertedParamCollType(f"ParamColl_{source.__name__}", (ParamColl,), namespace, kw_only=True)
+    return _converted.setdefault(source, converted)
 
 
 def _validate(cls: type, name: str, annotation: Any, adapter: Any, value: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 from .._text import one_line, shown
 from ..errors import DeserializationError, OptionalDependencyError, SerializationError
 from ..serializers import Decode, Encode, JSONValue, Serializer, class_path, resolve_class
-from .collection import PARAMCOLL_TAG, ParamColl
+from .collection import PARAMCOLL_TAG, ConvertedParamCollType, ParamColl, converted_paramcoll
 from .expandable import Expandable, ExpandableRV, ExpandableSequence
 from .paramseed import NOSEED
 from .values import _is_distribution_family
@@ -33,14 +33,22 @@ class ParamCollSerializer(Serializer):
             for f in dataclasses.fields(value)
             if f.init and f.name != "paramseed"
         }
-        data: dict[str, Any] = {"class": class_path(type(value)), "fields": fields}
+        cls = type(value)
+        if isinstance(cls, ConvertedParamCollType):
+            data: dict[str, Any] = {"dataclass": class_path(cls.source), "fields": fields}
+        else:
+            data = {"class": class_path(cls), "fields": fields}
         if value.paramseed is not NOSEED:
             data["paramseed"] = encode(value.paramseed)
         return data
 
     def decode(self, data: dict, decode: Decode) -> ParamColl:
-        path = data["class"]
-        cls = resolve_class(path, ParamColl, what="a ParamColl subclass")
+        if "dataclass" in data:
+            path = data["dataclass"]
+            cls = _converted_from(path, data["fields"])
+        else:
+            path = data["class"]
+            cls = resolve_class(path, ParamColl, what="a ParamColl subclass")
         kwargs = {name: decode(v) for name, v in data["fields"].items()}
         if "paramseed" in data:
             kwargs["paramseed"] = decode(data["paramseed"])
@@ -48,6 +56,24 @@ class ParamCollSerializer(Serializer):
             return cls(**kwargs)
         except TypeError as exc:
             raise DeserializationError(f"cannot rebuild {shown(path)}: {one_line(str(exc), 500)}") from None
+
+
+def _converted_from(path: str, fields: dict) -> type[ParamColl]:
+    """The ParamColl converted from the plain dataclass at *path*, given every one of its fields.
+
+    Every field is required: a missing one would call the dataclass's default
+    factory, and reading a task file calls nothing.
+    """
+    source = resolve_class(path, object, what="a dataclass")
+    if not dataclasses.is_dataclass(source) or issubclass(source, ParamColl):
+        raise DeserializationError(f"{shown(path)} is not a plain dataclass; a task file may name only one here.")
+    names = {f.name for f in dataclasses.fields(source)}
+    if not isinstance(fields, dict) or set(fields) != names:
+        raise DeserializationError(
+            f"The fields of dataclass {shown(path)} are {', '.join(sorted(names))}; the file gives "
+            f"{shown(sorted(fields) if isinstance(fields, dict) else fields)}."
+        )
+    return converted_paramcoll(source)
 
 
 class ExpandSerializer(Serializer):
