@@ -14,9 +14,10 @@ from smttask.hookspecs import hookimpl
 @hookimpl(tryfirst=True)
 def smttask_cli_commands(cli: Any) -> None:
     from .commands.clean import clean
+    from .commands.migrate import migrate
     from .commands.plugins import plugins
     from .commands.run import run
     from .commands.show import show
 
-    for command in (run, show, clean, plugins):
+    for command in (run, show, clean, migrate, plugins):
         cli.add_command(command)

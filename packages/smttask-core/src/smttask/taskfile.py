@@ -45,6 +45,8 @@ FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 SUFFIX = ".taskdesc.json"
 _REQUIRED = ("module", "task", "inputs")
+#: The fields every smttask 0.2 task description has.
+LEGACY_FIELDS = ("taskname", "module", "inputs")
 
 
 def describe(task: Task) -> dict[str, Any]:
@@ -135,6 +137,11 @@ def save_task(task: Task, path: str | Path) -> Path:
     return target
 
 
+def is_legacy_document(document: Mapping[str, Any]) -> bool:
+    """Whether *document* is a task description as smttask 0.2 wrote it (see :mod:`smttask.legacy`)."""
+    return "format" not in document and all(field in document for field in LEGACY_FIELDS)
+
+
 def read_document(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Return ``(label, document)``; *label* names the source in error messages."""
     if isinstance(source, Mapping):
@@ -198,6 +205,12 @@ def task_from_desc(source: str | Path | Mapping[str, Any], *, verify_key: bool =
     """Rebuild the task described by a task file path, its JSON text or its dict."""
     label, doc = read_document(source)
     if doc.get("format") != FORMAT:
+        if is_legacy_document(doc):
+            raise TaskFileVersionError(
+                label,
+                "a task file of smttask 0.2; convert it to the current format with "
+                "`smttask migrate FILE... -o DIR` (keys are recomputed)",
+            )
         raise MalformedTaskFileError(label, f"not an smttask task file (no \"format\": \"{FORMAT}\" field)")
     version = doc.get("version")
     if type(version) is not int or version not in READABLE_VERSIONS:
@@ -345,7 +358,7 @@ class _Reader:
         reason = doc.get("reason")
         if reason is not None and not isinstance(reason, str):
             raise MalformedTaskFileError(label, f"'reason' must be a string, got {shown(reason)}")
-        cls = _import_task_class(label, doc["module"], doc["task"])
+        cls = import_task_class(label, doc["module"], doc["task"])
         try:
             inputs = decode(doc["inputs"], self.registry, task_hook=self.upstream)
         except TaskFileError:
@@ -353,7 +366,7 @@ class _Reader:
         except RecursionError:
             raise MalformedTaskFileError(label, "inputs nested too deeply to read") from None
         except Exception as exc:  # whatever a decoder raises on hostile data is this file's error
-            raise TaskFileInputError(label, f"cannot read the inputs: {_error_text(exc)}") from None
+            raise TaskFileInputError(label, f"cannot read the inputs: {task_error_text(exc)}") from None
         try:
             task = cls(**inputs, reason=reason)
         except TaskFileError:
@@ -361,7 +374,7 @@ class _Reader:
         except TaskInputError as exc:
             raise TaskFileInputError(label, one_line(str(exc), 500)) from None
         except Exception as exc:
-            raise TaskFileInputError(label, f"the inputs cannot make a task: {_error_text(exc)}") from None
+            raise TaskFileInputError(label, f"the inputs cannot make a task: {task_error_text(exc)}") from None
         stored_key = doc.get("key")
         if self.verify_key and stored_key is not None and not task.unpure and task.digest != stored_key:
             raise TaskKeyMismatchError(
@@ -389,7 +402,7 @@ def _references(inputs: Any) -> set[str]:
     return found
 
 
-def _import_task_class(label: str, module_name: object, qualname: object) -> type[Task]:
+def import_task_class(label: str, module_name: object, qualname: object) -> type[Task]:
     """The task class named by a file: its module is the one thing reading a file may import.
 
     Importing runs the module's top-level code, so any exception it raises,
@@ -410,7 +423,7 @@ def _import_task_class(label: str, module_name: object, qualname: object) -> typ
         raise
     except BaseException as exc:
         raise UnknownTaskError(
-            label, f"importing module {shown(module_name)} raised {_error_text(exc)}"
+            label, f"importing module {shown(module_name)} raised {task_error_text(exc)}"
         ) from exc
     obj: Any = module
     try:
@@ -423,7 +436,7 @@ def _import_task_class(label: str, module_name: object, qualname: object) -> typ
     return obj
 
 
-def _error_text(exc: BaseException) -> str:
+def task_error_text(exc: BaseException) -> str:
     """One line for an error raised while reading: smttask's own errors speak for themselves."""
     text = str(exc) if isinstance(exc, SmttaskError) else f"{type(exc).__name__}: {exc}"
     return one_line(text, 500)
