@@ -1,0 +1,25 @@
+"""Plugin entry point of smttask-dask (entry point ``dask`` in the ``smttask`` group).
+
+Importing it is cheap: ``dask`` and ``distributed`` load only when a batch runs on the ``dask`` executor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smttask.hookspecs import hookimpl
+
+
+@hookimpl
+def smttask_executors() -> list[type[Any]]:
+    from .executor import DaskExecutor
+
+    return [DaskExecutor]
+
+
+@hookimpl(trylast=True)
+def smttask_cli_commands(cli: Any) -> None:
+    """Give ``smttask run`` (added by smttask-cli, which goes first) its ``--scheduler`` option."""
+    from .cli import add_scheduler_option
+
+    add_scheduler_option(cli)
