@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,16 +16,29 @@ from dask_lab import Cluster, DaskProject, write_project  # noqa: E402
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[DaskProject]:
-    made = write_project(tmp_path / "project")
-    yield made
-    sys.path.remove(str(made.root))
-    sys.modules.pop(made.tasks.__name__, None)
+def make_project() -> Iterator[Callable[..., DaskProject]]:
+    """Makes projects (see ``write_project``); their task modules leave ``sys.path`` and ``sys.modules`` after."""
+    made: list[DaskProject] = []
+
+    def make(root: Path, config: str = 'recorder = "none"\n') -> DaskProject:
+        made.append(write_project(root, config))
+        return made[-1]
+
+    yield make
+    for each in made:
+        sys.path.remove(str(each.root))
+        sys.modules.pop(each.tasks.__name__, None)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
+def project(tmp_path: Path, make_project: Callable[..., DaskProject]) -> DaskProject:
+    """A project with no recorder, its task module imported."""
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """A scheduler and two single-threaded workers, shared by a module's tests."""
+    """A scheduler and two single-threaded workers, shared by the tests that do not stop any of them."""
     started = Cluster(tmp_path_factory.mktemp("cluster"))
     try:
         yield started.start(workers=2)
