@@ -1,0 +1,65 @@
+"""A fresh recorded project per test: a git repository with a real Sumatra lab book and the suite's task module."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+MODULES = ("tasks_for_testing", "types_for_testing")
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=suite", "-c", "user.email=suite@example.org", *args],
+        cwd=root, check=True, capture_output=True,
+    )
+
+
+class Lab:
+    """The project of one test: its root, the activated Project, and the task module."""
+
+    def __init__(self, root: Path, project: Any, tasks: ModuleType) -> None:
+        self.root, self.project, self.tasks = root, project, tasks
+
+    def view(self) -> Any:
+        from smttask_sumatra import RecordStoreView
+
+        return RecordStoreView(self.project)
+
+
+@pytest.fixture
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
+    from smttask import Project
+    from smttask_sumatra import init_project
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    root = tmp_path / "lab"
+    root.mkdir()
+    _git(root, "init", "-q")
+    for name in MODULES:
+        shutil.copy(HERE / f"{name}.py", root / f"{name}.py")
+    (root / ".gitignore").write_text("data/\n*.txt\n")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "tasks")
+    init_project(root, name="suite")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "smttask project")
+    monkeypatch.chdir(root)
+    monkeypatch.syspath_prepend(str(root))
+    for name in MODULES:
+        sys.modules.pop(name, None)
+    tasks = importlib.import_module("tasks_for_testing")
+    project = Project(root)
+    with project.activate():
+        yield Lab(root, project, tasks)
+    for name in MODULES:
+        sys.modules.pop(name, None)
