@@ -171,3 +171,20 @@ def test_plugins_page_documents_every_hook_with_its_arguments() -> None:
         assert f"`{name}({arguments})" in section, f"the section of {name} does not show ({arguments})"
     documented = set(re.findall(r"^### `(smttask_\w+)`", page, re.M))
     assert documented <= set(specs), f"docs/plugins.md documents hooks that do not exist: {documented - set(specs)}"
+
+
+def test_the_readme_example_runs_as_pasted(tmp_path: Path) -> None:
+    """The README's first block is the module ``analysis.py`` (its first line says so), the second the script."""
+    _skip_without(["numpy"])
+    module, script = [code for _, code in python_blocks((ROOT / "README.md").read_text(encoding="utf-8"))[:2]]
+    assert module.startswith("# analysis.py\n")
+    (tmp_path / "analysis.py").write_text(module, encoding="utf-8")
+    (tmp_path / "example.py").write_text(script, encoding="utf-8")
+    (tmp_path / "smttask.toml").write_text('recorder = "none"\n', encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "2.0 0.0 0.6666666666666666"
+    assert len(list((tmp_path / "taskdir").glob("analyze__*.taskdesc.json"))) == 1
