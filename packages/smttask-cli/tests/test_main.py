@@ -89,3 +89,12 @@ def test_a_plugin_that_fails_to_load_costs_a_warning(monkeypatch, capsys):
     manager = load_plugin_manager()
     assert "smttask: warning: The smttask plugin 'broken'" in capsys.readouterr().err
     assert manager.get_plugin("core") is not None
+
+
+def test_a_command_of_a_package_not_installed_names_the_package():
+    result = CliRunner().invoke(cli_with(), ["project", "init"])
+    assert result.exit_code == 2
+    assert "'smttask project' comes with smttask-sumatra, which is not installed here" in result.output
+    assert "No such command" not in result.output
+    unknown = CliRunner().invoke(cli_with(), ["frobnicate"])
+    assert unknown.exit_code == 2 and "No such command 'frobnicate'" in unknown.output

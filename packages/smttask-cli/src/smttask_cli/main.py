@@ -24,8 +24,33 @@ if TYPE_CHECKING:
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+#: Commands other distributions add, so that a missing one names what to install.
+PLUGIN_COMMANDS = {
+    "project": "smttask-sumatra",
+    "records": "smttask-sumatra",
+    "store": "smttask-sumatra",
+    "smt": "smttask-sumatra",
+    "graph": "smttask-viz",
+    "snakemake": "smttask-snakemake",
+}
+
+
 class SmttaskGroup(click.Group):
-    """The command group; a second command under an existing name is refused with a warning."""
+    """The command group; a second command under an existing name is refused with a warning.
+
+    A command that a distribution which is not installed would add is an error
+    naming that distribution, rather than click's bare "No such command".
+    """
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        package = PLUGIN_COMMANDS.get(name)
+        if package is not None and name not in self.commands:
+            ctx.fail(
+                f"'smttask {name}' comes with {package}, which is not installed here; "
+                f"install it (`pip install {package}`, or from a clone `pip install ./packages/{package}`)."
+            )
+        return super().resolve_command(ctx, args)
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         name = name or cmd.name
