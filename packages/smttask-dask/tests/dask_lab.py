@@ -140,10 +140,11 @@ class DaskProject:
         )
         return Result(done.returncode, done.stdout, done.stderr)
 
-    def start(self, *args: str) -> subprocess.Popen[str]:
+    def start(self, *args: str, new_session: bool = False) -> subprocess.Popen[str]:
+        """Start ``smttask run``; with *new_session*, in a process group of its own (as a terminal's job is)."""
         return subprocess.Popen(
             self.command(*args), cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=_env(),
+            env=_env(), start_new_session=new_session,
         )
 
     def counts(self, name: str) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -125,3 +127,26 @@ def test_a_killed_worker_fails_only_its_own_task(project: DaskProject, cluster_o
     assert project.counts("unpure_held-2") == [unpure]  # never run a second time
     assert "unpure tasks are not run a second time" in result.line_of("b-unpure")
     assert not list(Path(project.root, ".smttask", "dask").glob("*"))  # the batch's start markers are gone
+
+
+def test_ctrl_c_stops_the_batch_and_leaves_nothing_half_written(project: DaskProject) -> None:
+    tasks = project.tasks
+    project.save(tasks.held(x=1), "a-held-1")
+    project.save(tasks.held(x=2), "a-held-2")
+    for x in (3, 4, 5):
+        project.save(tasks.square(x=x), f"b-square-{x}")
+    process = project.start("--executor", "dask", "-n", "2", "tasks", new_session=True)
+    wait_until(lambda: project.counts("held-1") and project.counts("held-2"), "both held tasks to start")
+    os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches smttask and the workers alike
+    result = finish(process)  # the held tasks never see 'release': they are interrupted
+
+    assert result.returncode == 130, result.stdout + result.stderr
+    statuses = result.statuses()
+    assert statuses["a-held-1.taskdesc.json"] == statuses["a-held-2.taskdesc.json"] == "interrupted"
+    assert {statuses[f"b-square-{x}.taskdesc.json"] for x in (3, 4, 5)} <= {"computed", "skipped"}  # Dask's order
+    assert "KeyboardInterrupt" not in result.stderr  # the workers ignored the Ctrl-C; smttask stopped them
+    leftovers = [p.name for p in (project.root / "data").rglob("*") if p.name.endswith((".tmp", ".claim"))]
+    assert leftovers == []  # the interrupted tasks released their claims
+    assert not (project.root / "data" / "held").exists() or not any((project.root / "data" / "held").glob("*.json"))
+    for pid in (*project.counts("held-1"), *project.counts("held-2")):
+        wait_until(lambda pid=pid: not Path(f"/proc/{pid}").exists(), f"worker {pid} to exit", limit=10)

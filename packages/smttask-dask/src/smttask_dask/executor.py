@@ -20,6 +20,12 @@ depend on more than their inputs, so a second attempt would be a different run
 (they fail, saying so). Rerunning any other task is safe: its result is keyed
 by its inputs and written atomically under a claim the dead process no longer
 holds, and a recorded task writes its record only when its run ends.
+
+Ctrl-C (or :meth:`~smttask.execution.Executor.stop`) cancels the jobs not yet
+started and interrupts the running ones on their workers (``KeyboardInterrupt``
+in the task's thread, as the built-in workers do), so their cleanup runs:
+claims are released and nothing half-written remains. Local-cluster workers
+ignore the terminal's Ctrl-C themselves; the executor coordinates the stop.
 """
 
 from __future__ import annotations
@@ -29,7 +35,10 @@ import logging
 import os
 import queue
 import shutil
+import signal
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -47,7 +56,7 @@ from smttask.execution import (
 
 from .errors import DaskSettingsError, SchedulerUnreachableError
 from .settings import CLI_SCHEDULER, DaskSettings, check_address
-from .worker import STARTED_TOPIC, JobSpec, WorkerSetup, run_job
+from .worker import STARTED_TOPIC, JobSpec, WorkerSetup, interrupt_batch, provide, run_job
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -67,6 +76,8 @@ class DaskExecutor(Executor):
     name = "dask"
     #: Seconds to wait for a scheduler to answer before giving up.
     connect_timeout: ClassVar[float] = 10.0
+    #: Seconds interrupted tasks get to clean up (release claims, remove temporary files) when stopping.
+    stop_grace: ClassVar[float] = 10.0
 
     def __init__(
         self,
@@ -131,10 +142,11 @@ class DaskExecutor(Executor):
             return
         size = min(self.workers or os.cpu_count() or 1, jobs)
         try:
-            cluster = LocalCluster(
-                n_workers=size, threads_per_worker=1, processes=True, dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with _sigint_ignored():  # workers inherit it: Ctrl-C stops the batch here, not them mid-task
+                cluster = LocalCluster(
+                    n_workers=size, threads_per_worker=1, processes=True, dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
         except Exception as exc:
             raise SchedulerUnreachableError(
                 f"cannot start a local Dask cluster of {size} worker(s): {type(exc).__name__}: {exc}"
@@ -165,16 +177,26 @@ class DaskExecutor(Executor):
         unfinished = set(jobs)
         running: set[int] = set()
         try:
-            shared = client.scatter(setup, broadcast=True, hash=False)
+            shared = client.submit(provide, setup, key=f"smttask-setup-{setup.batch}")
             for job in plan.jobs:  # planned in dependency order: a job's deps are submitted before it
-                key = f"{job.task.taskname}-{job.key[:16]}-{setup.batch[:8]}"
+                key = f"{job.task.taskname}-{job.key[:16]}-{setup.batch}"
                 by_key[key] = job
                 future = client.submit(
                     run_job, shared, specs[job.id], *(futures[dep] for dep in sorted(job.deps)), key=key
                 )
                 future.add_done_callback(lambda _, job_id=job.id: events.put(("done", job_id)))
                 futures[job.id] = future
-            while unfinished and not self.stopping:
+            deadline: float | None = None
+            while unfinished:
+                if self.stopping and deadline is None:  # cancel what waits, interrupt what runs
+                    deadline = time.monotonic() + self.stop_grace
+                    client.cancel([futures[job_id] for job_id in unfinished - running])
+                    with contextlib.suppress(Exception):  # a worker gone meanwhile has nothing to stop
+                        client.run(interrupt_batch, setup.batch)
+                if deadline is not None and (
+                    self._hard_stop or time.monotonic() > deadline or not unfinished & running
+                ):
+                    break
                 if self.on_tick is not None:
                     self.on_tick()
                 for kind, job_id in _drain(events, timeout=0.1):
@@ -186,11 +208,13 @@ class DaskExecutor(Executor):
                             on_start(TaskStarted(job.task.taskname, job.key, tuple(job.indices)))
                         running.add(job_id)
                         continue
+                    if futures[job_id].cancelled() and self.stopping and job_id not in running:
+                        continue  # never started: skipped below
                     unfinished.discard(job_id)
-                    outcome = _outcome(job, futures[job_id], by_key)
+                    outcome = _outcome(job, futures[job_id], by_key, stopping=self.stopping)
                     futures[job_id].release()  # the cluster forgets it once no dependent needs it
                     yield job, outcome
-            for job_id in sorted(unfinished):  # stopping: what never started is skipped
+            for job_id in sorted(unfinished):  # stopped: what never started is skipped
                 job = jobs[job_id]
                 if job_id in running:
                     yield job, TaskOutcome(job.task.taskname, job.key, "interrupted", 0.0, "interrupted")
@@ -201,6 +225,20 @@ class DaskExecutor(Executor):
             if left:
                 client.cancel(left)
             client.unsubscribe_topic(STARTED_TOPIC)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while worker processes start, so they ignore it too (a terminal's Ctrl-C reaches the
+    whole process group; the executor coordinates the stop)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _spec(job: Job, options: RunOptions, markers: Path) -> JobSpec:
@@ -224,14 +262,19 @@ def _drain(events: queue.Queue[tuple[str, int]], timeout: float) -> list[tuple[s
     return sorted(found, key=lambda event: (event[0] != "started", event[1]))
 
 
-def _outcome(job: Job, future: Future, by_key: dict[str, Job]) -> TaskOutcome:
+def _outcome(job: Job, future: Future, by_key: dict[str, Job], *, stopping: bool) -> TaskOutcome:
     """The outcome of *job* from its finished future: the one its worker returned, or why there is none."""
     from distributed.scheduler import KilledWorker
 
     if future.status == "finished":
         return future.result()
     if future.cancelled():
-        return TaskOutcome(job.task.taskname, job.key, "failed", 0.0, "cancelled on the Dask cluster by another client")
+        if stopping:
+            return TaskOutcome(job.task.taskname, job.key, "interrupted", 0.0, "interrupted")
+        return TaskOutcome(
+            job.task.taskname, job.key, "failed", 0.0,
+            "cancelled on the Dask cluster (by another client, or the scheduler lost it)",
+        )
     exc = future.exception()
     if isinstance(exc, KilledWorker):
         culprit = by_key.get(str(exc.task))

@@ -64,6 +64,12 @@ class JobSpec:
 _projects: dict[tuple[str, str, tuple[str, ...], bytes | None], Project] = {}
 
 
+def provide(setup: WorkerSetup) -> WorkerSetup:
+    """Return *setup*: as a Dask task every job depends on, it reaches each worker once, and the scheduler
+    recomputes it if the workers holding it die (scattered data would be lost with them)."""
+    return setup
+
+
 def run_job(setup: WorkerSetup, spec: JobSpec, *upstream: TaskOutcome) -> TaskOutcome:
     """Run one job on this worker and describe its outcome; never raises for a failing task.
 
@@ -98,8 +104,31 @@ def run_job(setup: WorkerSetup, spec: JobSpec, *upstream: TaskOutcome) -> TaskOu
             spec.taskname, spec.key, "failed", time.perf_counter() - start, f"{type(exc).__name__}: {exc}",
             traceback.format_exc(),
         )
-    outcome = run_one(task, project, spec.recompute, record=spec.record, reason=spec.reason)
+    try:
+        outcome = run_one(task, project, spec.recompute, record=spec.record, reason=spec.reason)
+    except KeyboardInterrupt:  # sent by interrupt_batch: the task's cleanup has run
+        return TaskOutcome(spec.taskname, spec.key, "interrupted", time.perf_counter() - start, "interrupted")
     return dataclasses.replace(outcome, exception=None, duration=time.perf_counter() - start)
+
+
+def interrupt_batch(batch: str, dask_worker: Any = None) -> int:
+    """Raise ``KeyboardInterrupt`` in this worker's threads running a job of *batch*; how many there were.
+
+    Called on every worker (``Client.run``) when a batch stops: Dask cannot stop a
+    running task, and a task killed with its worker would leave its claim behind,
+    so the task is interrupted as the built-in workers interrupt theirs, and its
+    cleanup code runs (claims released, temporary files removed).
+    """
+    import ctypes
+
+    interrupted = 0
+    with dask_worker.active_threads_lock:
+        threads = list(dask_worker.active_threads.items())
+    for ident, key in threads:
+        if isinstance(key, str) and key.endswith(f"-{batch}"):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(KeyboardInterrupt))
+            interrupted += 1
+    return interrupted
 
 
 def _first_attempt(marker: str) -> bool:
