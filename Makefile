@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 EDITABLES := -e 'packages/smttask-core[numpy,stats]' -e packages/smttask-cli -e 'packages/smttask-sumatra[dataframe,postgresql]' \
              -e packages/smttask-viz -e packages/smttask-snakemake -e packages/smttask-fsspec -e packages/smttask-dask
 
-.PHONY: setup demo test bench docs lint clean
+.PHONY: setup demo test test-pythons bench docs lint clean
 
 $(STAMP): pyproject.toml $(wildcard packages/*/pyproject.toml)
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "smttask needs Python >= 3.11"'
@@ -24,6 +24,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# core, cli, sumatra and the original's suite on the other Pythons installed (3.12, 3.13, 3.14)
+test-pythons:
+	scripts/test-other-pythons
 
 bench: setup
 	$(BIN)/python bench/run_core.py
@@ -41,4 +45,4 @@ lint: setup
 	$(BIN)/ruff check packages tests bench examples
 
 clean:
-	rm -rf $(VENV) docs/_build
+	rm -rf $(VENV) .venv-3.* docs/_build
