@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python bench/run_startup.py
 	$(BIN)/python bench/run_snakemake.py
 	$(BIN)/python bench/run_fsspec.py
+	$(BIN)/python bench/run_dask.py
 
 docs: setup
 	$(BIN)/python -m sphinx -W -q -b html docs docs/_build/html
