@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 from dask_lab import Cluster, DaskProject, Result, wait_until
@@ -150,3 +151,26 @@ def test_ctrl_c_stops_the_batch_and_leaves_nothing_half_written(project: DaskPro
     assert not (project.root / "data" / "held").exists() or not any((project.root / "data" / "held").glob("*.json"))
     for pid in (*project.counts("held-1"), *project.counts("held-2")):
         wait_until(lambda pid=pid: not Path(f"/proc/{pid}").exists(), f"worker {pid} to exit", limit=10)
+
+
+def test_tasks_defined_in_a_script_run_on_the_workers(project: DaskProject) -> None:
+    """A task class of ``__main__`` (a script, a notebook) is shipped to the workers, as with ``-n N``."""
+    script = project.root / "script.py"
+    script.write_text(
+        "from smttask import Project, RecordedTask\n"
+        "import smttask_dask\n\n"
+        "@RecordedTask\n"
+        "def cube(x: int) -> int:\n"
+        "    return x ** 3\n\n"
+        "if __name__ == '__main__':\n"
+        "    outcomes = smttask_dask.run_tasks([cube(x=2), cube(x=3)], workers=2, project=Project('.'))\n"
+        "    print(sorted(o.status for o in outcomes))\n"
+        "    with Project('.').activate():\n"
+        "        print(cube(x=3).run())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=project.root, capture_output=True, text=True, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["['computed', 'computed']", "27"]
