@@ -116,6 +116,9 @@ def _class_payloads(target: str, payload: Any) -> list[Any]:
         _typed("model", {"class": target, "data": payload}),
         _typed("paramcoll", {"class": target, "fields": {"args": payload}}),
         _typed("seedgenerator", {"class": target, "entropy": payload}),
+        _typed("purefunction", {"ref": target}),
+        _typed("purefunction", {"partial": _typed("purefunction", {"ref": target}), "args": [payload], "kwargs": {}}),
+        _typed("purefunction", {"op": "add", "operands": [_typed("purefunction", {"ref": target}), payload]}),
     ]
 
 

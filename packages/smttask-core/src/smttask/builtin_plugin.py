@@ -24,12 +24,20 @@ def smttask_recorders() -> list[type]:
 @hookimpl
 def smttask_value_serializers() -> list[Any]:
     from .params import PARAMS_SERIALIZERS
+    from .pure_functions import PURE_FUNCTION_SERIALIZERS
     from .seeds import SEED_SERIALIZERS
     from .serializers import BUILTIN_SERIALIZERS
     from .taskfile import TASKFILE_SERIALIZERS
     from .typing import NUMPY_SERIALIZERS
 
-    return [*BUILTIN_SERIALIZERS, *TASKFILE_SERIALIZERS, *NUMPY_SERIALIZERS, *PARAMS_SERIALIZERS, *SEED_SERIALIZERS]
+    return [
+        *BUILTIN_SERIALIZERS,
+        *TASKFILE_SERIALIZERS,
+        *NUMPY_SERIALIZERS,
+        *PARAMS_SERIALIZERS,
+        *SEED_SERIALIZERS,
+        *PURE_FUNCTION_SERIALIZERS,
+    ]
 
 
 @hookimpl(trylast=True)

@@ -93,6 +93,10 @@ class UnserializableValueError(SerializationError):
         self.value_type = value_type
 
 
+class NotPureError(SmttaskError, TypeError):
+    """A function not marked pure is used where only a :class:`~smttask.typing.PureFunction` may be."""
+
+
 class DeserializationError(SmttaskError, ValueError):
     """Serialized data cannot be turned back into a value."""
 

@@ -120,6 +120,40 @@ def resolve_class(path: object, base: type | tuple[type, ...], *, what: str, imp
     return obj
 
 
+def resolve_marked(path: object, accept: Callable[[object], bool], *, what: str) -> Any:
+    """The object at ``module:qualname`` *path*, if *accept* says it is *what* (e.g. ``"a pure function"``).
+
+    The way a decoder turns a reference read from a file into an object that is
+    not a class. The module is imported (a task file may make smttask import an
+    installed module, and nothing more); the attribute path is walked through
+    namespaces only (:func:`inspect.getattr_static`: no property, descriptor or
+    module ``__getattr__`` runs), through modules and classes only; and *accept*
+    must not call the object (check its type). Nothing found is called.
+    """
+    import inspect
+    import types
+
+    module_name, sep, qualname = path.partition(":") if isinstance(path, str) else ("", "", "")
+    if not (sep and is_module_name(module_name) and is_attribute_path(qualname)):
+        raise DeserializationError(
+            f"{shown(path)} is not a valid reference to {what}: expected 'module:qualname', a module name "
+            "and attribute names without dunders."
+        )
+    if module_name not in sys.modules:
+        _import(module_name)
+    obj: Any = sys.modules[module_name]
+    for part in qualname.split("."):
+        if not issubclass(type(obj), types.ModuleType | type):  # type(): never a __class__ property
+            raise DeserializationError(f"{shown(path)} is not {what}: it walks through an object that is not a class.")
+        try:
+            obj = inspect.getattr_static(obj, part)
+        except AttributeError:
+            raise DeserializationError(f"Module {shown(module_name)} has no attribute {shown(qualname)}.") from None
+    if not accept(obj):
+        raise DeserializationError(f"{shown(path)} is not {what}; a task file may name only {what} here.")
+    return obj
+
+
 def _split_path(path: object) -> tuple[str, str]:
     """``(module, qualname)`` of a well-formed ``module:QualName`` path, else a DeserializationError."""
     module_name, sep, qualname = path.partition(":") if isinstance(path, str) else ("", "", "")

@@ -3,7 +3,9 @@
 ``Array`` (optionally ``Array[float, 2]``), ``DType``, NumPy's random
 ``Generator`` and ``SeedSequence`` validate and coerce inputs through pydantic,
 and have serializers so they can appear in task keys and task files. NumPy is
-imported only when one of these types is used.
+imported only when one of these types is used. Functions are task inputs when
+marked pure: :class:`PureFunction`, :class:`PartialPureFunction` and
+:class:`CompositePureFunction` (see :mod:`smttask.pure_functions`).
 
 To support another type, subclass :class:`smttask.serializers.Serializer` and
 pass an instance to :func:`register_serializer` (or return it from the
@@ -26,9 +28,20 @@ from .errors import (
     TaskDefinitionError,
 )
 from .outputs import separate_outputs
+from .pure_functions import CompositePureFunction, PartialPureFunction, PureFunction
 from .serializers import Decode, Encode, JSONValue, Serializer, user_registry
 
-__all__ = ["Array", "DType", "RNGenerator", "SeedSequence", "register_serializer", "separate_outputs"]
+__all__ = [
+    "Array",
+    "CompositePureFunction",
+    "DType",
+    "PartialPureFunction",
+    "PureFunction",
+    "RNGenerator",
+    "SeedSequence",
+    "register_serializer",
+    "separate_outputs",
+]
 
 #: Arrays with at most this many elements are written as readable JSON lists;
 #: larger ones as base64 of their raw bytes, zlib-compressed when that pays off.
