@@ -49,7 +49,8 @@ NEAR_MISSES = (
     "hostile_tasks:Colour", "hostile_tasks:Point", "hostile_tasks:Sweep", "hostile_tasks:Seeds",
     "hostile_tasks:Box", "hostile_tasks:anything", "enum:Enum", "enum:IntFlag", "pydantic:BaseModel",
     "smttask.params.collection:ParamColl", "smttask.seeds:SeedGenerator", "signal:Signals",
-    "numpy.random:RandomState", "smttask.generators:CreateTask",
+    "numpy.random:RandomState", "smttask.generators:CreateTask", "hostile_tasks:not_pure",
+    "hostile_tasks:transform", "smttask.typing:PureFunction",
 )
 #: Modules that misbehave when imported (exit, print) or cannot be module names.
 MODULES = (
@@ -111,6 +112,7 @@ SKELETONS: dict[str, Any] = {
     "scipy.stats.multivariate_normal": {"mean": [0.0, 0.0], "cov": [[1.0, 0.0], [0.0, 1.0]],
                                         "allow_singular": False},
     "seedgenerator": {"class": "hostile_tasks:Seeds", "entropy": 5},
+    "purefunction": {"op": "mul", "operands": [2, {"$type": "purefunction", "value": {"ref": "hostile_tasks:halve"}}]},
 }
 assert set(SKELETONS) == set(TYPE_TAGS)
 
@@ -209,7 +211,7 @@ def typed_values(draw: st.DrawFn) -> tuple[str, Any]:
 TARGET_SLOTS = (
     "module", "module+task", "task", "upstream", "enum", "model", "paramcoll", "seedgenerator",
     "create", "bit_generator", "scipy.dist", "any:enum", "any:model", "any:paramcoll",
-    "any:seedgenerator",
+    "any:seedgenerator", "function", "function-partial", "function-operand", "any:purefunction",
 )
 TARGET_VARIANTS = ("plain", "plain", "control", "space", "unicode")
 
@@ -475,6 +477,17 @@ def _apply_target(doc: dict[str, Any], template: str, params: tuple[Any, ...], c
         state = inputs["value"]["value"]
         state["bit_generator"] = qualname if variant != "space" else name
         state["state"]["state"] = payload
+    elif slot in ("function", "function-partial", "function-operand"):
+        doc = copy.deepcopy(templates["function"])
+        ref = {"ref": name}
+        doc["inputs"]["f"]["value"] = {
+            "function": ref,
+            "function-partial": {"partial": _typed("purefunction", ref), "args": [payload], "kwargs": {}},
+            "function-operand": {"op": "add", "operands": [_typed("purefunction", ref), payload]},
+        }[slot]
+    elif slot == "any:purefunction":
+        doc = copy.deepcopy(templates["scalar"])
+        doc["inputs"]["value"] = _typed("purefunction", {"ref": name})
     elif slot == "scipy.dist":
         dist = inputs["params"]["value"]["fields"]["scale"]["value"]["distribution"]["value"]
         dist["dist"], dist["args"] = qualname, [payload]

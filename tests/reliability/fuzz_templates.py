@@ -17,14 +17,14 @@ TYPE_TAGS = (
     "tuple", "set", "frozenset", "dict", "bytes", "complex", "path", "datetime", "date", "timedelta",
     "enum", "model", "task", "ndarray", "numpy.scalar", "dtype", "numpy.Generator",
     "numpy.SeedSequence", "paramcoll", "expand", "scipy.stats.frozen",
-    "scipy.stats.multivariate_normal", "seedgenerator",
+    "scipy.stats.multivariate_normal", "seedgenerator", "purefunction",
 )
 
 #: Template names, in a fixed order (strategies sample from it).
 NAMES = (
     "enum", "model", "paramcoll", "frozen", "mvn", "seedgen", "array_small", "array_zlib",
     "array_base64", "scalar", "dtype", "gen", "seedseq", "create", "upstream", "when", "misc",
-    "mapping", "sequence",
+    "mapping", "sequence", "function",
 )
 
 
@@ -34,6 +34,7 @@ def _tasks() -> dict[str, Any]:
     import scipy.stats
 
     from smttask import Create, expand
+    from smttask.typing import PartialPureFunction
 
     shared = h.double(x=3)
     return {
@@ -58,6 +59,7 @@ def _tasks() -> dict[str, Any]:
                                   pathlib.PurePosixPath("/a/b")], n=1),
         "mapping": h.mapping(d={"a": 1, "b": [1, 2]}),
         "sequence": h.sequence(items=[1, "two", None]),
+        "function": h.transform(f=2 * h.halve - PartialPureFunction(h.affine, a=2.0), x=1.0),
     }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from smttask import MemoizedTask, ParamColl, RecordedTask, SeedGenerator
-from smttask.typing import Array, DType
+from smttask.typing import Array, DType, PureFunction
 
 
 class Colour(enum.Enum):
@@ -88,6 +88,26 @@ def sweep(params: Sweep) -> float:
 @MemoizedTask
 def seeded(seeds: Seeds) -> int:
     return seeds.noise(0)
+
+
+@PureFunction
+def halve(x: float) -> float:
+    return x / 2
+
+
+@PureFunction
+def affine(x: float, a: float = 1.0, b: float = 0.0) -> float:
+    return a * x + b
+
+
+def not_pure(x: float) -> float:
+    """A function not marked pure: a task file may not name it as a function input."""
+    return x
+
+
+@MemoizedTask
+def transform(f: PureFunction, x: float) -> float:
+    return f(x)
 
 
 @MemoizedTask

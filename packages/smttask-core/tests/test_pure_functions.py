@@ -149,6 +149,17 @@ def test_a_task_with_a_function_input_round_trips_through_its_task_file(
     assert again.run() == expected == func(2.0)
 
 
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_tasks_taking_functions_run_in_worker_processes(project: Any, start_method: str) -> None:
+    from smttask.execution import ProcessExecutor
+
+    functions = [plus_one, SUM, THREE_X, 3 - PartialPureFunction(scaled, b=2.0) * square]
+    tasks = [apply(f=f, x=2.0) for f in functions]
+    outcomes = {o.index: o for o in ProcessExecutor(project, workers=2, start_method=start_method).run(tasks)}
+    assert [outcomes[i].status for i in range(len(tasks))] == ["computed"] * len(tasks)
+    assert [task.run() for task in tasks] == [f(2.0) for f in functions]
+
+
 # -------------------------------------------------------------------------
 # Hostile task files: one line, nothing called
 # -------------------------------------------------------------------------
