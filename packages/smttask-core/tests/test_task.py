@@ -149,6 +149,19 @@ def test_html_repr_lists_inputs_and_nests_upstream(project: Any) -> None:
     assert "<b>Mul</b>" in html and "<details><summary>Add</summary>" in html and "3.0" in html
 
 
+def test_result_status_follows_a_result_from_nothing_to_memory_to_disk(project: Any) -> None:
+    task = Square(x=7)
+    assert task.result_status() == ("not computed", "no stored result")
+    assert "result: <b>not computed</b>" in task._repr_html_()
+    task.run()
+    assert task.result_status() == ("memory", "kept in this process")
+    project.memory.clear()
+    state, detail = task.result_status()
+    assert state == "stored" and detail.endswith(f"{task.digest}.json")
+    assert "result: <b>stored</b>" in task._repr_html_()
+    assert Add(a=1, b=2).result_status() == ("not stored", "MemoizedTask: computed when needed")
+
+
 def test_callable_class_task(project: Any) -> None:
     assert Scale(x=3).run() == 30.0
 

@@ -244,6 +244,29 @@ class Task:
         self._project().memory.discard(self.memory_key)
         self._unpure_entry = None
 
+    def result_status(self) -> tuple[str, str]:
+        """``(state, detail)``: where this task's result is, found without computing or loading it.
+
+        *state* is ``"memory"`` (kept in this process), ``"stored"`` (*detail*
+        lists the files), ``"not computed"``, ``"unusable"`` (a stored result
+        failed its check; *detail* says why: it will be recomputed) or
+        ``"not stored"`` (a task kept in memory only, or unpure, not run yet).
+        """
+        from .storage.base import CorruptResultError
+
+        project = self._project()
+        if self.memory_key in project.memory or self._unpure_entry is not None:
+            return "memory", "kept in this process"
+        if not self.store:
+            return "not stored", f"{self.kind}: computed when needed"
+        try:
+            stored = project.storage.locate(self)
+        except CorruptResultError as exc:
+            return "unusable", str(exc)
+        if stored is None:
+            return "not computed", "no stored result"
+        return "stored", ", ".join(str(o.path) for o in stored.outputs.values())
+
     def get_output(self, name: str = "", *, mmap: bool = False) -> Any:
         """Load one stored output by name (``""`` for a task with a single unnamed output)."""
         from .engine import load_output
@@ -293,9 +316,15 @@ class Task:
         )
         kind = html.escape(self.kind)
         key = html.escape(self.static_key)
+        try:
+            state, detail = self.result_status()
+        except Exception as exc:  # a display must not raise: say why the state is unknown
+            state, detail = "unknown", f"{type(exc).__name__}: {exc}"
         return (
             f"<div class='smttask-task'><b>{html.escape(self.taskname)}</b> "
             f"<small>{kind} · key <code>{key[:12]}…</code></small>"
+            f"<div class='smttask-result'>result: <b>{html.escape(state)}</b> "
+            f"<small>{html.escape(detail)}</small></div>"
             f"<table>{rows}</table></div>"
         )
 
