@@ -300,7 +300,7 @@ class PureFunctionSerializer(Serializer):
     def decode(self, data: JSONValue, decode: Decode) -> PureFunction:
         fields = set(data) if isinstance(data, dict) else None
         if fields == {"ref"}:
-            return resolve_marked(data["ref"], _is_marked, what="a pure function (decorated with @PureFunction)")
+            return resolve_marked(data["ref"], _is_marked, what="a function marked pure (decorated with @PureFunction)")
         if fields == {"partial", "args", "kwargs"}:
             func, args, kwargs = decode(data["partial"]), decode(data["args"]), decode(data["kwargs"])
             if not _is_marked(func):

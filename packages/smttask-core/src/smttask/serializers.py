@@ -150,7 +150,7 @@ def resolve_marked(path: object, accept: Callable[[object], bool], *, what: str)
         except AttributeError:
             raise DeserializationError(f"Module {shown(module_name)} has no attribute {shown(qualname)}.") from None
     if not accept(obj):
-        raise DeserializationError(f"{shown(path)} is not {what}; a task file may name only {what} here.")
+        raise DeserializationError(f"{shown(path)} is not {what}, so a task file may not name it; nothing was called.")
     return obj
 
 
