@@ -19,7 +19,7 @@ from smttask import (
     TaskOutput,
     UnpureMemoizedTask,
 )
-from smttask.typing import Array, separate_outputs
+from smttask.typing import Array, PureFunction, separate_outputs
 
 #: PowSeq appends one line per computed iteration here (relative to the working directory).
 ITERATIONS_LOG = "powseq-iterations.txt"
@@ -91,3 +91,28 @@ def CountFiles(listing: list[str]) -> int:
 @RecordedTask
 def FileSize(path: Path) -> int:
     return path.stat().st_size
+
+
+@PureFunction
+def f1(x: float) -> float:
+    return x + 1
+
+
+@PureFunction
+def f2(x: float) -> float:
+    return x**2
+
+
+@PureFunction
+def scaled(x: float, a: float = 1.0) -> float:
+    return a * x
+
+
+def not_pure(x: float) -> float:
+    return x
+
+
+@MemoizedTask
+def AddPureFunctions(f: PureFunction, g: PureFunction, x: float) -> float:
+    """The original's AddPureFunctions: two function inputs, one of them usually a partial."""
+    return f(x) + g(x)
