@@ -14,7 +14,7 @@ __version__ = "0.3.0.dev0"
 _LAZY = {
     "RecordStoreView": ("smttask_sumatra.view", "RecordStoreView"),
     "RecordView": ("smttask_sumatra.view", "RecordView"),
-    "get_task_param": ("smttask_sumatra.view", "get_task_param"),
+    "get_task_param": ("smttask_sumatra.records", "get_task_param"),
     "record_filter": ("smttask_sumatra.filters", "record_filter"),
     "SumatraRecorder": ("smttask_sumatra.recorder", "SumatraRecorder"),
     "SumatraSettings": ("smttask_sumatra.settings", "SumatraSettings"),

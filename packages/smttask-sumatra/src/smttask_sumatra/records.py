@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import params as _params
+from .errors import RecordFilterError
 
 if TYPE_CHECKING:
     from smttask import Task
@@ -100,8 +101,6 @@ class RecordView:
 
     def get_param(self, name: str | list[str], default: Any = _params._MISSING) -> Any:
         """smttask 0.2's name for :meth:`param` (*name* may also be a list of alternatives: the first found)."""
-        from .view import get_task_param
-
         return get_task_param(self, name, default)
 
     @property
@@ -118,8 +117,6 @@ class RecordView:
         self._edit_tags(add=(), remove=(tag,))
 
     def _edit_tags(self, *, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
-        from .view import _checked_tags
-
         self._view._retag([self.label], add=_checked_tags(add), remove=_checked_tags(remove))
         self.tags = (self.tags | frozenset(add)) - frozenset(remove)
 
@@ -287,3 +284,61 @@ def _data_file(key: Mapping[str, Any], root: Path) -> DataFile:
     except ValueError:
         metadata = {}
     return DataFile(key["path"], key["digest"], metadata, root)
+
+
+def get_task_param(obj: Any, name: str | Sequence[str], default: Any = _params._MISSING) -> Any:
+    """The value at dotted path *name* in *obj*: a record, a task, a task description, a dict, or any object.
+
+    smttask 0.2's helper. The path goes through upstream tasks (``"a.b"`` is
+    input ``b`` of the task given as input ``a``) and nested dicts. On a
+    :class:`RecordView`, a name that is no parameter is looked up as an
+    attribute (``"task"`` is the task name). *name* may be a list of
+    alternatives, the first found wins. A missing value returns *default*,
+    or without one raises :class:`KeyError` naming the path.
+    """
+    alternatives = [name] if isinstance(name, str) else list(name)
+    for path in alternatives:
+        try:
+            return _lookup(obj, path)
+        except (KeyError, AttributeError, IndexError, TypeError):
+            continue
+    if default is not _params._MISSING:
+        return default
+    raise KeyError(f"{type(obj).__name__} has no parameter {' or '.join(map(repr, alternatives))}.")
+
+
+def _lookup(obj: Any, path: str) -> Any:
+    if isinstance(obj, RecordView):
+        try:
+            return obj.param(path)
+        except KeyError:
+            attribute = {"task": "taskname", "task_name": "taskname"}.get(path, path)
+            if "." in attribute or attribute.startswith("_"):
+                raise
+            return getattr(obj, attribute)
+    if isinstance(obj, Mapping) and isinstance(obj.get("inputs"), Mapping) and "task" in obj:
+        return _params.lookup(obj, path)  # a task description (task file document)
+    node = obj
+    for part in path.split("."):
+        if getattr(type(node), "__smttask_task__", False):
+            node = node.inputs[part]
+        elif isinstance(node, Mapping):
+            node = node[part]
+        elif isinstance(node, list | tuple) and part.lstrip("-").isdigit():
+            node = node[int(part)]
+        else:
+            node = getattr(node, part)
+    return node
+
+
+def _checked_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """*tags* as a tuple; a tag Sumatra cannot store (empty, or with a comma or space) is an error."""
+    found = (tags,) if isinstance(tags, str) else tuple(tags)
+    for tag in found:
+        if not isinstance(tag, str) or not tag or any(c in tag for c in ", "):
+            raise RecordFilterError(
+                f"{tag!r} is not a tag Sumatra can store: give a non-empty text without commas or spaces."
+            )
+    return found
+
+

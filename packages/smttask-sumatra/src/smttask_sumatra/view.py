@@ -34,7 +34,15 @@ from .errors import (
 )
 from .filters import RecordFilter, record_filter
 from .query import RecordQuery, as_date, as_datetime, queryset
-from .records import STATUS_TAGS, DataFile, RecordView, load_records, parse_tags
+from .records import (
+    STATUS_TAGS,
+    DataFile,
+    RecordView,
+    _checked_tags,
+    get_task_param,
+    load_records,
+    parse_tags,
+)
 from .settings import SumatraSettings
 from .smtproject import SumatraProject
 from .tables import DEFAULT_FIELDS
@@ -480,51 +488,6 @@ class RecordStoreView:
             return next(iter(values), "") or ""
 
 
-def get_task_param(obj: Any, name: str | Sequence[str], default: Any = _params._MISSING) -> Any:
-    """The value at dotted path *name* in *obj*: a record, a task, a task description, a dict, or any object.
-
-    smttask 0.2's helper. The path goes through upstream tasks (``"a.b"`` is
-    input ``b`` of the task given as input ``a``) and nested dicts. On a
-    :class:`RecordView`, a name that is no parameter is looked up as an
-    attribute (``"task"`` is the task name). *name* may be a list of
-    alternatives, the first found wins. A missing value returns *default*,
-    or without one raises :class:`KeyError` naming the path.
-    """
-    alternatives = [name] if isinstance(name, str) else list(name)
-    for path in alternatives:
-        try:
-            return _lookup(obj, path)
-        except (KeyError, AttributeError, IndexError, TypeError):
-            continue
-    if default is not _params._MISSING:
-        return default
-    raise KeyError(f"{type(obj).__name__} has no parameter {' or '.join(map(repr, alternatives))}.")
-
-
-def _lookup(obj: Any, path: str) -> Any:
-    if isinstance(obj, RecordView):
-        try:
-            return obj.param(path)
-        except KeyError:
-            attribute = {"task": "taskname", "task_name": "taskname"}.get(path, path)
-            if "." in attribute or attribute.startswith("_"):
-                raise
-            return getattr(obj, attribute)
-    if isinstance(obj, Mapping) and isinstance(obj.get("inputs"), Mapping) and "task" in obj:
-        return _params.lookup(obj, path)  # a task description (task file document)
-    node = obj
-    for part in path.split("."):
-        if getattr(type(node), "__smttask_task__", False):
-            node = node.inputs[part]
-        elif isinstance(node, Mapping):
-            node = node[part]
-        elif isinstance(node, list | tuple) and part.lstrip("-").isdigit():
-            node = node[int(part)]
-        else:
-            node = getattr(node, part)
-    return node
-
-
 def _hashable(value: Any) -> Any:
     """*value* usable in a dict key (lists become tuples, dicts sorted tuples of items)."""
     if isinstance(value, list | tuple):
@@ -536,17 +499,6 @@ def _hashable(value: Any) -> Any:
     except TypeError:
         return repr(value)
     return value
-
-
-def _checked_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """*tags* as a tuple; a tag Sumatra cannot store (empty, or with a comma or space) is an error."""
-    found = (tags,) if isinstance(tags, str) else tuple(tags)
-    for tag in found:
-        if not isinstance(tag, str) or not tag or any(c in tag for c in ", "):
-            raise RecordFilterError(
-                f"{tag!r} is not a tag Sumatra can store: give a non-empty text without commas or spaces."
-            )
-    return found
 
 
 __all__ = [
