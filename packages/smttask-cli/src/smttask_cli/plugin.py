@@ -14,10 +14,12 @@ from smttask.hookspecs import hookimpl
 @hookimpl(tryfirst=True)
 def smttask_cli_commands(cli: Any) -> None:
     from .commands.clean import clean
+    from .commands.debug import debug
     from .commands.migrate import migrate
     from .commands.plugins import plugins
     from .commands.run import run
     from .commands.show import show
+    from .commands.store import store
 
-    for command in (run, show, clean, migrate, plugins):
+    for command in (run, show, clean, migrate, plugins, debug, store):
         cli.add_command(command)

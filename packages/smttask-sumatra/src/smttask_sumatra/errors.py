@@ -149,6 +149,10 @@ class MigrationError(SumatraError, RuntimeError):
     """The lab book could not be moved to another store; the project still records where it did."""
 
 
+class MergeError(SumatraError, RuntimeError):
+    """A record store could not be merged into the project's (not a store, or the project's own)."""
+
+
 class RecordingUnavailableError(SumatraError, RuntimeError):
     """A recorded task refused to run: its record could be neither saved nor spooled anywhere."""
 

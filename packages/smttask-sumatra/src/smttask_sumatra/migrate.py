@@ -55,14 +55,14 @@ def migrate_store(smt: SumatraProject, settings: SumatraSettings, url: str) -> M
     if target.missing():
         target.create()
     report = MigrationReport(target_location)
-    originals = _records(source)
-    present = {r.label: r for r in _records(target)}
+    originals = read_records(source)
+    present = {r.label: r for r in read_records(target)}
     for record in originals:
         there = present.get(record.label)
         if there is None:
             target.save(record, new=False)
             report.copied.append(record.label)
-        elif _fingerprint(there) == _fingerprint(record):
+        elif fingerprint(there) == fingerprint(record):
             report.already_there.append(record.label)
         else:
             raise MigrationError(
@@ -70,10 +70,10 @@ def migrate_store(smt: SumatraProject, settings: SumatraSettings, url: str) -> M
                 f"project '{smt.name}'; nothing was switched. Migrate into an empty database, or "
                 "remove that record there."
             )
-    copies = {r.label: r for r in _records(target)}
+    copies = {r.label: r for r in read_records(target)}
     for record in originals:
         copy = copies.get(record.label)
-        if copy is None or _fingerprint(copy) != _fingerprint(record):
+        if copy is None or fingerprint(copy) != fingerprint(record):
             raise MigrationError(
                 f"Record {record.label} reads back differently from {target_location}; nothing was "
                 "switched: the project still records in its SQLite store."
@@ -82,13 +82,14 @@ def migrate_store(smt: SumatraProject, settings: SumatraSettings, url: str) -> M
     return report
 
 
-def _records(store: RecordStore) -> list[Any]:
+def read_records(store: RecordStore) -> list[Any]:
+    """Every record of the project in *store*, oldest first."""
     with store.session() as sumatra_store:
         return sorted(sumatra_store.list(store.project_name), key=lambda r: (r.timestamp, r.label))
 
 
-def _fingerprint(record: Any) -> tuple[Any, ...]:
-    """What must be equal in a record and its copy."""
+def fingerprint(record: Any) -> tuple[Any, ...]:
+    """What must be equal in a record and its copy (here, and when stores are merged)."""
 
     def keys(data: Any) -> list[tuple[str, str, str]]:
         return sorted((k.path, k.digest, str(k.creation)) for k in data)

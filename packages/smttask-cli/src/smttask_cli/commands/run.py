@@ -32,6 +32,22 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
+#: What ``--progress-interval`` (smttask 0.2: how often a progress bar redraws in a log file) prints.
+PROGRESS_INTERVAL_NOTE = (
+    "smttask run: --progress-interval is ignored: output that is not a terminal (a log file) gets one plain "
+    "line per task as it ends, and no progress bar."
+)
+
+
+def configure_logging(verbosity: int) -> None:
+    """Log to stderr from WARNING (*verbosity* 0); each step up (-v) one level lower, each down (-q) one higher."""
+    import logging
+
+    level = min(logging.CRITICAL, max(logging.DEBUG, logging.WARNING - 10 * verbosity))
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+
+
 def resolve_cores(cores: int) -> int:
     """Worker count for ``-n``: N > 0 as given; 0 means one per CPU, -k all CPUs but k (at least 1)."""
     if cores > 0:
@@ -102,7 +118,12 @@ def wait_before_start(seconds: float, *, quiet: bool) -> None:
 @click.option("--import", "imports", multiple=True, metavar="MODULE",
               help="Import MODULE first (e.g. one registering serializers); repeatable. Workers import it too.")
 @click.option("--pdb", is_flag=True, help="Open the debugger on a failing task (with -n 1).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
+@click.option("-q", "--quiet", count=True, help="Print only failures (-qq: log only errors too).")
+@click.option("-v", "--verbose", count=True,
+              help="Log what smttask and the tasks log: -v at INFO, -vv at DEBUG (to stderr).")
+@click.option("-r", "--reverse", is_flag=True, help="Run the task files in reverse order.")
+@click.option("--progress-interval", metavar="MINUTES", type=float, hidden=True,
+              help="Not needed any more (see the note it prints).")
 @click.pass_obj
 def run(
     state: CliState,
@@ -118,7 +139,10 @@ def run(
     wait: float | None,
     imports: tuple[str, ...],
     pdb: bool,
-    quiet: bool,
+    quiet: int,
+    verbose: int,
+    reverse: bool,
+    progress_interval: float | None,
 ) -> None:
     """Run the tasks described by task files.
 
@@ -136,11 +160,17 @@ def run(
     workers = resolve_cores(cores)
     if pdb and workers != 1:
         raise click.UsageError("--pdb debugs tasks in this process: use it with -n 1.")
+    if progress_interval is not None:
+        click.echo(PROGRESS_INTERVAL_NOTE, err=True)
+    if verbose or quiet > 1:
+        configure_logging(verbose - max(0, quiet - 1))
     files, problems = collect_task_files(paths)
+    if reverse:
+        files.reverse()
     project = state.project()
     import_modules(imports)
     if wait:
-        wait_before_start(wait, quiet=quiet)
+        wait_before_start(wait, quiet=bool(quiet))
     executor = choose_executor(project, workers, executor_name, imports)
     try:
         entries = load_entries(files, project)
@@ -150,7 +180,7 @@ def run(
     plain = not sys.stdout.isatty()  # plain lines for logs, a live display on a terminal
     if dry_run:
         sys.exit(_dry_run(project, entries, problems, executor, recompute, rich=not plain))
-    reporter = make_reporter([entry.label for entry in entries], quiet=quiet, plain=plain)
+    reporter = make_reporter([entry.label for entry in entries], quiet=bool(quiet), plain=plain)
     options = BatchOptions(recompute=recompute, record=record, reason=reason, fail_fast=fail_fast,
                            clean=not keep, pdb=pdb)
     sys.exit(Batch(project, entries, problems, executor, reporter, options).run())

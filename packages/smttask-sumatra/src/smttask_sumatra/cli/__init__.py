@@ -2,7 +2,10 @@
 
 - ``smttask project init [DIR]`` / ``smttask project flush``
 - ``smttask records`` (list, newest first) / ``smttask records show LABEL``
-- ``smttask store rebuild`` / ``smttask store recreate LABEL -o DIR``
+- ``smttask store rebuild`` / ``recreate LABEL -o DIR`` / ``upgrade-keys`` / ``migrate --to URL`` /
+  ``merge SOURCE...`` / ``delete record LABEL...`` / ``delete since AGE`` / ``create-surrogates TASKFILE...``
+- ``smttask smt ARGS...`` (Sumatra's own ``smt``)
+- ``smttask run --record-store PATH`` (records of that run go to another SQLite store)
 
 Commands join existing ``project`` and ``store`` groups when another plugin made
 them. Errors of smttask are printed as one line and exit with status 1.
@@ -14,7 +17,17 @@ import click
 
 from .project import flush_command, init_command
 from .records import records_group
-from .store import migrate_command, rebuild_command, recreate_command, upgrade_keys_command
+from .run import record_store_option
+from .smt import smt_command
+from .store import (
+    create_surrogates_command,
+    delete_group,
+    merge_command,
+    migrate_command,
+    rebuild_command,
+    recreate_command,
+    upgrade_keys_command,
+)
 
 
 def register(cli: click.Group) -> None:
@@ -28,6 +41,13 @@ def register(cli: click.Group) -> None:
     store.add_command(recreate_command)
     store.add_command(upgrade_keys_command)
     store.add_command(migrate_command)
+    store.add_command(merge_command)
+    store.add_command(delete_group)
+    store.add_command(create_surrogates_command)
+    cli.add_command(smt_command)
+    run = cli.commands.get("run")
+    if isinstance(run, click.Command):
+        run.params.append(record_store_option())
 
 
 def _group(cli: click.Group, name: str, help: str) -> click.Group:
