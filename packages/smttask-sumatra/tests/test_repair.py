@@ -22,6 +22,8 @@ from smttask_sumatra.repair import NOTE
 RUN = textwrap.dedent(
     """
     import os, signal, sys
+    # Python's own Ctrl-C handler, as in a terminal, even when this test runs as a background job (SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from smttask_sumatra.store import RecordStore
     import {module} as tasks
 
