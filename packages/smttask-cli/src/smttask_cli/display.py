@@ -34,3 +34,13 @@ def shown(text: object, limit: int = NAME_LIMIT) -> str:
     if len(raw) > limit or len(escaped) > limit:
         return escaped[:limit] + "…"
     return escaped
+
+
+def format_size(size: int) -> str:
+    """*size* bytes for a person: ``512 B``, ``3.2 kB``, ``124.0 MB`` (decimal units, as ``--max-size`` reads them)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")

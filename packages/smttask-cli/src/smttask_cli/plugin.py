@@ -15,6 +15,7 @@ from smttask.hookspecs import hookimpl
 def smttask_cli_commands(cli: Any) -> None:
     from .commands.clean import clean
     from .commands.debug import debug
+    from .commands.gc import gc, pin, unpin
     from .commands.migrate import migrate
     from .commands.plugins import plugins
     from .commands.run import run
@@ -23,3 +24,5 @@ def smttask_cli_commands(cli: Any) -> None:
 
     for command in (run, show, clean, migrate, plugins, debug, store):
         cli.add_command(command)
+    for command in (gc, pin, unpin):
+        store.add_command(command)

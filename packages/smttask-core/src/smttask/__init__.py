@@ -45,6 +45,7 @@ _EXPORTS = {
     "smttask.config": ["Config"],
     "smttask.recording": ["Recorder", "RunInfo"],
     "smttask.storage": ["StorageBackend", "OutputFormat"],
+    "smttask.garbage": ["collect_garbage"],
     "smttask.execution": ["Executor", "TaskOutcome"],
     "smttask.serializers": ["Serializer"],
 }
@@ -88,6 +89,7 @@ if TYPE_CHECKING:
         UnserializableValueError,
     )
     from .execution import Executor, TaskOutcome
+    from .garbage import collect_garbage
     from .generators import Create, Join, creatable
     from .hookspecs import hookimpl, hookspec
     from .outputs import TaskOutput

@@ -57,3 +57,10 @@ def smttask_executors() -> list[type]:
 @hookimpl(trylast=True)
 def smttask_run_task(task: Any, project: Any, compute: Any) -> Any:
     return compute()
+
+
+@hookimpl
+def smttask_gc_roots(project: Any, keep_recorded: bool) -> list[Any]:
+    from .pins import pinned_roots
+
+    return pinned_roots(project)

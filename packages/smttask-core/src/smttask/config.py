@@ -41,6 +41,8 @@ class Config:
     claim_stale_after: float = 60.0
     #: Seconds to wait for another process computing the same task (0: no limit).
     claim_timeout: float = 0.0
+    #: Directory (relative to the project root) of pinned task files, whose results ``smttask store gc`` keeps.
+    pinned: str = "pinned"
     #: Extra settings for plugins, by plugin name (e.g. ``[tool.smttask.sumatra]``).
     plugins: dict[str, Any] = dataclasses.field(default_factory=dict)
 

@@ -185,6 +185,10 @@ class ClaimTimeoutError(SmttaskError, TimeoutError):
     """Waited too long for another process computing the same task."""
 
 
+class GarbageCollectionError(SmttaskError):
+    """``smttask store gc`` cannot run: the storage backend cannot list its results, or a pin is unreadable."""
+
+
 class StorageFullError(SmttaskError, OSError):
     """The disk (or quota) filled up while a result was being written; nothing was stored."""
 
@@ -207,6 +211,10 @@ class StorageFullError(SmttaskError, OSError):
 
 class DurationError(SmttaskError, ValueError):
     """A duration text (``1h30m``, ``90s``, ``2 days``) cannot be read."""
+
+
+class SizeError(SmttaskError, ValueError):
+    """A size text (``50G``, ``500MB``, ``2GiB``) cannot be read."""
 
 
 # -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import click
 
     from .execution import Executor
+    from .garbage import GcRoot
     from .project import Project
     from .recording import Recorder
     from .serializers import Serializer
@@ -151,6 +152,28 @@ def smttask_cache_hit(task: Task, project: Project, tier: str) -> None:
     :param task: The task whose result was found.
     :param project: The project it was found in.
     :param tier: ``"memory"`` or ``"storage"``.
+    """
+
+
+# -------------------------------------------------------------------------
+# Storage maintenance
+# -------------------------------------------------------------------------
+
+
+@hookspec
+def smttask_gc_roots(project: Project, keep_recorded: bool) -> list[GcRoot]:
+    """Return the tasks whose stored results ``smttask store gc`` must keep (with their upstream results).
+
+    Called once per collection (``smttask store gc``, :func:`smttask.collect_garbage`),
+    before anything is deleted; an exception stops the collection. Each
+    :class:`~smttask.garbage.GcRoot` holds a task-file document (its upstream
+    tasks are found in it by their keys) and says who keeps it. The built-in
+    plugin returns the pinned task files; smttask-sumatra the records with a
+    tag of the user's.
+
+    :param project: The project whose storage is collected.
+    :param keep_recorded: True with ``--keep-recorded``: return the task of every
+        lab-book record, not only of those the user tagged.
     """
 
 

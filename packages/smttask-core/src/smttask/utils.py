@@ -1,9 +1,10 @@
-"""Small helpers kept from smttask 0.2 for code written against it: :func:`relative_path` and
-:func:`parse_duration_str`.
+"""Small helpers kept from smttask 0.2 for code written against it (:func:`relative_path`,
+:func:`parse_duration_str`), and :func:`parse_size`.
 
-Both are plain functions of the standard library (importing this module loads
+All are plain functions of the standard library (importing this module loads
 nothing else of smttask but its errors); ``smttask run --wait`` reads its
-duration with :func:`parse_duration_str`.
+duration with :func:`parse_duration_str`, ``smttask store gc --max-size`` its
+size with :func:`parse_size`.
 """
 
 from __future__ import annotations
@@ -12,13 +13,21 @@ import os
 import re
 from pathlib import Path
 
-from .errors import DurationError
+from .errors import DurationError, SizeError
 
-__all__ = ["parse_duration_str", "relative_path"]
+__all__ = ["parse_duration_str", "parse_size", "relative_path"]
 
 #: Seconds per unit; a unit may also be written as any prefix of ``days``, ``hours``, ``minutes``, ``seconds``.
 _UNITS = {"d": 86400, "h": 3600, "hr": 3600, "hrs": 3600, "m": 60, "s": 1}
 _LONG_UNITS = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+#: Bytes per size unit: decimal (``k``, ``M``, ``G``, ``T``, with or without ``B``) and binary (``KiB``...).
+_SIZE_UNITS = {
+    "": 1, "b": 1,
+    **{p: 1000**i for i, p in enumerate("kmgtp", 1)},
+    **{p + "b": 1000**i for i, p in enumerate("kmgtp", 1)},
+    **{p + "ib": 1024**i for i, p in enumerate("kmgtp", 1)},
+}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*", re.IGNORECASE)
 _PART = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*,?", re.IGNORECASE)
 
 
@@ -84,3 +93,23 @@ def _factor(unit: str) -> int | None:
     singular = unit[:-1] if unit.endswith("s") and len(unit) > 1 else unit
     found = {f for name, f in _LONG_UNITS.items() if name.startswith(unit) or name.startswith(singular)}
     return found.pop() if len(found) == 1 else None
+
+
+def parse_size(text: str) -> int:
+    """The number of bytes *text* says: ``"50G"``, ``"500MB"``, ``"1.5T"``, ``"2GiB"``, ``"4096"``.
+
+    Units are decimal (``k``/``kB`` = 1000, ``M``, ``G``, ``T``, ``P``, as
+    ``smttask clean`` reports sizes) or binary (``KiB`` = 1024, ``MiB``, ``GiB``,
+    ``TiB``, ``PiB``), in any case; a bare number is bytes. Anything else raises
+    :class:`~smttask.errors.SizeError` (a ``ValueError``) naming the text.
+    """
+    match = _SIZE.fullmatch(text)
+    if match is None:
+        raise SizeError(f"cannot read size '{text.strip()}': write e.g. 50G, 500MB, 2GiB or 4096 (bytes)")
+    number, unit = match.groups()
+    factor = _SIZE_UNITS.get(unit.lower())
+    if factor is None:
+        raise SizeError(
+            f"unknown unit '{unit}' in size '{text.strip()}'; use B, k, M, G, T, P (decimal) or KiB, MiB, GiB, TiB"
+        )
+    return int(float(number) * factor)

@@ -23,3 +23,10 @@ def smttask_cli_commands(cli: Any) -> None:
     from .cli import register
 
     register(cli)
+
+
+@hookimpl
+def smttask_gc_roots(project: Any, keep_recorded: bool) -> list[Any]:
+    from .gcroots import record_roots
+
+    return record_roots(project, keep_recorded)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..display import format_size
 from ..reporting import display_path
 from ..state import CliState
 
@@ -12,16 +13,6 @@ def shown(text: object) -> str:
     """*text* on one line: control characters (a file name may hold any) escaped as Python writes them."""
     raw = str(text)
     return raw if raw.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw)
-
-
-def format_size(size: int) -> str:
-    """*size* bytes for a person: ``512 B``, ``3.2 kB``, ``124.0 MB``."""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")
 
 
 def _files(count: int) -> str:

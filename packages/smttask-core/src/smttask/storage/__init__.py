@@ -1,6 +1,13 @@
 """Disk tier: storage backends, output file formats and the compute claim."""
 
-from .base import CorruptResultError, Leftover, StorageBackend, StoredOutput, StoredResult
+from .base import (
+    CorruptResultError,
+    Leftover,
+    StorageBackend,
+    StoredEntry,
+    StoredOutput,
+    StoredResult,
+)
 from .claim import Claim
 from .formats import JsonFormat, NpyFormat, OutputFormat
 from .local import LocalStorage
@@ -14,6 +21,7 @@ __all__ = [
     "NpyFormat",
     "OutputFormat",
     "StorageBackend",
+    "StoredEntry",
     "StoredOutput",
     "StoredResult",
 ]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import CorruptResultError
 
-__all__ = ["CorruptResultError", "Leftover", "StorageBackend", "StoredOutput", "StoredResult"]
+__all__ = ["CorruptResultError", "Leftover", "StorageBackend", "StoredEntry", "StoredOutput", "StoredResult"]
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -46,6 +46,33 @@ class Leftover:
     size: int
     #: Why it can go, e.g. "temporary file of a writer that is gone".
     why: str
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """One stored result as ``smttask store gc`` sees it: where, how big, when last used, what it came from.
+
+    Results are named by ``(task, key)``: *task* is the task's directory name in
+    storage (its name made safe for a file system), so the collector needs no
+    task object and imports no task module.
+    """
+
+    task: str
+    key: str
+    #: Bytes of its files (outputs and manifest).
+    size: int
+    #: When it was last written or loaded (seconds since the epoch; see :meth:`StorageBackend.stored_results`).
+    last_used: float
+    #: ``(task, key)`` of the stored results of its upstream tasks, as its manifest lists them.
+    upstream: tuple[tuple[str, str], ...] = ()
+    #: Where it is, for reports (a directory, a file or a URL).
+    location: str = ""
+    #: Whether a live process holds its claim (is computing it now).
+    held: bool = False
+
+    @property
+    def ident(self) -> tuple[str, str]:
+        return (self.task, self.key)
 
 
 class StorageBackend(ABC):
@@ -127,3 +154,22 @@ class StorageBackend(ABC):
         leave nothing behind, or cannot tell, return ``[]``.
         """
         return []
+
+    def stored_results(self) -> list[StoredEntry] | None:
+        """Every complete stored result, for ``smttask store gc``; None if this backend cannot list them.
+
+        ``last_used`` is the time the result was last written or loaded: the
+        ``local`` backend keeps it as the modification time of an empty
+        ``<key>.used`` file that each load touches (access times are unreliable:
+        ``noatime`` and ``relatime`` mounts do not keep them).
+        """
+        return None
+
+    def remove_stored(self, entry: StoredEntry, *, grace: float) -> str | None:
+        """Remove the stored result *entry* unless a running process holds it; None if removed, else why not.
+
+        It is kept if a live process holds its claim, or if it was written or
+        loaded since *entry* was listed or in the last *grace* seconds (a
+        process may be loading it right now).
+        """
+        return f"the '{self.name}' storage backend cannot remove results one by one"

@@ -31,6 +31,8 @@ from .formats import parse_json, read_bytes
 
 MANIFEST_SUFFIX = ".manifest.json"
 CLAIM_SUFFIX = ".claim"
+#: An empty file beside a result whose modification time says when the result was last loaded.
+USED_SUFFIX = ".used"
 _KEY = re.compile(r"[0-9a-f]{32}(?:__[A-Za-z_]\w*_\d+)?")
 
 
@@ -76,7 +78,8 @@ def _vouched(directory: str, manifest_name: str) -> set[str] | None:
         return None
 
 
-def _size(path: str) -> int:
+def file_size(path: str) -> int:
+    """The size of the file at *path* (0 if it is gone)."""
     try:
         return os.lstat(path).st_size
     except OSError:
@@ -105,7 +108,7 @@ def _clean_directory(directory: str, stale_after: float, dry_run: bool) -> list[
 
     def remove(name: str, why: str, size: int | None = None) -> None:
         path = os.path.join(directory, name)
-        size = _size(path) if size is None else size
+        size = file_size(path) if size is None else size
         if not dry_run:
             _unlink(path)
         found.append(Leftover(Path(path), size, why))
@@ -127,13 +130,13 @@ def _clean_directory(directory: str, stale_after: float, dry_run: bool) -> list[
         if name.endswith(CLAIM_SUFFIX + LOCK_SUFFIX):
             info = inspect_claim(path)
             if info is not None and info.stale(stale_after):
-                size = _size(path)
+                size = file_size(path)
                 if dry_run or remove_if_unchanged(path, info, temp_tag()):
                     found.append(Leftover(Path(path), size, "takeover lock of a process that is gone"))
         elif name.endswith(CLAIM_SUFFIX) and not name.startswith("."):
             info = inspect_claim(path)
             if info is not None and info.stale(stale_after):
-                size = _size(path)
+                size = file_size(path)
                 claim = Claim(Path(path), lambda: False, stale_after=stale_after)
                 if dry_run or claim.try_acquire():
                     claim.release()
@@ -150,6 +153,7 @@ def _clean_directory(directory: str, stale_after: float, dry_run: bool) -> list[
                 unreadable.add(name[: -len(MANIFEST_SUFFIX)])
             else:
                 vouched |= files
+                vouched.add(name[: -len(MANIFEST_SUFFIX)] + USED_SUFFIX)
     for name in names:
         if name.startswith(".") or name in vouched or name.endswith((MANIFEST_SUFFIX, CLAIM_SUFFIX, LOCK_SUFFIX)):
             continue
@@ -184,4 +188,6 @@ def _live(directory: str, key: str, stale_after: float) -> bool:
 
 def _still_needed(directory: str, key: str, name: str) -> bool:
     files = _vouched(directory, f"{key}{MANIFEST_SUFFIX}")
+    if name == key + USED_SUFFIX:
+        return os.path.exists(os.path.join(directory, f"{key}{MANIFEST_SUFFIX}"))
     return files is None or name in files

@@ -5,6 +5,7 @@ Layout, browsable by a person::
     <data>/<TaskName>/<key>.<ext>              a task's single (bare) output
     <data>/<TaskName>/<key>_<output>.<ext>     one file per named output
     <data>/<TaskName>/<key>.manifest.json      written last: the result is complete
+    <data>/<TaskName>/<key>.used               empty; touched by each load (last used, for gc)
 
 Every file is written to a temporary name and renamed into place
 (:func:`smttask._files.atomic_path`), and the manifest (which records the full
@@ -18,15 +19,25 @@ import json
 import os
 import re
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._files import atomic_path, make_dirs, write_atomic
-from .base import CorruptResultError, Leftover, StorageBackend, StoredOutput, StoredResult
-from .claim import LOCK_SUFFIX, Claim, ClaimInfo
+from .._files import atomic_path, make_dirs, temp_name, write_atomic
+from .base import (
+    CorruptResultError,
+    Leftover,
+    StorageBackend,
+    StoredEntry,
+    StoredOutput,
+    StoredResult,
+)
+from .claim import LOCK_SUFFIX, Claim, ClaimInfo, inspect_claim
 from .cleanup import (
     CLAIM_SUFFIX,
     MANIFEST_SUFFIX,
+    USED_SUFFIX,
+    file_size,
     find_leftovers,
     remove_unvouched,
     remove_writer_files,
@@ -93,6 +104,59 @@ def _hashes_to(path: str, digest: str) -> bool:
     return hasher.hexdigest() == digest
 
 
+def touch_used(directory: str, key: str, *, create: bool = False) -> bool:
+    """Mark the result *key* in *directory* as used now (its ``.used`` file); True if marked.
+
+    Only with *create* is a missing ``.used`` file made (call it once the
+    result is known to exist). A read-only or full disk marks nothing: the
+    result is still usable, only its last use is not kept.
+    """
+    path = f"{directory}{os.sep}{key}{USED_SUFFIX}"
+    try:
+        os.utime(path)
+        return True
+    except FileNotFoundError:
+        if not create:
+            return False
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
+            return True
+        except OSError:
+            return False
+    except OSError:
+        return False
+
+
+def last_used(directory: str, key: str, manifest: str) -> float:
+    """When the result was last written (its *manifest*'s time) or loaded (its ``.used`` file's)."""
+    times = []
+    for path in (manifest, f"{directory}{os.sep}{key}{USED_SUFFIX}"):
+        try:
+            times.append(os.stat(path).st_mtime)
+        except FileNotFoundError:
+            pass
+    return max(times, default=0.0)
+
+
+def stored_upstream(task: Task) -> list[list[str]]:
+    """``[task directory, key]`` of the stored upstream tasks of *task*, through upstream tasks never stored."""
+    from ..signature import iter_tasks
+
+    found: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    stack = [t for value in task.inputs.values() for t in iter_tasks(value)]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current.store:
+            found.setdefault(current.digest, [safe_name(current.taskname), current.digest])
+        else:
+            stack.extend(t for value in current.inputs.values() for t in iter_tasks(value))
+    return list(found.values())
+
+
 class _ResultClaim(Claim):
     """The claim on computing one result; it cleans what a dead writer of that result left.
 
@@ -138,6 +202,8 @@ class LocalStorage(StorageBackend):
         self._formats: dict[str, OutputFormat] | None = None
         #: Temporary-file tag of the claim this process holds, by (directory, key).
         self._tags: dict[tuple[str, str], str] = {}
+        #: When this process last touched a result's ``.used`` file (monotonic), by (directory, key).
+        self._touched: dict[tuple[str, str], float] = {}
 
     @property
     def root(self) -> Path:
@@ -201,9 +267,12 @@ class LocalStorage(StorageBackend):
         rewritten, or copied without its times) is hashed: it passes only if its
         bytes are the ones written. Costs one ``stat`` per output otherwise.
         """
+        touched = self._mark_used(task)
         stored = self.locate(task)
         if stored is None:
             return None
+        if not touched:
+            self._mark_used(task, create=True)
         for out in stored.outputs.values():
             try:
                 st = os.stat(out.path)
@@ -222,10 +291,13 @@ class LocalStorage(StorageBackend):
     def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
         # The hot path of every disk hit: string paths and one read per file. No separate size
         # check: the formats verify the XXH3-128 hash, which catches truncation too.
+        touched = self._mark_used(task)
         found = self._read_manifest(task)
         if found is None:
             return None
         directory, manifest_path, manifest = found
+        if not touched:
+            self._mark_used(task, create=True)
         formats = self._formats
         if formats is None:
             formats = self._formats = {fmt.name: fmt for fmt in self.project.output_formats}
@@ -246,6 +318,22 @@ class LocalStorage(StorageBackend):
             except IsADirectoryError:
                 raise CorruptResultError(f"{path} is a directory, not a stored output") from None
         return values
+
+    def _mark_used(self, task: Task, *, create: bool = False) -> bool:
+        """Touch *task*'s ``.used`` file, before reading its result (gc keeps what was used in the last
+        ``claim_stale_after`` seconds); at most once per half of that per process, which is still within it."""
+        directory = self._dir(task)[1]
+        ident = (directory, task.digest)
+        now = time.monotonic()
+        last = self._touched.get(ident)
+        if last is not None and now - last < self.project.config.claim_stale_after / 2:
+            return True
+        if not touch_used(directory, task.digest, create=create):
+            return False
+        if len(self._touched) > 100_000:
+            self._touched.clear()
+        self._touched[ident] = now
+        return True
 
     def _format_for(self, value: Any) -> OutputFormat:
         for fmt in self.project.output_formats:
@@ -277,6 +365,7 @@ class LocalStorage(StorageBackend):
                 "task": task.identity,
                 "key": key,
                 "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "upstream": stored_upstream(task),
                 "outputs": {
                     name: {
                         "file": o.path.name, "format": o.format, "size": o.size, "xxh3_128": o.xxh3_128,
@@ -336,8 +425,87 @@ class LocalStorage(StorageBackend):
         manifest.unlink(missing_ok=True)
         for out in (stored.outputs.values() if stored else ()):
             out.path.unlink(missing_ok=True)
+        manifest.with_name(f"{task.digest}{USED_SUFFIX}").unlink(missing_ok=True)
+        self._touched.pop((self._dir(task)[1], task.digest), None)
         return existed
 
     def clean(self, *, dry_run: bool = False) -> list[Leftover]:
         """Remove what interrupted runs left in the data directory (see :mod:`smttask.storage.cleanup`)."""
         return find_leftovers(self.root, self.project.config.claim_stale_after, dry_run=dry_run)
+
+    def stored_results(self) -> list[StoredEntry]:
+        """Every result with a readable manifest, by task directory and key (unreadable ones are left alone)."""
+        found: list[StoredEntry] = []
+        try:
+            directories = sorted(e.path for e in os.scandir(self.root) if e.is_dir() and not e.name.startswith("."))
+        except (FileNotFoundError, NotADirectoryError):
+            return found
+        for directory in directories:
+            try:
+                names = sorted(os.listdir(directory))
+            except OSError:
+                continue
+            task = os.path.basename(directory)
+            for name in names:
+                if name.startswith(".") or not name.endswith(MANIFEST_SUFFIX):
+                    continue
+                entry = self._stored_entry(directory, task, name[: -len(MANIFEST_SUFFIX)])
+                if entry is not None:
+                    found.append(entry)
+        return found
+
+    def _stored_entry(self, directory: str, task: str, key: str) -> StoredEntry | None:
+        manifest_path = f"{directory}{os.sep}{key}{MANIFEST_SUFFIX}"
+        try:
+            files, manifest = self._manifest_files(manifest_path, key)
+            upstream = tuple((str(t), str(k)) for t, k in manifest.get("upstream") or ())
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError, CorruptResultError):
+            return None
+        size = file_size(manifest_path) + sum(file_size(f"{directory}{os.sep}{file}") for file in files)
+        claim = inspect_claim(f"{directory}{os.sep}{key}{CLAIM_SUFFIX}")
+        held = claim is not None and not claim.stale(self.project.config.claim_stale_after)
+        return StoredEntry(task, key, size, last_used(directory, key, manifest_path), upstream, directory, held)
+
+    @staticmethod
+    def _manifest_files(manifest_path: str, key: str) -> tuple[list[str], dict[str, Any]]:
+        """The output file names the manifest at *manifest_path* lists, and the manifest.
+
+        Checked: it is *key*'s, and its file names are plain names in its directory.
+        """
+        manifest = parse_json(read_bytes(manifest_path))
+        if manifest.get("key") != key or not isinstance(manifest.get("outputs"), dict):
+            raise CorruptResultError(f"{manifest_path} is not the manifest of key {key}")
+        return [_entry(manifest_path, entry)[0] for entry in manifest["outputs"].values()], manifest
+
+    def remove_stored(self, entry: StoredEntry, *, grace: float) -> str | None:
+        """Remove *entry* holding its claim; its manifest goes first (renamed aside), so no reader sees half of it."""
+        directory = os.fspath(self.root / entry.task)
+        key = entry.key
+        claim = Claim(Path(directory, f"{key}{CLAIM_SUFFIX}"), lambda: False,
+                      stale_after=self.project.config.claim_stale_after)
+        if not claim.try_acquire():
+            return "a running process holds its claim"
+        try:
+            manifest = f"{directory}{os.sep}{key}{MANIFEST_SUFFIX}"
+            aside = os.path.join(directory, temp_name(f"{key}{MANIFEST_SUFFIX}", claim.tag))
+            try:
+                os.rename(manifest, aside)
+            except FileNotFoundError:
+                return "it is gone already"
+            used = last_used(directory, key, aside)
+            if used > entry.last_used or time.time() - used < grace:
+                os.rename(aside, manifest)
+                return "it was used just now"
+            try:
+                files = self._manifest_files(aside, key)[0]
+            except (OSError, ValueError, TypeError, AttributeError, RecursionError, CorruptResultError):
+                os.rename(aside, manifest)
+                return "its manifest cannot be read"
+            for name in [*files, f"{key}{USED_SUFFIX}"]:
+                with suppress(FileNotFoundError):
+                    os.unlink(f"{directory}{os.sep}{name}")
+            os.unlink(aside)
+            self._touched.pop((directory, key), None)
+            return None
+        finally:
+            claim.release()
