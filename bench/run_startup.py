@@ -68,6 +68,20 @@ JOBLIB = textwrap.dedent(
 )
 
 
+#: Issue 12's target: the first disk hit at most this many milliseconds over the floor.
+TARGET_MS = 3.0
+NOTE = (
+    "Installed plugins are imported only when a hook they implement is first used (their hooks are remembered in "
+    "the entry-point cache), and storage backends, recorders and executors are named by their plugins "
+    "(`Component`) and imported only when chosen, so a first disk hit imports no other backend, no executor and "
+    "no command-line plugin. What remains over the floor is smttask's own work: the task machinery "
+    "(task, engine, signature, outputs: ~12 ms of imports), the value-serializer registry and the modules its "
+    "built-in serializers live in (~8 ms), pluggy and the plugin manager (~4 ms) and the `local` backend's "
+    "modules (~5 ms). The +3 ms target is not met: it would need the task machinery itself to import in "
+    "about a millisecond."
+)
+
+
 def timed(script: Path, cwd: Path, env: dict[str, str]) -> float:
     out = subprocess.run([sys.executable, str(script)], cwd=cwd, env=env, check=True, capture_output=True, text=True)
     return float(out.stdout.strip().splitlines()[-1])
@@ -99,14 +113,17 @@ def main() -> None:
             samples["joblib"].append(timed(scripts["joblib"], root, env))
     median = {name: statistics.median(values) * 1000 for name, values in samples.items()}
     floor = median["pydantic"]
+    over = median["smttask"] - floor
     rows = [
         f"| first disk hit of a stored task (smttask) | {median['smttask']:.1f} ms | "
-        f"{median['smttask'] - floor:+.1f} ms | {median['smttask'] / median['joblib']:.2f}x |",
+        f"{over:+.1f} ms | {median['smttask'] / median['joblib']:.2f}x | ≤ +{TARGET_MS:g} ms | "
+        f"{'**pass**' if over <= TARGET_MS else 'not met'} |",
         f"| the same, plugin cache off (`SMTTASK_PLUGIN_CACHE=0`) | {median['smttask, plugin cache off']:.1f} ms | "
         f"{median['smttask, plugin cache off'] - floor:+.1f} ms | "
-        f"{median['smttask, plugin cache off'] / median['joblib']:.2f}x |",
-        f"| `import pydantic` and one model (the floor) | {floor:.1f} ms | — | {floor / median['joblib']:.2f}x |",
-        f"| first `joblib.Memory` hit (the peer) | {median['joblib']:.1f} ms | {median['joblib'] - floor:+.1f} ms | 1 |",
+        f"{median['smttask, plugin cache off'] / median['joblib']:.2f}x | — | — |",
+        f"| `import pydantic` and one model (the floor) | {floor:.1f} ms | — | {floor / median['joblib']:.2f}x | — | — |",
+        f"| first `joblib.Memory` hit (the peer) | {median['joblib']:.1f} ms | {median['joblib'] - floor:+.1f} ms | 1 "
+        "| — | — |",
     ]
     text = "\n".join(
         [
@@ -116,9 +133,11 @@ def main() -> None:
             f"their first import to their first result (byte code cached), medians of {args.rounds} interleaved "
             "rounds. Over the floor = time beyond `import pydantic` and one model; ratio = time / joblib's.",
             "",
-            "| first use | time | over the floor | ratio to joblib |",
-            "|---|---|---|---|",
+            "| first use | time | over the floor | ratio to joblib | target | result |",
+            "|---|---|---|---|---|---|",
             *rows,
+            "",
+            NOTE,
             "",
         ]
     )

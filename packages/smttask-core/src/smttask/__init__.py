@@ -41,6 +41,7 @@ _EXPORTS = {
     "smttask.seeds": ["SeedGenerator"],
     "smttask.workflows": ["run_workflow", "set_workflow_args"],
     "smttask.hookspecs": ["hookimpl", "hookspec"],
+    "smttask.components": ["Component"],
     "smttask.plugins": ["make_plugin_manager"],
     "smttask.config": ["Config"],
     "smttask.recording": ["Recorder", "RunInfo"],
@@ -71,6 +72,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from typing import Any
 
+    from .components import Component
     from .config import Config
     from .decorators import (
         MemoizedTask,

@@ -1,24 +1,25 @@
-"""smttask's built-in components, registered through the same hooks as any plugin."""
+"""smttask's built-in components, registered through the same hooks as any plugin.
+
+Storage backends, recorders and executors are named, not imported: a project
+imports the module of the one it uses, when it first uses it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .components import Component
 from .hookspecs import hookimpl
 
 
 @hookimpl
-def smttask_storage_backends() -> list[type]:
-    from .storage import LocalStorage
-
-    return [LocalStorage]
+def smttask_storage_backends() -> list[Component]:
+    return [Component("local", "smttask.storage.local:LocalStorage")]
 
 
 @hookimpl
-def smttask_recorders() -> list[type]:
-    from .recording import NullRecorder
-
-    return [NullRecorder]
+def smttask_recorders() -> list[Component]:
+    return [Component("none", "smttask.recording:NullRecorder")]
 
 
 @hookimpl
@@ -48,10 +49,11 @@ def smttask_output_formats() -> list[Any]:
 
 
 @hookimpl
-def smttask_executors() -> list[type]:
-    from .execution import InlineExecutor, ProcessExecutor
-
-    return [InlineExecutor, ProcessExecutor]
+def smttask_executors() -> list[Component]:
+    return [
+        Component("inline", "smttask.execution.inline:InlineExecutor"),
+        Component("processes", "smttask.execution.processes:ProcessExecutor"),
+    ]
 
 
 @hookimpl(trylast=True)

@@ -9,6 +9,12 @@ installing or removing a distribution adds or removes a ``*.dist-info``
 directory, which changes its directory's time, and so the key. A missing,
 stale, damaged or unwritable cache only costs the scan. Set
 ``SMTTASK_PLUGIN_CACHE=0`` to scan every time.
+
+The cache also remembers which hooks each plugin implements, learnt the first
+time it is loaded, with the modification time of the file defining it: the
+plugin manager then imports a plugin only when one of those hooks is first used
+(:mod:`smttask.lazyplugins`). Editing that file (an editable install) makes the
+plugin load at once again, and be learnt anew.
 """
 
 from __future__ import annotations
@@ -20,22 +26,52 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import ModuleType
 
 GROUP = "smttask"
 #: Seconds after which another environment's cache file is removed when a new one is written.
 STALE_AFTER = 30 * 24 * 3600
 #: Set to ``0`` to scan the installed distributions in every process.
 CACHE_VARIABLE = "SMTTASK_PLUGIN_CACHE"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
 class PluginEntry:
-    """One installed plugin: its name, its ``module[:attribute]`` and the distribution providing it."""
+    """One installed plugin: its name, its ``module[:attribute]`` and the distribution providing it.
+
+    Once loaded, also the hooks it implements, the file defining it and that
+    file's modification time (``None`` until then).
+    """
 
     name: str
     value: str
     distribution: str
+    hooks: tuple[str, ...] | None = None
+    source: str | None = None
+    source_mtime_ns: int | None = None
+
+    def known_hooks(self) -> tuple[str, ...] | None:
+        """The hooks this plugin implements, if learnt from the file that still defines it unchanged."""
+        if self.hooks is None or self.source is None:
+            return None
+        try:
+            changed = os.stat(self.source).st_mtime_ns != self.source_mtime_ns
+        except OSError:
+            return None
+        return None if changed else self.hooks
+
+    def learnt(self, plugin: object, hooks: tuple[str, ...]) -> PluginEntry:
+        """This entry, knowing that its loaded *plugin* implements *hooks*."""
+        module = plugin if isinstance(plugin, ModuleType) else sys.modules.get(getattr(plugin, "__module__", ""))
+        source = getattr(module, "__file__", None)
+        try:
+            mtime = os.stat(source).st_mtime_ns if source else None
+        except OSError:
+            mtime = None
+        if mtime is None:
+            return self
+        return PluginEntry(self.name, self.value, self.distribution, tuple(hooks), source, mtime)
 
     def load(self) -> object:
         """The plugin object (importing its module)."""
@@ -59,6 +95,13 @@ def installed_plugins(*, fresh: bool = False) -> list[PluginEntry]:
     if path is not None:
         _write(path, found)
     return found
+
+
+def remember(plugins: list[PluginEntry]) -> None:
+    """Write *plugins* (what :func:`installed_plugins` gave, some now knowing their hooks) to the cache."""
+    path = None if os.environ.get(CACHE_VARIABLE) == "0" else _cache_path()
+    if path is not None:
+        _write(path, plugins)
 
 
 def _scan() -> list[PluginEntry]:
@@ -92,9 +135,22 @@ def _read(path: Path) -> list[PluginEntry] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != _FORMAT:
             return None
-        return [PluginEntry(str(e["name"]), str(e["value"]), str(e["distribution"])) for e in data["plugins"]]
+        return [_entry(e) for e in data["plugins"]]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+def _entry(data: dict[str, object]) -> PluginEntry:
+    hooks, source, mtime = data.get("hooks"), data.get("source"), data.get("source_mtime_ns")
+    learnt = isinstance(hooks, list) and isinstance(source, str) and isinstance(mtime, int)
+    return PluginEntry(
+        str(data["name"]),
+        str(data["value"]),
+        str(data["distribution"]),
+        tuple(str(h) for h in hooks) if learnt else None,  # type: ignore[union-attr]
+        source if learnt else None,  # type: ignore[arg-type]
+        mtime if learnt else None,  # type: ignore[arg-type]
+    )
 
 
 def _write(path: Path, plugins: list[PluginEntry]) -> None:

@@ -130,6 +130,10 @@ class PluginConflictError(SmttaskError):
     """Two installed plugins provide a component under the same name."""
 
 
+class ComponentError(SmttaskError):
+    """A plugin named a component (``Component(name, "module:Class")``) that is malformed or does not load."""
+
+
 # -------------------------------------------------------------------------
 # Task files
 # -------------------------------------------------------------------------

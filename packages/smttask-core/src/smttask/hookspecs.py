@@ -2,7 +2,11 @@
 
 Registration hooks return classes (or instances, for serializers and formats)
 each with a unique ``name``; the project configuration picks one by that name,
-so the choice never depends on plugin load order. Every hook is called on every
+so the choice never depends on plugin load order. Storage backends, recorders,
+executors and visualizers may be named instead, as
+:class:`~smttask.components.Component` ``(name, "module:Class")``: the module is
+imported only when that component is chosen. An installed plugin itself is
+imported when a hook it implements is first used. Every hook is called on every
 plugin with all results collected, except where its docstring says
 "Stops at first non-None result". ``docs/plugins.md`` documents each hook; a
 test keeps the two in step.
@@ -18,6 +22,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from .components import Component
     from .execution import Executor
     from .garbage import GcRoot
     from .project import Project
@@ -36,8 +41,8 @@ hookimpl = pluggy.HookimplMarker("smttask")
 
 
 @hookspec
-def smttask_storage_backends() -> list[type[StorageBackend]]:
-    """Return storage backend classes.
+def smttask_storage_backends() -> list[type[StorageBackend] | Component]:
+    """Return storage backend classes, or :class:`~smttask.components.Component` names of them.
 
     Called once per project, when its storage is first used. The project's
     ``storage`` setting names the one to use (built-in: ``local``).
@@ -45,8 +50,8 @@ def smttask_storage_backends() -> list[type[StorageBackend]]:
 
 
 @hookspec
-def smttask_recorders() -> list[type[Recorder]]:
-    """Return recorder classes, which write a lab-book record around each recorded run.
+def smttask_recorders() -> list[type[Recorder] | Component]:
+    """Return recorder classes (or :class:`~smttask.components.Component` names of them), which write a lab-book record around each recorded run.
 
     Called once per project, when its recorder is first used. The project's
     ``recorder`` setting names one; ``auto`` picks the only available one,
@@ -76,8 +81,8 @@ def smttask_output_formats() -> list[OutputFormat]:
 
 
 @hookspec
-def smttask_executors() -> list[type[Executor]]:
-    """Return executor classes, which run many tasks at once (built-in: ``inline``,
+def smttask_executors() -> list[type[Executor] | Component]:
+    """Return executor classes (or :class:`~smttask.components.Component` names of them), which run many tasks at once (built-in: ``inline``,
     ``processes``).
 
     Called when an executor is chosen by name, e.g. by ``smttask run``.
@@ -85,8 +90,8 @@ def smttask_executors() -> list[type[Executor]]:
 
 
 @hookspec
-def smttask_visualizers() -> list[type]:
-    """Return visualizer classes, each with a unique ``name``, that draw task graphs or records."""
+def smttask_visualizers() -> list[type | Component]:
+    """Return visualizer classes (or :class:`~smttask.components.Component` names of them), each with a unique ``name``, that draw task graphs or records."""
 
 
 # -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .serializers import SerializerRegistry, user_registry
 if TYPE_CHECKING:
     import pluggy
 
+    from .components import Component
     from .execution import Executor
     from .recording import Recorder
     from .storage import OutputFormat, StorageBackend
@@ -79,15 +80,15 @@ class Project:
         return [fmt for batch in self.hook.smttask_output_formats() for fmt in batch]
 
     @cached_property
-    def storage_backends(self) -> dict[str, type[StorageBackend]]:
+    def storage_backends(self) -> dict[str, type[StorageBackend] | Component]:
         return components_by_name("storage backend", self.hook.smttask_storage_backends())
 
     @cached_property
-    def recorders(self) -> dict[str, type[Recorder]]:
+    def recorders(self) -> dict[str, type[Recorder] | Component]:
         return components_by_name("recorder", self.hook.smttask_recorders())
 
     @cached_property
-    def executors(self) -> dict[str, type[Executor]]:
+    def executors(self) -> dict[str, type[Executor] | Component]:
         return components_by_name("executor", self.hook.smttask_executors())
 
     @cached_property
@@ -98,16 +99,15 @@ class Project:
     def recorder(self) -> Recorder:
         name = self.config.recorder
         if name == "auto":
-            candidates = [
-                cls for n, cls in self.recorders.items() if n != "none" and cls.is_available(self)
-            ]
+            named = [select("recorder", self.recorders, n) for n in list(self.recorders) if n != "none"]
+            candidates = [cls for cls in named if cls.is_available(self)]
             if len(candidates) > 1:
                 names = ", ".join(sorted(c.name for c in candidates))
                 raise ConfigError(
                     f"Several recorders are available ({names}); choose one with the 'recorder' "
                     f"setting in {self.root / 'smttask.toml'}."
                 )
-            return (candidates[0] if candidates else self.recorders["none"])(self)
+            return (candidates[0] if candidates else select("recorder", self.recorders, "none"))(self)
         return select("recorder", self.recorders, name)(self)
 
     def executor(self, name: str | None = None, **options: Any) -> Executor:

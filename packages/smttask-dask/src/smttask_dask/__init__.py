@@ -3,16 +3,33 @@
 ``smttask run --executor dask`` (a local cluster of ``-n`` worker processes) or
 ``smttask run --scheduler tcp://HOST:PORT`` (a running cluster); from Python,
 :func:`run_tasks` (``run_tasks(tasks, client=client)`` in a notebook) or
-:class:`DaskExecutor`. Importing this package does not import Dask.
+:class:`DaskExecutor`. Importing this package imports neither Dask nor the
+executor: the names load on first use, so a process that only finds the plugin
+(every smttask process does) pays nothing for it.
 """
 
-from .errors import (
-    DaskExecutorError,
-    DaskSettingsError,
-    SchedulerUnreachableError,
-    WorkerSetupError,
-)
-from .executor import DaskExecutor, run_tasks
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import (
+        DaskExecutorError,
+        DaskSettingsError,
+        SchedulerUnreachableError,
+        WorkerSetupError,
+    )
+    from .executor import DaskExecutor, run_tasks
+
+_LAZY = {
+    "DaskExecutor": "smttask_dask.executor",
+    "run_tasks": "smttask_dask.executor",
+    "DaskExecutorError": "smttask_dask.errors",
+    "DaskSettingsError": "smttask_dask.errors",
+    "SchedulerUnreachableError": "smttask_dask.errors",
+    "WorkerSetupError": "smttask_dask.errors",
+}
 
 __all__ = [
     "DaskExecutor",
@@ -22,3 +39,17 @@ __all__ = [
     "WorkerSetupError",
     "run_tasks",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'smttask_dask' has no attribute '{name}'") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from smttask.components import Component
 from smttask.hookspecs import hookimpl
 
 
 @hookimpl
-def smttask_executors() -> list[type[Any]]:
-    from .executor import DaskExecutor
-
-    return [DaskExecutor]
+def smttask_executors() -> list[Component]:
+    return [Component("dask", "smttask_dask.executor:DaskExecutor")]
 
 
 @hookimpl(trylast=True)

@@ -1,21 +1,21 @@
 """Plugin entry point of smttask-sumatra (entry point ``sumatra`` in the ``smttask`` group).
 
-Importing this module is cheap: Sumatra, Django and click load only when a
-record is written or a command runs.
+Importing this module is cheap: it names its recorder without importing it;
+the recorder's module loads when a project uses it, Sumatra, Django and click
+only when a record is written or a command runs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from smttask.components import Component
 from smttask.hookspecs import hookimpl
 
 
 @hookimpl
-def smttask_recorders() -> list[type]:
-    from .recorder import SumatraRecorder
-
-    return [SumatraRecorder]
+def smttask_recorders() -> list[Component]:
+    return [Component("sumatra", "smttask_sumatra.recorder:SumatraRecorder")]
 
 
 @hookimpl

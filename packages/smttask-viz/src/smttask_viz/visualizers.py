@@ -11,6 +11,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from smttask.components import resolve
+
 from .errors import UnknownFormatError
 
 if TYPE_CHECKING:
@@ -79,8 +81,11 @@ def visualizers(project: Project | None = None) -> list[type[Visualizer]]:
     if project is not None:
         names = {v.name for v in found}
         for batch in project.hook.smttask_visualizers():
-            for cls in batch or ():
-                if getattr(cls, "name", None) not in names and hasattr(cls, "write_graph"):
+            for component in batch or ():
+                if getattr(component, "name", None) in names:
+                    continue
+                cls = resolve(component)
+                if hasattr(cls, "write_graph"):
                     found.append(cls)
                     names.add(cls.name)
     return found
