@@ -350,7 +350,7 @@ def bench_array_io(table: Table, project: smttask.Project, repeat: int, tmp: Pat
     n = f"10^{len(str(ARRAY_SIZE)) - 1}"
     for label, ours, peer_label, peer, target in [
         (f"save {n} float64: storage backend `save()`", save["storage.save"],
-         "`np.save`", save["np.save"], 1.5),
+         "`np.save`", save["np.save"], 1.2),
         (f"save {n} float64: first `run()`, nothing stored (compute ≈ 0)", save["run_first"],
          "`np.save`", save["np.save"], None),
         (f"load {n} float64: storage backend `load()`", load["storage.load"],

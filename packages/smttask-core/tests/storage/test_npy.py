@@ -145,3 +145,20 @@ def test_unusual_arrays_round_trip(project: Any, value: Any, mmap: bool) -> None
         loaded = keep(x=1).run(mmap=mmap)
     np.testing.assert_array_equal(loaded, value)
     assert loaded.dtype == value.dtype and loaded.shape == value.shape
+
+
+
+def test_a_large_array_is_written_once_to_exactly_its_size_and_hashes_as_stored(project: Any) -> None:
+    """Arrays of a MiB or more get their file allocated ahead; it must end exactly where the data ends."""
+    import xxhash
+
+    value = np.random.default_rng(0).random(400_000)  # 3.2 MB: several write chunks
+    path = Path(project.root) / "big.npy"
+    digest = NpyFormat().write(value, str(path), project)
+    raw = path.read_bytes()
+    header = len(raw) - value.nbytes
+    assert raw[header:] == value.tobytes() and raw[:6] == b"\x93NUMPY"
+    assert digest == xxhash.xxh3_128_hexdigest(raw)
+    assert np.array_equal(np.load(path), value)
+    back = NpyFormat().read(str(path), project, expected_hash=digest, expected=NpyFormat().describe(value))
+    assert np.array_equal(back, value)

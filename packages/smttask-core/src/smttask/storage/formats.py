@@ -121,6 +121,20 @@ class JsonFormat(OutputFormat):
 _CHUNK = 1 << 20
 
 
+def _reserve(fd: int, size: int) -> None:
+    """Allocate *size* bytes for the new file *fd* before writing it, as ``ndarray.tofile`` does.
+
+    Writing into blocks the file system allocated at once is a third faster
+    than letting each write grow the file (80 MB: 13 ms against 19 ms here,
+    ``np.save`` 11 ms). A file system that cannot allocate ahead is simply
+    written without it.
+    """
+    try:
+        os.posix_fallocate(fd, 0, size)
+    except (OSError, AttributeError):  # not supported there, or not on this platform
+        pass
+
+
 class NpyFormat(OutputFormat):
     """NumPy arrays as ``.npy`` files (never pickled), loadable memory-mapped.
 
@@ -149,6 +163,8 @@ class NpyFormat(OutputFormat):
         hasher = xxhash.xxh3_128(header)
         data = arr.reshape(-1).view(np.uint8)
         with open(path, "xb") as f:
+            if len(data) >= _CHUNK:
+                _reserve(f.fileno(), len(header) + len(data))
             f.write(header)
             # In chunks: each is hashed right after it is written, while it is still in the CPU cache.
             for start in range(0, len(data), _CHUNK):
