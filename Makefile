@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EDITABLES := -e 'packages/smttask-core[numpy,stats]' -e packages/smttask-cli -e 'packages/smttask-sumatra[dataframe,postgresql]' \
+EDITABLES := -e 'packages/smttask-core[numpy,stats]' -e packages/smttask-cli -e 'packages/smttask-sumatra[dataframe,postgresql,export]' \
              -e packages/smttask-viz -e packages/smttask-snakemake -e packages/smttask-fsspec -e packages/smttask-dask
 
 .PHONY: setup demo test test-pythons bench docs lint clean

@@ -30,7 +30,7 @@ def test_plugin_hook_adds_the_commands_and_joins_existing_groups() -> None:
     store.add_command(click.Command("gc"))
     group.add_command(store)
     plugin.smttask_cli_commands(cli=group)
-    assert set(group.commands) == {"project", "records", "store", "smt"}
+    assert set(group.commands) == {"project", "records", "store", "smt", "export"}
     assert set(group.commands["store"].commands) == {
         "gc", "rebuild", "recreate", "upgrade-keys", "migrate", "merge", "delete", "create-surrogates"
     }

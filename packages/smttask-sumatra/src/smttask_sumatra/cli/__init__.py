@@ -5,6 +5,7 @@
 - ``smttask store rebuild`` / ``recreate LABEL -o DIR`` / ``upgrade-keys`` / ``migrate --to URL`` /
   ``merge SOURCE...`` / ``delete record LABEL...`` / ``delete since AGE`` / ``create-surrogates TASKFILE...``
 - ``smttask smt ARGS...`` (Sumatra's own ``smt``)
+- ``smttask export RECORD...|--task NAME|--all --prov FILE --ro-crate DIR`` (W3C PROV, RO-Crate)
 - ``smttask run --record-store PATH`` (records of that run go to another SQLite store)
 
 Commands join existing ``project`` and ``store`` groups when another plugin made
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import click
 
+from .export import export_command
 from .project import flush_command, init_command
 from .records import records_group
 from .run import record_store_option
@@ -45,6 +47,7 @@ def register(cli: click.Group) -> None:
     store.add_command(delete_group)
     store.add_command(create_surrogates_command)
     cli.add_command(smt_command)
+    cli.add_command(export_command)
     run = cli.commands.get("run")
     if isinstance(run, click.Command):
         run.params.append(record_store_option())
