@@ -164,6 +164,19 @@ def test_key_is_blake2b_of_the_documented_canonical_text(project: Any) -> None:
     assert Identity(value=(1, 1.0, "1", True, b"1")).digest == expected
 
 
+@pytest.mark.parametrize("value", [1, -(2**70), 2.5, float("inf"), "1", "θ", True, None])
+def test_plain_scalar_inputs_key_as_the_value_encoder_says(project: Any, value: Any) -> None:
+    """Plain scalars skip the value encoder when a task is keyed; the key must be the one it gives."""
+    import hashlib
+
+    from smttask.canonical import canonical_json
+    from smttask.encoding import encode
+
+    encoded = encode(value, project.serializers, "key")
+    text = '{"inputs":{"value":' + canonical_json(encoded) + '},"task":"core_tasks:Identity","version":null}'
+    assert Identity(value=value).digest == hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 @pytest.mark.parametrize("name", sorted(GOLDEN))
 def test_golden_keys_never_drift(project: Any, name: str) -> None:
     task = eval(GOLDEN[name], {"np": np, "Add": Add, "Mul": Mul, "Identity": Identity, "Iterate": Iterate})

@@ -23,7 +23,9 @@ from .serializers import JSONValue, SerializerRegistry
 Mode = Literal["file", "key"]
 TYPE_TAG = "$type"
 
-_PLAIN = (str, int, float, bool, type(None))
+#: Types that encode as themselves, in both modes (a task key may skip encoding them).
+PLAIN_TYPES = frozenset((str, int, float, bool, type(None)))
+_PLAIN = PLAIN_TYPES
 
 
 def encode(

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .canonical import canonical_json
-from .encoding import digest_of, encode
+from .encoding import PLAIN_TYPES, digest_of, encode
 from .engine import run_task
 from .errors import TaskInputError, UnserializableValueError
 from .project import current_project
@@ -169,6 +169,11 @@ class Task:
     def input_digest(self) -> str:
         """Key computed from identity, version and inputs (equal to :attr:`digest` for pure tasks)."""
         if self._input_digest is None:
+            values = self._values
+            if all(type(value) in PLAIN_TYPES for value in values.values()):
+                # Plain scalars encode as themselves: the same key, without the registry or the walk.
+                self._input_digest = self._make_key(dict(values))
+                return self._input_digest
             registry = self._project().serializers
             inputs = {}
             for name, value in self._values.items():
