@@ -143,3 +143,18 @@ def test_every_module_imports_first_in_a_fresh_interpreter() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"modules that cannot be imported first:\n{done.stdout}"
+
+
+def test_the_engine_uses_no_private_name_of_a_task() -> None:
+    """``smttask.engine`` works on a task through its public attributes only (DESIGN.md)."""
+    engine = PACKAGES / "smttask-core" / "src" / "smttask" / "engine.py"
+    private = [
+        f"engine.py:{node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(ast.parse(engine.read_text()))
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("task", "other", "child")
+    ]
+    assert private == []

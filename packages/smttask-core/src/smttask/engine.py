@@ -138,7 +138,7 @@ def run_task(
 def _direct_upstream(task: Task) -> list[Task]:
     """The distinct upstream tasks in *task*'s inputs (not theirs), in input order."""
     found: dict[int, Task] = {}
-    for name in task._deferred:
+    for name in task.deferred_inputs:
         for child in iter_tasks(task.inputs[name]):
             found.setdefault(id(child), child)
     return list(found.values())
@@ -149,10 +149,10 @@ def _cached(task: Task, project: Project, request: _Request, report: RunReport |
     if request.recompute:
         return _MISS
     if task.unpure:
-        entry = task._unpure_entry or project.memory.get(task.memory_key)
+        entry = task.held_result or project.memory.get(task.memory_key)
         if entry is None:
             return _MISS
-        task._unpure_entry = entry
+        task.held_result = entry
         _tell(report, "memory")
         return entry.result
     memoize = task.cache if request.cache is None else request.cache
@@ -210,7 +210,7 @@ def _produce(
 
 def _remember(task: Task, project: Project, values: dict[str, Any], memoize: bool) -> Any:
     """The result shaped from *values*, kept in the memory tier when *memoize*."""
-    entry = MemoryEntry(values, task._outputs.shape(values, task.output_names))
+    entry = task.shape_result(values)
     if memoize:
         project.memory.put(task.digest, entry)
     return entry.result
@@ -252,7 +252,7 @@ def _load(task: Task, project: Project, storage: StorageBackend, mmap: bool) -> 
         if set(values) != set(names):
             raise CorruptResultError(f"stored outputs {sorted(values)} differ from {list(names)}")
         if not mmap:
-            values = task._outputs.validate(values)
+            values = task.validate_outputs(values)
     except (CorruptResultError, TaskOutputError) as exc:
         warn_user(
             f"The stored result of {task.taskname} (key {task.digest}) is unusable and will be "
@@ -273,14 +273,13 @@ def resolve_inputs(
     any other upstream task is run now. *record* is passed on to upstream
     tasks run now (``run(record=False)`` records nothing upstream either).
     """
-    fields = task._inputs.fields
     registry = project.serializers
     resolved = {}
     for name, value in task.inputs.items():
-        if name in task._deferred:
+        if name in task.deferred_inputs:
             value = _substitute(value, project, record, upstream or {})
             try:
-                value = fields[name].validate(value)
+                value = task.validate_input(name, value)
             except ValidationError as exc:
                 raise TaskInputError(
                     f"Input '{name}' of task '{task.taskname}', computed by an upstream task, is "
@@ -334,7 +333,7 @@ def _compute(
 ) -> dict[str, Any]:
     inputs = resolve_inputs(task, project, record=record, upstream=upstream)
     for name, value in (start_from or {}).items():
-        inputs[name] = task._inputs.fields[name].validate(value)
+        inputs[name] = task.validate_input(name, value)
     hook = project.hook
     recorder = project.recorder if task.recorded and record is not False else None
     run = RunInfo(
@@ -349,8 +348,8 @@ def _compute(
         # Once the result is being stored, Ctrl-C and SIGTERM wait until the record is closed too
         # (the ExitStack ends after the recorder), so a stored result never has an unfinished record.
         with ExitStack() as finishing, recorder.record(run) if recorder is not None else nullcontext(run):
-            result = hook.smttask_run_task(task=task, project=project, compute=lambda: task._execute(inputs))
-            values = task._outputs.parse(result, task.output_names)
+            result = hook.smttask_run_task(task=task, project=project, compute=lambda: task.execute(inputs))
+            values = task.parse_result(result)
             run.values = values
             run.outcome = "finished"
             if storage is not None:
@@ -370,28 +369,30 @@ def unpure_entry(
     """The (memoized) result of an unpure task, from which its key is derived."""
     memo_key = task.memory_key
     if not recompute:
-        entry = task._unpure_entry or project.memory.get(memo_key)
+        entry = task.held_result or project.memory.get(memo_key)
         if entry is not None:
-            task._unpure_entry = entry
+            task.held_result = entry
             return entry
     values = _compute(task, project, None, record=False, reason=None, upstream=upstream)
-    entry = MemoryEntry(values, task._outputs.shape(values, task.output_names))
+    entry = task.shape_result(values)
     project.memory.put(memo_key, entry)
-    task._unpure_entry = entry
+    task.held_result = entry
     return entry
 
 
 def _run_unpure(task: Task, project: Project, recompute: bool, upstream: dict[int, Any]) -> Any:
     if not recompute:
         return unpure_entry(task, project, upstream=upstream).result
-    previous = task._unpure_entry or project.memory.get(task.memory_key)
-    old_key = task._digest or (task._output_digest(previous.values) if previous is not None else None)
+    previous = task.held_result or project.memory.get(task.memory_key)
     entry = unpure_entry(task, project, recompute=True, upstream=upstream)
-    task._digest = task._output_digest(entry.values)
-    if old_key is not None and old_key != task._digest:
+    new_key = task.output_digest(entry.values)
+    old_key = task.adopt_key(new_key)
+    if old_key is None and previous is not None:
+        old_key = task.output_digest(previous.values)
+    if old_key is not None and old_key != new_key:
         warn_user(
             f"Unpure task {task!r} was recomputed and its output changed (key {old_key[:12]}… → "
-            f"{task._digest[:12]}…). Tasks created from it before now refer to the old output; "
+            f"{new_key[:12]}…). Tasks created from it before now refer to the old output; "
             "re-create them to use the new one.",
             UnpureKeyChangedWarning,
         )

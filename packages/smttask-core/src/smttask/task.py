@@ -13,6 +13,7 @@ from .canonical import canonical_json
 from .encoding import PLAIN_TYPES, digest_of, encode
 from .engine import run_task
 from .errors import TaskInputError, UnserializableValueError
+from .memory import MemoryEntry
 from .project import current_project
 from .signature import InputSpec, is_task
 
@@ -64,7 +65,8 @@ class Task:
         self.reason = reason
         self._digest: str | None = None
         self._input_digest: str | None = None
-        self._unpure_entry: Any = None
+        #: An unpure task's result held by the task itself (its key derives from it); set by the engine.
+        self.held_result: MemoryEntry | None = None
         #: The task file this task was read from, if any (recorded as input data).
         self.task_file: Path | None = None
         self.input_digest  # noqa: B018 - keyed at creation: an unserializable input fails here
@@ -74,6 +76,15 @@ class Task:
     def inputs(self) -> Mapping[str, Any]:
         """The validated inputs by name (upstream tasks appear as tasks)."""
         return MappingProxyType(self._values)
+
+    @property
+    def deferred_inputs(self) -> frozenset[str]:
+        """The names of the inputs that hold upstream tasks (resolved and validated when run)."""
+        return self._deferred
+
+    def validate_input(self, name: str, value: Any) -> Any:
+        """*value* validated (and coerced) as input *name* of this task."""
+        return type(self)._inputs.fields[name].validate(value)
 
     @property
     def name(self) -> str:
@@ -143,7 +154,7 @@ class Task:
                 from .engine import unpure_entry
 
                 entry = unpure_entry(self, self._project())
-                self._digest = self._output_digest(entry.values)
+                self._digest = self.output_digest(entry.values)
             else:
                 self._digest = self.input_digest
         return self._digest
@@ -196,13 +207,19 @@ class Task:
         text = '{"inputs":' + canonical_json(encoded_inputs) + tail
         return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
-    def _output_digest(self, values: dict[str, Any]) -> str:
+    def output_digest(self, values: dict[str, Any]) -> str:
+        """The key an unpure task takes from its output *values* (a mapping output name → value)."""
         registry = self._project().serializers
         outputs = {
             name: encode(value, registry, "key", where=f"output '{name}' of task '{self.taskname}'")
             for name, value in values.items()
         }
         return digest_of({"task": self.identity, "version": self.version, "unpure_outputs": outputs})
+
+    def adopt_key(self, key: str) -> str | None:
+        """Make *key* this unpure task's key (after it was recomputed); return the key it had, if known."""
+        previous, self._digest = self._digest, key
+        return previous
 
     def __eq__(self, other: object) -> bool:
         if not is_task(other):
@@ -238,16 +255,29 @@ class Task:
             self, self._project(), recompute=recompute, cache=cache, record=record, reason=reason, mmap=mmap
         )
 
-    def _execute(self, inputs: dict[str, Any]) -> Any:
+    def execute(self, inputs: dict[str, Any]) -> Any:
+        """Call the task's function on resolved *inputs* (no caching, storing or recording: the engine does those)."""
         cls = type(self)
         if cls._is_method:
             return cls._func(self, **inputs)
         return cls._func(**inputs)
 
+    def parse_result(self, result: Any) -> dict[str, Any]:
+        """The function's return value *result* as validated output values by name."""
+        return type(self)._outputs.parse(result, self.output_names)
+
+    def validate_outputs(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Output *values* read from storage, validated (and coerced) to the declared output types."""
+        return type(self)._outputs.validate(values)
+
+    def shape_result(self, values: dict[str, Any]) -> MemoryEntry:
+        """A memory entry holding *values* and the result ``run()`` returns for them."""
+        return MemoryEntry(values, type(self)._outputs.shape(values, self.output_names))
+
     def clear(self) -> None:
         """Forget the in-memory result (stored results are kept)."""
         self._project().memory.discard(self.memory_key)
-        self._unpure_entry = None
+        self.held_result = None
 
     def result_status(self) -> tuple[str, str]:
         """``(state, detail)``: where this task's result is, found without computing or loading it.
@@ -260,7 +290,7 @@ class Task:
         from .storage.base import CorruptResultError
 
         project = self._project()
-        if self.memory_key in project.memory or self._unpure_entry is not None:
+        if self.memory_key in project.memory or self.held_result is not None:
             return "memory", "kept in this process"
         if not self.store:
             return "not stored", f"{self.kind}: computed when needed"

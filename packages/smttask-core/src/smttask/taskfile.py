@@ -59,7 +59,9 @@ def describe(task: Task) -> dict[str, Any]:
     size linear in its tasks, and a chain of any depth gives a flat document:
     it is written, read and pickled without recursion.
     """
-    registry = task._project().serializers
+    from .project import current_project
+
+    registry = current_project().serializers
     upstream = {other.static_key: _entry(other, registry) for other in _upstream_order(task)}
     document = _entry(task, registry)
     document = {"format": FORMAT, "version": FORMAT_VERSION, **document}
