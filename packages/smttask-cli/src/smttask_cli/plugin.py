@@ -13,6 +13,7 @@ from smttask.hookspecs import hookimpl
 
 @hookimpl(tryfirst=True)
 def smttask_cli_commands(cli: Any) -> None:
+    from .commands.accept import accept
     from .commands.clean import clean
     from .commands.debug import debug
     from .commands.gc import gc, pin, unpin
@@ -22,7 +23,7 @@ def smttask_cli_commands(cli: Any) -> None:
     from .commands.show import show
     from .commands.store import store
 
-    for command in (run, show, clean, migrate, plugins, debug, store):
+    for command in (run, show, clean, migrate, plugins, debug, store, accept):
         cli.add_command(command)
     for command in (gc, pin, unpin):
         store.add_command(command)

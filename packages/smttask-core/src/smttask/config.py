@@ -15,6 +15,7 @@ CONFIG_FILE = "smttask.toml"
 
 _POSITIVE = {"claim_heartbeat", "claim_stale_after"}
 _NON_NEGATIVE = {"memory_cache_size", "memory_cache_bytes", "claim_timeout"}
+_CHOICES = {"on_code_change": ("warn", "recompute", "ignore")}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class Config:
     claim_timeout: float = 0.0
     #: Directory (relative to the project root) of pinned task files, whose results ``smttask store gc`` keeps.
     pinned: str = "pinned"
+    #: What a stored result does when the task's code changed since it was stored: ``warn`` (use it, with a
+    #: :class:`~smttask.errors.CodeChangedWarning`), ``recompute`` or ``ignore`` (see docs/why.md).
+    on_code_change: str = "warn"
     #: Extra settings for plugins, by plugin name (e.g. ``[tool.smttask.sumatra]``).
     plugins: dict[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -72,6 +76,10 @@ class Config:
             if key in _POSITIVE and value <= 0 or key in _NON_NEGATIVE and value < 0:
                 bound = "greater than 0" if key in _POSITIVE else "0 or more"
                 raise ConfigError(f"{source}: setting '{key}' must be {bound}, got {value!r}.")
+            if key in _CHOICES and value not in _CHOICES[key]:
+                raise ConfigError(
+                    f"{source}: setting '{key}' must be one of {', '.join(map(repr, _CHOICES[key]))}, got {value!r}."
+                )
             values[key] = value
         return cls(**values, plugins=plugins)
 

@@ -238,6 +238,10 @@ class UnpureKeyChangedWarning(SmttaskWarning):
     """An unpure task was recomputed and its output (hence its key) changed."""
 
 
+class CodeChangedWarning(SmttaskWarning):
+    """A stored result was used although the code of its task changed since it was stored (``on_code_change``)."""
+
+
 class PluginLoadWarning(SmttaskWarning):
     """An installed plugin failed to load; smttask runs without it."""
 

@@ -147,6 +147,14 @@ class StorageBackend(ABC):
     def delete(self, task: Task) -> bool:
         """Remove *task*'s stored result; True if there was one."""
 
+    def accept_code(self, task: Task) -> bool:
+        """Record that *task*'s stored result stays valid under its current code (``smttask accept``).
+
+        True if a stored result was updated, False if *task* has none. Backends
+        that keep no code fingerprint return False, the default.
+        """
+        return False
+
     def clean(self, *, dry_run: bool = False) -> list[Leftover]:
         """Remove what interrupted runs left behind (never a stored result, never a live writer's file).
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._files import atomic_path, make_dirs, temp_name, write_atomic
+from ..fingerprint import code_fingerprint, code_still_valid
 from .base import (
     CorruptResultError,
     Leftover,
@@ -298,6 +299,8 @@ class LocalStorage(StorageBackend):
         directory, manifest_path, manifest = found
         if not touched:
             self._mark_used(task, create=True)
+        if "code" in manifest and not code_still_valid(task, self.project, manifest["code"], manifest_path):
+            return None
         formats = self._formats
         if formats is None:
             formats = self._formats = {fmt.name: fmt for fmt in self.project.output_formats}
@@ -366,6 +369,7 @@ class LocalStorage(StorageBackend):
                 "key": key,
                 "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "upstream": stored_upstream(task),
+                "code": code_fingerprint(type(task)._func),
                 "outputs": {
                     name: {
                         "file": o.path.name, "format": o.format, "size": o.size, "xxh3_128": o.xxh3_128,
@@ -384,6 +388,16 @@ class LocalStorage(StorageBackend):
                 manifest_path.unlink(missing_ok=True)
             raise
         return StoredResult(key, outputs)
+
+    def accept_code(self, task: Task) -> bool:
+        """Store the current code fingerprint in *task*'s manifest (its code change is cosmetic); True if stored."""
+        found = self._read_manifest(task)
+        if found is None:
+            return False
+        _, path, manifest = found
+        manifest["code"] = code_fingerprint(type(task)._func)
+        write_atomic(Path(path), json.dumps(manifest, ensure_ascii=False).encode("utf-8"), None)
+        return True
 
     def claim(self, task: Task) -> Claim:
         config = self.project.config

@@ -1,0 +1,229 @@
+"""The fingerprint of a task's code: what its stored results were computed with.
+
+A fingerprint holds a hash of the normalized source of the task's function
+(parsed with :mod:`ast`, docstrings removed, so comments, docstrings and
+formatting do not count), of each project-local function or class it calls and
+each module-level constant it reads (names resolved in the function's globals,
+followed through the functions found), and the versions of the third-party
+packages these come from. It is stored in each result's manifest; the key does
+not depend on it (a ``version=`` bump is the explicit way to change keys), and
+the project's ``on_code_change`` setting says what a hit does when it differs.
+
+Computed once per function per process (:func:`code_fingerprint` caches it).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import inspect
+import sys
+import sysconfig
+import textwrap
+import types
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+#: Plain values whose ``repr`` is their content: module-level constants of these types count.
+_CONSTANT_TYPES = (int, float, complex, str, bytes, bool, type(None), tuple, list, dict, frozenset, set)
+_FINGERPRINTS: dict[Any, dict[str, dict[str, str]]] = {}
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    """How a stored fingerprint differs from the current one: names of what changed."""
+
+    functions: tuple[str, ...] = ()
+    constants: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.functions or self.constants or self.packages)
+
+    def describe(self) -> str:
+        """One phrase naming every change, e.g. ``function mod:f, package numpy (1.26 -> 2.1)``."""
+        parts = [*(f"function {n}" for n in self.functions), *(f"constant {n}" for n in self.constants),
+                 *(f"package {n}" for n in self.packages)]
+        return ", ".join(parts)
+
+
+def code_fingerprint(func: Any) -> dict[str, dict[str, str]]:
+    """``{"functions": {name: hash}, "constants": {name: hash}, "packages": {dist: version}}`` of *func*."""
+    found = _FINGERPRINTS.get(func)
+    if found is None:
+        found = _FINGERPRINTS[func] = _compute(func)
+    return found
+
+
+def compare(stored: Any, current: dict[str, dict[str, str]]) -> CodeChange:
+    """What differs between the *stored* fingerprint (read from a manifest: checked) and *current*."""
+    if not isinstance(stored, dict):
+        return CodeChange()
+
+    def changed(section: str, show_versions: bool = False) -> tuple[str, ...]:
+        old = stored.get(section)
+        old = old if isinstance(old, dict) else {}
+        new = current.get(section, {})
+        names = sorted(n for n in {*old, *new} if old.get(n) != new.get(n))
+        if show_versions:
+            return tuple(f"{n} ({old.get(n, 'none')} -> {new.get(n, 'none')})" for n in names)
+        return tuple(names)
+
+    return CodeChange(changed("functions"), changed("constants"), changed("packages", show_versions=True))
+
+
+def _compute(func: Any) -> dict[str, dict[str, str]]:
+    functions: dict[str, str] = {}
+    constants: dict[str, str] = {}
+    packages: dict[str, str] = {}
+    stack = [func]
+    seen: set[int] = set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        tree = _normalized_tree(obj)
+        if tree is None:
+            continue
+        functions[_name(obj)] = _hash(ast.dump(tree))
+        namespace = getattr(inspect.unwrap(obj), "__globals__", None)
+        if namespace is None:
+            module = sys.modules.get(getattr(obj, "__module__", ""), None)
+            namespace = vars(module) if module is not None else {}
+        for name, value in _referenced(tree, namespace):
+            kind = _classify(value)
+            if kind == "local":
+                stack.append(value)
+            elif kind == "constant":
+                constants[f"{namespace.get('__name__', '?')}:{name}"] = _hash(repr(value))
+            elif kind is not None:
+                packages[kind] = _version(kind)
+    return {"functions": functions, "constants": constants, "packages": packages}
+
+
+def _normalized_tree(obj: Any) -> ast.AST | None:
+    """The parsed source of *obj* without docstrings and (for the outer definition) decorators."""
+    try:
+        source = textwrap.dedent(inspect.getsource(inspect.unwrap(obj)))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Module):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            node.decorator_list = []
+    return tree
+
+
+def _referenced(tree: ast.AST, namespace: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``(name, object)`` of the global names *tree* reads, and of ``module.attribute`` it reads."""
+    found: list[tuple[str, Any]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in namespace:
+            found.append((node.id, namespace[node.id]))
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            module = namespace.get(node.value.id)
+            if isinstance(module, types.ModuleType) and hasattr(module, node.attr):
+                found.append((f"{node.value.id}.{node.attr}", getattr(module, node.attr)))
+    return found
+
+
+def _classify(value: Any) -> str | None:
+    """``"local"`` (follow it), ``"constant"``, a distribution name (record its version), or None (ignore)."""
+    if getattr(value, "__smttask_task__", False):
+        return None  # another task: its results carry its own fingerprint
+    if isinstance(value, types.ModuleType):
+        return _origin(value.__name__, getattr(value, "__file__", None))
+    if isinstance(value, types.FunctionType | type):
+        module = sys.modules.get(getattr(value, "__module__", "") or "")
+        origin = _origin(value.__module__, getattr(module, "__file__", None)) if module is not None else None
+        return origin
+    if isinstance(value, _CONSTANT_TYPES):
+        return "constant"
+    if callable(value):
+        module_name = getattr(value, "__module__", None) or ""
+        module = sys.modules.get(module_name)
+        origin = _origin(module_name, getattr(module, "__file__", None)) if module is not None else None
+        return origin if origin != "local" else None
+    return None
+
+
+def _origin(module_name: str, file: str | None) -> str | None:
+    """``"local"`` for project code, the distribution name for a third-party package, None for the stdlib."""
+    if not file:
+        return None  # built in
+    top = module_name.partition(".")[0]
+    if top in sys.stdlib_module_names:
+        return None
+    path = Path(file).resolve()
+    if any(path.is_relative_to(p) for p in _library_dirs()):
+        dists = _distributions().get(top)
+        return dists[0] if dists else top
+    return "local"
+
+
+@cache
+def _library_dirs() -> tuple[Path, ...]:
+    paths = sysconfig.get_paths()
+    return tuple({Path(paths[k]).resolve() for k in ("purelib", "platlib", "stdlib", "platstdlib") if k in paths})
+
+
+@cache
+def _distributions() -> dict[str, list[str]]:
+    from importlib.metadata import packages_distributions
+
+    return packages_distributions()
+
+
+@cache
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _name(obj: Any) -> str:
+    return f"{getattr(obj, '__module__', '?')}:{getattr(obj, '__qualname__', getattr(obj, '__name__', '?'))}"
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def code_still_valid(task: Any, project: Any, stored: Any, where: str) -> bool:
+    """Whether a stored result of *task* whose manifest (at *where*) holds the fingerprint *stored* may be used.
+
+    The project's ``on_code_change`` decides when the code changed: ``ignore``
+    and ``warn`` use it (``warn`` with a :class:`~smttask.errors.CodeChangedWarning`
+    naming what changed and the fix), ``recompute`` does not.
+    """
+    mode = project.config.on_code_change
+    if mode == "ignore":
+        return True
+    change = compare(stored, code_fingerprint(type(task)._func))
+    if not change:
+        return True
+    if mode == "recompute":
+        return False
+    from .errors import CodeChangedWarning
+    from .userwarnings import warn_user
+
+    warn_user(
+        f"The stored result of {task.taskname} (key {task.digest}, {where}) was computed before a change of "
+        f"{change.describe()}; it is used as it is. If the change alters results, bump the task's version= "
+        f"(or set on_code_change = \"recompute\"); if it does not, run `smttask accept` on its task file "
+        "(smttask.accept.accept_code_change in Python).",
+        CodeChangedWarning,
+    )
+    return True

@@ -1,0 +1,143 @@
+"""Code fingerprints in result manifests: a hit after the task's code changed warns, recomputes or not, as set."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+
+import pytest
+
+from smttask import Project
+from smttask.accept import accept_code_change
+from smttask.config import Config
+from smttask.errors import CodeChangedWarning, ConfigError
+from smttask.plugins import make_plugin_manager
+
+MODULE = '''
+from smttask import RecordedTask
+
+OFFSET = {offset}
+
+
+def helper(x: int) -> int:
+    {helper_doc}
+    return x {helper_op} OFFSET
+
+
+@RecordedTask
+def Scale(x: int) -> int:
+    """Scale x."""
+    # a comment
+    return helper(x) * {factor}
+'''
+
+
+def write_module(directory: Path, name: str, *, factor: int = 2, helper_op: str = "+", offset: int = 1,
+                 helper_doc: str = '"""Add the offset."""') -> object:
+    """Write (or rewrite) module *name* in *directory* and import it afresh."""
+    (directory / f"{name}.py").write_text(
+        textwrap.dedent(MODULE.format(factor=factor, helper_op=helper_op, offset=offset, helper_doc=helper_doc))
+    )
+    sys.modules.pop(name, None)
+    importlib.invalidate_caches()
+    return importlib.import_module(name)
+
+
+def make_project(root: Path, mode: str = "warn") -> Project:
+    return Project(root, config=Config(recorder="none", on_code_change=mode),
+                   plugin_manager=make_plugin_manager(load_entry_points=False))
+
+
+@pytest.fixture
+def modname(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    sys.path.insert(0, str(tmp_path))
+    name = f"codemod_{request.node.name.replace('[', '_').replace(']', '').replace('-', '_')}"
+    yield name
+    sys.path.remove(str(tmp_path))
+    sys.modules.pop(name, None)
+
+
+def run_fresh(root: Path, mode: str, module: object) -> tuple[int, list[warnings.WarningMessage]]:
+    """Run Scale(x=3) in a new project object (so its memory tier is empty); the result and warnings."""
+    project = make_project(root, mode)
+    with project.activate(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = module.Scale(x=3).run()
+    return result, [w for w in caught if issubclass(w.category, CodeChangedWarning)]
+
+
+def test_manifest_holds_the_fingerprint(tmp_path: Path, modname: str) -> None:
+    module = write_module(tmp_path, modname)
+    assert run_fresh(tmp_path, "warn", module) == (8, [])
+    manifest = json.loads(next((tmp_path / "data" / "Scale").glob("*.manifest.json")).read_text())
+    assert set(manifest["code"]["functions"]) == {f"{modname}:Scale", f"{modname}:helper"}
+    assert f"{modname}:OFFSET" in manifest["code"]["constants"]
+
+
+def test_comments_docstrings_and_formatting_do_not_count(tmp_path: Path, modname: str) -> None:
+    module = write_module(tmp_path, modname)
+    run_fresh(tmp_path, "warn", module)
+    module = write_module(tmp_path, modname, helper_doc='"""Another docstring, longer."""  # and a comment')
+    assert run_fresh(tmp_path, "warn", module) == (8, [])
+
+
+@pytest.mark.parametrize("change", [{"helper_op": "-"}, {"factor": 5}, {"offset": 7}])
+def test_warn_names_the_changed_function_and_the_fix(tmp_path: Path, modname: str, change: dict) -> None:
+    module = write_module(tmp_path, modname)
+    run_fresh(tmp_path, "warn", module)
+    module = write_module(tmp_path, modname, **change)
+    result, caught = run_fresh(tmp_path, "warn", module)
+    assert result == 8  # the stored result, computed with the old code
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    changed = {"helper_op": f"function {modname}:helper", "factor": f"function {modname}:Scale",
+               "offset": f"constant {modname}:OFFSET"}[next(iter(change))]
+    assert changed in message and "version=" in message and "smttask accept" in message
+
+
+def test_recompute_computes_with_the_new_code_and_ignore_stays_silent(tmp_path: Path, modname: str) -> None:
+    module = write_module(tmp_path, modname)
+    run_fresh(tmp_path, "warn", module)
+    module = write_module(tmp_path, modname, factor=5)
+    assert run_fresh(tmp_path, "ignore", module) == (8, [])
+    assert run_fresh(tmp_path, "recompute", module) == (20, [])
+    assert run_fresh(tmp_path, "warn", module) == (20, [])  # the new result carries the new fingerprint
+
+
+def test_accept_makes_the_warning_go_away(tmp_path: Path, modname: str) -> None:
+    module = write_module(tmp_path, modname)
+    run_fresh(tmp_path, "warn", module)
+    module = write_module(tmp_path, modname, helper_op="- -")  # x - -OFFSET: the same values
+    assert len(run_fresh(tmp_path, "warn", module)[1]) == 1
+    project = make_project(tmp_path)
+    with project.activate():
+        assert accept_code_change([module.Scale(x=3), module.Scale(x=99)], project) == [module.Scale(x=3)]
+    assert run_fresh(tmp_path, "warn", module) == (8, [])
+    assert run_fresh(tmp_path, "recompute", module) == (8, [])
+
+
+def test_the_key_does_not_depend_on_the_code(tmp_path: Path, modname: str) -> None:
+    key = write_module(tmp_path, modname).Scale(x=3).digest
+    assert write_module(tmp_path, modname, factor=9).Scale(x=3).digest == key
+
+
+@pytest.mark.parametrize("value", ["Warn", "", "recomputed"])
+def test_a_bad_on_code_change_is_a_config_error(value: str) -> None:
+    with pytest.raises(ConfigError, match="on_code_change.*'warn', 'recompute', 'ignore'"):
+        Config.from_mapping({"on_code_change": value}, "smttask.toml")
+
+
+def test_a_hostile_stored_fingerprint_counts_as_changed(tmp_path: Path, modname: str) -> None:
+    module = write_module(tmp_path, modname)
+    run_fresh(tmp_path, "warn", module)
+    path = next((tmp_path / "data" / "Scale").glob("*.manifest.json"))
+    for hostile in ([1, 2], {"functions": "x", "packages": [None]}, "code"):
+        manifest = json.loads(path.read_text())
+        manifest["code"] = hostile
+        path.write_text(json.dumps(manifest))
+        result, caught = run_fresh(tmp_path, "recompute", module)
+        assert result == 8
