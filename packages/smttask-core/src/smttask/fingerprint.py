@@ -211,7 +211,10 @@ def code_still_valid(task: Any, project: Any, stored: Any, where: str) -> bool:
     mode = project.config.on_code_change
     if mode == "ignore":
         return True
-    change = compare(stored, code_fingerprint(type(task)._func))
+    current = code_fingerprint(type(task)._func)
+    if stored == current:  # the hot path of every hit: one comparison of small dicts
+        return True
+    change = compare(stored, current)
     if not change:
         return True
     if mode == "recompute":
