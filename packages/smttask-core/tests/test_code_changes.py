@@ -76,6 +76,7 @@ def test_manifest_holds_the_fingerprint(tmp_path: Path, modname: str) -> None:
     manifest = json.loads(next((tmp_path / "data" / "Scale").glob("*.manifest.json")).read_text())
     assert set(manifest["code"]["functions"]) == {f"{modname}:Scale", f"{modname}:helper"}
     assert f"{modname}:OFFSET" in manifest["code"]["constants"]
+    assert manifest["inputs"] == {"x": 3}  # the key's pre-image, for explaining a miss later
 
 
 def test_comments_docstrings_and_formatting_do_not_count(tmp_path: Path, modname: str) -> None:

@@ -158,6 +158,14 @@ def stored_upstream(task: Task) -> list[list[str]]:
     return list(found.values())
 
 
+def key_preimage(task: Task, project: Any) -> dict[str, Any]:
+    """*task*'s inputs as they enter its key (upstream tasks by key, arrays by hash), for ``smttask why``."""
+    from ..encoding import encode
+
+    registry = project.serializers
+    return {name: encode(value, registry, "key") for name, value in task.inputs.items()}
+
+
 class _ResultClaim(Claim):
     """The claim on computing one result; it cleans what a dead writer of that result left.
 
@@ -370,6 +378,7 @@ class LocalStorage(StorageBackend):
                 "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "upstream": stored_upstream(task),
                 "code": code_fingerprint(type(task)._func),
+                "inputs": key_preimage(task, self.project),
                 "outputs": {
                     name: {
                         "file": o.path.name, "format": o.format, "size": o.size, "xxh3_128": o.xxh3_128,
