@@ -28,8 +28,9 @@ from .errors import (
 )
 from .memory import MemoryEntry
 from .recording import RunInfo, signals_deferred
-from .signature import format_validation_error, is_task, iter_tasks
 from .userwarnings import warn_user
+from .validation import format_validation_error
+from .walk import is_task, iter_tasks
 
 if TYPE_CHECKING:
     from .project import Project

@@ -27,8 +27,8 @@ from .decorators import MemoizedTask, RecordedTask
 from .errors import TaskDefinitionError, TaskInputError
 from .outputs import TaskOutput
 from .serializers import class_path, resolve_class
-from .signature import is_task
 from .task import Task
+from .walk import is_task
 
 __all__ = ["Create", "CreateTask", "Join", "JoinResults", "JoinTask", "creatable"]
 

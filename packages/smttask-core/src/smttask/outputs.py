@@ -15,7 +15,9 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from .errors import TaskDefinitionError, TaskInputError, TaskOutputError
-from .signature import contains_task, format_validation_error, make_adapter, resolved_hints
+from .signature import resolved_hints
+from .validation import format_validation_error, make_adapter
+from .walk import contains_task
 
 BARE_OUTPUT = ""
 

@@ -1,66 +1,39 @@
-"""Task inputs: parameters read from a function signature and validated by pydantic."""
+"""Task inputs: parameters read from a function signature and validated by pydantic.
+
+The graph walkers (:mod:`smttask.walk`) and validation helpers (:mod:`smttask.validation`)
+it once held are importable from here as before."""
 
 from __future__ import annotations
 
 import collections.abc
 import inspect
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from pydantic import (
-    ConfigDict,
-    PydanticUserError,
-    TypeAdapter,
-    ValidationError,
-)
+from pydantic import TypeAdapter, ValidationError
 
 from .errors import TaskDefinitionError, TaskInputError
+from .validation import format_validation_error, make_adapter, type_name
+from .walk import contains_task, is_task, iter_tasks
 
-_CONFIG = ConfigDict(arbitrary_types_allowed=True)
+__all__ = [
+    "InputField",
+    "InputSpec",
+    "contains_task",
+    "format_validation_error",
+    "is_task",
+    "iter_tasks",
+    "make_adapter",
+    "resolved_hints",
+]
+
 _EMPTY = inspect.Parameter.empty
 _SCALARS = frozenset({int, float, str, bool, type(None), bytes})
 _SEQUENCES = (list, set, frozenset, collections.abc.Sequence, collections.abc.Set)
 _MAPPINGS = (dict, collections.abc.Mapping)
-
-
-def is_task(value: Any) -> bool:
-    """True if *value* is a task instance (without importing the task module)."""
-    return getattr(type(value), "__smttask_task__", False)
-
-
-def iter_tasks(value: Any) -> Iterator[Any]:
-    """The tasks in *value*: itself, or those held in a list/tuple/set/dict at any depth
-    (not recursing into the tasks' own inputs)."""
-    if is_task(value):
-        yield value
-        return
-    t = type(value)
-    if t in (list, tuple, set, frozenset):
-        for v in value:
-            yield from iter_tasks(v)
-    elif t is dict:
-        for k, v in value.items():
-            yield from iter_tasks(k)
-            yield from iter_tasks(v)
-
-
-def contains_task(value: Any) -> bool:
-    """True if *value* is a task or a list/tuple/set/dict holding one, at any depth."""
-    return next(iter_tasks(value), None) is not None
-
-
-def format_validation_error(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors(include_url=False):
-        loc = ".".join(str(x) for x in item["loc"])
-        given = repr(item.get("input"))
-        if len(given) > 60:
-            given = given[:57] + "..."
-        parts.append(f"{item['msg']}{' at ' + loc if loc else ''} (got {given})")
-    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -91,7 +64,13 @@ class InputField:
         """How to validate one item of a container annotation (``list[T]``, ``dict[K, V]``...)."""
         origin = typing.get_origin(self.annotation)
         args = typing.get_args(self.annotation)
-        if origin in _SEQUENCES and len(args) == 1 or origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if (
+            origin in _SEQUENCES
+            and len(args) == 1
+            or origin is tuple
+            and len(args) == 2
+            and args[1] is Ellipsis
+        ):
             item, kind = args[0], "items"
         elif origin in _MAPPINGS and len(args) == 2:
             item, kind = args[1], "values"
@@ -131,7 +110,12 @@ class InputSpec:
     """The parameters of a task, built from the annotated signature of its function."""
 
     def __init__(
-        self, func: Callable, owner: str, *, skip_first: bool = False, localns: dict[str, Any] | None = None
+        self,
+        func: Callable,
+        owner: str,
+        *,
+        skip_first: bool = False,
+        localns: dict[str, Any] | None = None,
     ) -> None:
         signature = inspect.signature(func)
         params = list(signature.parameters.values())
@@ -161,7 +145,9 @@ class InputSpec:
         self.owner = owner
         self.fields = fields
         self.signature = signature.replace(parameters=params)
-        self._keyword_bindable = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params)
+        self._keyword_bindable = all(
+            p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params
+        )
 
     def bind(self, args: tuple, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """Match call arguments to parameters, with defaults applied."""
@@ -181,11 +167,15 @@ class InputSpec:
             bound = self.signature.bind(*args, **kwargs)
         except TypeError as exc:
             expected = ", ".join(self.fields)
-            raise TaskInputError(f"Task '{self.owner}': {exc}. Its inputs are: {expected}.") from None
+            raise TaskInputError(
+                f"Task '{self.owner}': {exc}. Its inputs are: {expected}."
+            ) from None
         bound.apply_defaults()
         return dict(bound.arguments)
 
-    def validate(self, values: Mapping[str, Any], *, defer_tasks: bool) -> tuple[dict[str, Any], frozenset[str]]:
+    def validate(
+        self, values: Mapping[str, Any], *, defer_tasks: bool
+    ) -> tuple[dict[str, Any], frozenset[str]]:
         """Validate and coerce *values*.
 
         With *defer_tasks*, a value that is or holds a task is kept as given and
@@ -206,27 +196,6 @@ class InputSpec:
             except ValidationError as exc:
                 raise TaskInputError(
                     f"Invalid input '{name}' for task '{self.owner}' (expected "
-                    f"{_type_name(field.annotation)}): {format_validation_error(exc)}"
+                    f"{type_name(field.annotation)}): {format_validation_error(exc)}"
                 ) from None
         return validated, frozenset(deferred)
-
-
-def make_adapter(annotation: Any) -> TypeAdapter:
-    """A validator for *annotation* that accepts arbitrary classes as types."""
-    try:
-        return TypeAdapter(annotation, config=_CONFIG)
-    except PydanticUserError:
-        # A BaseModel/dataclass annotation carries its own config; pydantic refuses a second one.
-        return TypeAdapter(annotation)
-
-
-def _type_name(annotation: Any) -> str:
-    if typing.get_origin(annotation) is typing.Annotated:
-        for meta in annotation.__metadata__:
-            name = getattr(meta, "display_name", None)
-            if name:
-                return name
-        annotation = typing.get_args(annotation)[0]
-    if isinstance(annotation, type):
-        return annotation.__qualname__
-    return repr(annotation).replace("typing.", "")

@@ -15,7 +15,8 @@ from .engine import run_task
 from .errors import TaskInputError, UnserializableValueError
 from .memory import MemoryEntry
 from .project import current_project
-from .signature import InputSpec, is_task
+from .signature import InputSpec
+from .walk import is_task
 
 if TYPE_CHECKING:
     from .outputs import OutputSpec

@@ -29,9 +29,9 @@ from .errors import (
     UnknownTaskError,
 )
 from .serializers import Decode, Encode, JSONValue, Serializer, is_attribute_path, is_module_name
-from .signature import iter_tasks
 from .storage.local import safe_name
 from .userwarnings import warn_user
+from .walk import iter_tasks
 
 if TYPE_CHECKING:
     from .task import Task

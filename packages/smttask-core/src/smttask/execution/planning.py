@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..signature import iter_tasks
+from ..walk import iter_tasks
 from .outcomes import TaskOutcome, _describe_error
 
 if TYPE_CHECKING:

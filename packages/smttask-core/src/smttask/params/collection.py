@@ -113,7 +113,7 @@ class ParamColl(Mapping):
     @classmethod
     def _validators(cls) -> dict[str, Any]:
         if cls.__dict__.get("_pc_validators") is None:
-            from ..signature import make_adapter
+            from ..validation import make_adapter
 
             fields = [f for f in dataclasses.fields(cls) if f.name != "paramseed"]
             try:
@@ -466,7 +466,7 @@ def converted_paramcoll(source: type, where: str | None = None) -> ConvertedPara
 
 
 def _validate(cls: type, name: str, annotation: Any, adapter: Any, value: Any) -> Any:
-    from ..signature import _type_name, format_validation_error
+    from ..validation import format_validation_error, type_name
 
     try:
         return adapter.validate_python(value)
@@ -477,7 +477,7 @@ def _validate(cls: type, name: str, annotation: Any, adapter: Any, value: Any) -
                 " To draw this field's values from the distribution, wrap it: expand(distribution)."
             )
         raise ParamCollError(
-            f"{cls.__qualname__}: invalid value for '{name}' (expected {_type_name(annotation)}): "
+            f"{cls.__qualname__}: invalid value for '{name}' (expected {type_name(annotation)}): "
             f"{format_validation_error(exc)}.{hint}"
         ) from None
 

@@ -141,7 +141,7 @@ def last_used(directory: str, key: str, manifest: str) -> float:
 
 def stored_upstream(task: Task) -> list[list[str]]:
     """``[task directory, key]`` of the stored upstream tasks of *task*, through upstream tasks never stored."""
-    from ..signature import iter_tasks
+    from ..walk import iter_tasks
 
     found: dict[str, list[str]] = {}
     seen: set[int] = set()
