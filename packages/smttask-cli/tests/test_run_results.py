@@ -137,7 +137,7 @@ def _dead_pid() -> int:
 
 
 def test_clean_lists_and_removes_leftovers_only(project: Any, tasks: Any) -> None:
-    from smttask._files import temp_name, temp_tag
+    from smttask.files import temp_name, temp_tag
 
     project.save(tasks.ramp(n=10), "ramp-10")
     assert project.smttask("run", "tasks").returncode == 0

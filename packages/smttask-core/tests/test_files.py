@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from smttask._files import (
+from smttask.errors import SmttaskError, StorageFullError
+from smttask.files import (
     abandoned,
     atomic_path,
     parse_temp_name,
@@ -21,7 +22,6 @@ from smttask._files import (
     temp_tag,
     write_atomic,
 )
-from smttask.errors import SmttaskError, StorageFullError
 
 
 def test_write_replaces_the_target_only_when_complete(tmp_path: Path) -> None:
@@ -33,6 +33,25 @@ def test_write_replaces_the_target_only_when_complete(tmp_path: Path) -> None:
     assert target.read_bytes() == b"old" and sorted(os.listdir(tmp_path)) == ["out.json"]
     write_atomic(target, b"new")
     assert target.read_bytes() == b"new" and sorted(os.listdir(tmp_path)) == ["out.json"]
+
+
+def test_a_durable_write_keeps_the_mode_asked_for(tmp_path: Path) -> None:
+    target = tmp_path / "record.json"
+    previous = os.umask(0o022)
+    try:
+        write_atomic(target, b"{}", durable=True, mode=0o600)
+        write_atomic(tmp_path / "plain.json", b"{}")
+    finally:
+        os.umask(previous)
+    assert target.read_bytes() == b"{}" and target.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "plain.json").stat().st_mode & 0o777 == 0o644
+    assert sorted(os.listdir(tmp_path)) == ["plain.json", "record.json"]
+
+
+def test_the_old_private_path_still_imports() -> None:
+    from smttask import _files, files
+
+    assert _files.write_atomic is files.write_atomic and _files.atomic_path is files.atomic_path
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ from fs_lab import computed, make_project, run_script
 from fs_tasks import samples, square
 
 from smttask import Config, Project, make_plugin_manager
-from smttask._files import host_id
 from smttask.errors import CorruptResultWarning
+from smttask.files import host_id
 from smttask_fsspec import StorageUnreachableError, StorageURLError
 
 

@@ -154,7 +154,7 @@ def _entry(data: dict[str, object]) -> PluginEntry:
 
 
 def _write(path: Path, plugins: list[PluginEntry]) -> None:
-    from ._files import write_atomic
+    from .files import write_atomic
 
     data = {"format": _FORMAT, "plugins": [asdict(p) for p in plugins]}
     try:

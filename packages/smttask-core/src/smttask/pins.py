@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._files import make_dirs, write_atomic
 from .errors import MalformedTaskFileError
+from .files import make_dirs, write_atomic
 from .garbage import GcRoot
 from .storage.local import safe_name
 from .taskfile import FORMAT, SUFFIX, read_document

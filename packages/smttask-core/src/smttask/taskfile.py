@@ -10,7 +10,6 @@ import importlib
 import json
 import os
 import stat
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from .errors import (
     TaskKeyMismatchError,
     UnknownTaskError,
 )
+from .files import write_atomic
 from .serializers import Decode, Encode, JSONValue, Serializer, is_attribute_path, is_module_name
 from .storage.local import safe_name
 from .userwarnings import warn_user
@@ -130,12 +130,7 @@ def save_task(task: Task, path: str | Path) -> Path:
         target = path / task_filename(task)
     target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(describe(task), indent=2, ensure_ascii=False)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(text + "\n", encoding="utf-8")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(target, (text + "\n").encode("utf-8"))
     return target
 
 

@@ -13,8 +13,8 @@ import pytest
 from core_tasks import Square, analyze, big_array
 
 from smttask import collect_garbage
-from smttask._files import temp_name, temp_tag
 from smttask.errors import SizeError
+from smttask.files import temp_name, temp_tag
 from smttask.pins import pin, pinned, unpin
 
 

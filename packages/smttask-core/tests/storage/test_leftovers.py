@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from core_tasks import Square, big_array
 
-from smttask._files import temp_name, temp_tag
+from smttask.files import temp_name, temp_tag
 from smttask.storage.claim import ClaimInfo
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import xxhash
 
-from smttask._files import host_id, parse_temp_name, pid_alive, temp_name, temp_tag
+from smttask.files import host_id, parse_temp_name, pid_alive, temp_name, temp_tag
 from smttask.storage import (
     CorruptResultError,
     Leftover,

@@ -15,7 +15,7 @@ import os
 from contextlib import suppress
 from pathlib import Path
 
-from smttask._files import TEMP_SUFFIX, abandoned, make_dirs, temp_name, temp_tag
+from smttask.files import TEMP_SUFFIX, abandoned, make_dirs, temp_name, temp_tag
 
 #: A temporary file of another host's process (a cache directory in a shared home) is left this long (s).
 _FOREIGN_TEMP_AGE = 86400.0

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
-from smttask._files import pid_alive, temp_name, temp_tag
 from smttask.errors import ClaimTimeoutError
+from smttask.files import pid_alive, temp_name, temp_tag
 
 from .remote import Remote
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from smttask.files import write_atomic
 from smttask_cli.display import shown
 
 from .workflow import Rule, Workflow
@@ -98,10 +97,5 @@ def _rule(rule: Rule, options: JobOptions) -> list[str]:
 def write(workflow: Workflow, options: JobOptions, path: Path) -> Path:
     """Write the Snakefile of *workflow* to *path*, atomically; returns *path*."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(render(workflow, options), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, render(workflow, options).encode("utf-8"))
     return path

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smttask.errors import OptionalDependencyError
+from smttask.files import temp_name, temp_tag
 
 from .lineage import project_path
 from .provexport import EXTRA_HINT, local_name, prov_document
@@ -144,8 +145,7 @@ def write_ro_crate(lineage: Lineage, directory: Path) -> CrateReport:
             "conformsTo": {"@id": "https://www.w3.org/submissions/prov-json/"},
         })
         report.files.append("provenance.json")
-        partial = directory.with_name(f".{directory.name}.partial")
-        shutil.rmtree(partial, ignore_errors=True)
+        partial = directory.with_name(temp_name(directory.name, temp_tag()))
         try:
             crate.write(partial)
             if directory.exists():

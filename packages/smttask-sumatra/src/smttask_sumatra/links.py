@@ -14,12 +14,12 @@ them. A regular file where a link should go is never touched: it is reported.
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smttask.files import atomic_path
 from smttask.storage.local import safe_name
 
 #: Link name of a task's single, unnamed output.
@@ -47,13 +47,8 @@ def point_link(link: Path, target: Path) -> str:
     else:
         outcome = "created"
     link.parent.mkdir(parents=True, exist_ok=True)
-    tmp = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.tmp")
-    os.symlink(relative, tmp)
-    try:
-        os.replace(tmp, link)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_path(link) as tmp:
+        os.symlink(relative, tmp)
     return outcome
 
 

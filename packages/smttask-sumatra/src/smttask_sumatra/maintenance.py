@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smttask.errors import SmttaskError
+from smttask.files import write_atomic
 from smttask.storage.local import safe_name
 from smttask.taskfile import FORMAT, SUFFIX
 
@@ -72,10 +71,5 @@ def recreate_task_file(project: Project, label: str, out: Path, *, force: bool =
             f"{target} exists with different content. Pass --force to overwrite it."
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(target, text.encode("utf-8"))
     return target

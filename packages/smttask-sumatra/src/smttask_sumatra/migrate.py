@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from smttask._files import write_atomic
+from smttask.files import write_atomic
 
 from .errors import MigrationError
 from .location import ServerStore

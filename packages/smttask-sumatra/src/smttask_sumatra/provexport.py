@@ -121,7 +121,7 @@ def prov_document(lineage: Lineage) -> ProvDocument:
 
 def write_prov(lineage: Lineage, path: Path) -> Path:
     """Write *lineage* to *path* as PROV-JSON (``.json``) or PROV-N (``.provn``), atomically."""
-    from smttask._files import write_atomic
+    from smttask.files import write_atomic
 
     form = FORMATS.get(path.suffix.lower())
     if form is None:

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from smttask._files import host_id, pid_alive, temp_tag
+from smttask.errors import StorageFullError
+from smttask.files import fsync_directory, host_id, pid_alive, temp_tag, write_atomic
 
 from .errors import RecordStoreBusyError, SpoolFileError, SpoolWriteError
 
@@ -158,15 +159,13 @@ def spool_record(
             reservation.release()
             failures.append(f"{reservation.directory} ({exc.strerror or exc})")
     for directory in spool_dirs(smt):
-        tmp = directory / f".{name}.tmp"
+        target = directory / name
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            os.close(fd)
-            return _fill(tmp, data, directory / name)
+            write_atomic(target, data, durable=True, mode=0o644)
+            return target
         except OSError as exc:
-            _remove_quietly(tmp)
-            failures.append(f"{directory} ({exc.strerror or exc})")
+            failures.append(f"{directory} ({_why(exc)})")
     raise SpoolWriteError(f"Record {record.label} could not be spooled to {', '.join(failures)}.")
 
 
@@ -182,21 +181,15 @@ def _fill(path: Path, data: bytes, target: Path) -> Path:
     finally:
         os.close(fd)
     os.replace(path, target)
-    _sync_directory(target.parent)
+    fsync_directory(target.parent)
     return target
 
 
-def _sync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems cannot sync a directory; the file itself is synced
-    finally:
-        os.close(fd)
+def _why(exc: OSError) -> str:
+    """The operating system's words for *exc* (a full disk's, under :class:`StorageFullError`)."""
+    if isinstance(exc, StorageFullError) and isinstance(exc.__cause__, OSError):
+        exc = exc.__cause__
+    return exc.strerror or str(exc)
 
 
 # --- reading and importing --------------------------------------------------------------

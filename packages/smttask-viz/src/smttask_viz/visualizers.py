@@ -33,7 +33,7 @@ class Visualizer:
 
 def write_file(path: Path, data: bytes) -> None:
     """Write *data* to *path* atomically, creating its directory if needed."""
-    from smttask._files import write_atomic
+    from smttask.files import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, data)

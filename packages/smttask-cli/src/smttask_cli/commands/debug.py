@@ -198,7 +198,7 @@ def key_parents(pattern: str, taskfile: Path) -> None:
               help="--create writes NAME.human.json beside the file; --inplace re-indents the file itself.")
 def humanize(taskfile: Path, create: bool) -> None:
     """Re-indent a task file (3 spaces, keys in their order) for reading; its content stays the same."""
-    from smttask._files import write_atomic
+    from smttask.files import write_atomic
 
     document = read_task_file(taskfile)
     text = json.dumps(document, indent=3, ensure_ascii=False) + "\n"

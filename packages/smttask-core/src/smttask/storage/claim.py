@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from .._files import disk_full, pid_alive, temp_name, temp_tag
 from ..errors import ClaimTimeoutError, StorageFullError
+from ..files import disk_full, pid_alive, temp_name, temp_tag
 
 LOCK_SUFFIX = ".lock"
 
@@ -52,7 +52,7 @@ class ClaimInfo:
 
     @property
     def tag(self) -> str | None:
-        """The tag its holder gives its temporary files (see :func:`smttask._files.temp_tag`)."""
+        """The tag its holder gives its temporary files (see :func:`smttask.files.temp_tag`)."""
         if self.pid is None or self.host is None or self.token is None:
             return None
         return temp_tag(self.pid, self.host, self.token[:16])
@@ -230,7 +230,7 @@ class Claim:
         self.held = False
         self.fresh_result = False
         self._token = uuid.uuid4().hex
-        #: Names this holder's temporary files (see :func:`smttask._files.temp_tag`).
+        #: Names this holder's temporary files (see :func:`smttask.files.temp_tag`).
         self.tag = temp_tag(tag=self._token[:16])
 
     # --- hooks for subclasses ---------------------------------------------------------

@@ -12,7 +12,7 @@ claim, or a takeover lock. Two cleaners remove them:
 - ``smttask clean`` (:func:`find_leftovers`) walks every task directory.
 
 Neither ever removes a file a manifest names, nor a temporary file whose writer
-may be alive (see :func:`smttask._files.abandoned`), and an output file is only
+may be alive (see :func:`smttask.files.abandoned`), and an output file is only
 removed while holding its key's claim, so no writer can be storing it then.
 """
 
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
-from .._files import TEMP_SUFFIX, abandoned, host_id, parse_temp_name, temp_name, temp_tag
+from ..files import TEMP_SUFFIX, abandoned, host_id, parse_temp_name, temp_name, temp_tag
 from .base import Leftover
 from .claim import LOCK_SUFFIX, Claim, ClaimInfo, inspect_claim, remove_if_unchanged
 from .formats import parse_json, read_bytes

@@ -8,7 +8,7 @@ Layout, browsable by a person::
     <data>/<TaskName>/<key>.used               empty; touched by each load (last used, for gc)
 
 Every file is written to a temporary name and renamed into place
-(:func:`smttask._files.atomic_path`), and the manifest (which records the full
+(:func:`smttask.files.atomic_path`), and the manifest (which records the full
 key and each file's size, modification time and hash) is renamed last, so a
 reader never sees half a result. A failed save removes what it wrote.
 """
@@ -23,7 +23,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._files import atomic_path, make_dirs, temp_name, write_atomic
+from ..files import atomic_path, make_dirs, temp_name, write_atomic
 from ..fingerprint import code_fingerprint, code_still_valid
 from .base import (
     CorruptResultError,
