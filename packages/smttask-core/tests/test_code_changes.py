@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import subprocess
 import sys
 import textwrap
 import warnings
@@ -142,3 +144,42 @@ def test_a_hostile_stored_fingerprint_counts_as_changed(tmp_path: Path, modname:
         path.write_text(json.dumps(manifest))
         result, caught = run_fresh(tmp_path, "recompute", module)
         assert result == 8
+
+
+STATE_MODULE = '''
+import sys
+
+from smttask import MemoizedTask
+
+CHANNELS = {{"alpha", "beta", "gamma", "delta", "epsilon"}}
+LIMITS = {{"low": 1, "high": {high}}}
+_seen = {{}}
+STEPS = (len, max)
+
+
+@MemoizedTask
+def Count(x: int) -> int:
+    _seen[x] = len(sys.modules)
+    return x + len(CHANNELS) + LIMITS["high"] + len(STEPS) + len(_seen)
+'''
+
+
+def constants_of(directory: Path, name: str, high: int = 9, hashseed: str = "0") -> dict[str, str]:
+    """The constants section of Count's fingerprint, computed in a fresh interpreter with *hashseed*."""
+    (directory / f"{name}.py").write_text(STATE_MODULE.format(high=high))
+    script = (f"import json, sys; sys.path.insert(0, {str(directory)!r}); import {name}; "
+              f"{name}.Count(x=1).run(); from smttask.fingerprint import code_fingerprint; "
+              f"print(json.dumps(code_fingerprint({name}.Count._func)['constants']))")
+    env = {**os.environ, "PYTHONHASHSEED": hashseed}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_constants_are_the_same_in_every_process_and_state_is_no_constant(tmp_path: Path, modname: str) -> None:
+    first = constants_of(tmp_path, modname, hashseed="1")
+    # a set of strings prints in a different order under another hash seed: the fingerprint does not change
+    assert constants_of(tmp_path, modname, hashseed="2") == first
+    # constants by PEP 8 name count, a module-level cache and another module's state (sys.modules) do not,
+    # nor a tuple of functions (its repr would hold addresses)
+    assert set(first) == {f"{modname}:CHANNELS", f"{modname}:LIMITS"}
+    assert constants_of(tmp_path, modname, high=10)[f"{modname}:LIMITS"] != first[f"{modname}:LIMITS"]

@@ -26,8 +26,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-#: Plain values whose ``repr`` is their content: module-level constants of these types count.
-_CONSTANT_TYPES = (int, float, complex, str, bytes, bool, type(None), tuple, list, dict, frozenset, set)
+#: Values that cannot change once made: a module-level name bound to one of these (holding only such values) counts.
+_IMMUTABLE_TYPES = (int, float, complex, str, bytes, bool, type(None), tuple, frozenset)
+#: Containers that can change in place: they count only under a PEP 8 constant name (``CHANNELS``), since a
+#: module-level ``_cache = {}`` changes as the program runs and would look like a code change in every process.
+_MUTABLE_TYPES = (list, dict, set)
 _FINGERPRINTS: dict[Any, dict[str, dict[str, str]]] = {}
 
 
@@ -98,7 +101,9 @@ def _compute(func: Any) -> dict[str, dict[str, str]]:
             if kind == "local":
                 stack.append(value)
             elif kind == "constant":
-                constants[f"{namespace.get('__name__', '?')}:{name}"] = _hash(repr(value))
+                content = _constant_content(name, value)
+                if content is not None:
+                    constants[f"{namespace.get('__name__', '?')}:{name}"] = _hash(content)
             elif kind is not None:
                 packages[kind] = _version(kind)
     return {"functions": functions, "constants": constants, "packages": packages}
@@ -131,7 +136,8 @@ def _referenced(tree: ast.AST, namespace: dict[str, Any]) -> list[tuple[str, Any
             found.append((node.id, namespace[node.id]))
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             module = namespace.get(node.value.id)
-            if isinstance(module, types.ModuleType) and hasattr(module, node.attr):
+            if isinstance(module, types.ModuleType) and hasattr(module, node.attr) \
+                    and _origin(module.__name__, getattr(module, "__file__", None)) == "local":
                 found.append((f"{node.value.id}.{node.attr}", getattr(module, node.attr)))
     return found
 
@@ -146,7 +152,7 @@ def _classify(value: Any) -> str | None:
         module = sys.modules.get(getattr(value, "__module__", "") or "")
         origin = _origin(value.__module__, getattr(module, "__file__", None)) if module is not None else None
         return origin
-    if isinstance(value, _CONSTANT_TYPES):
+    if isinstance(value, _IMMUTABLE_TYPES + _MUTABLE_TYPES):
         return "constant"
     if callable(value):
         module_name = getattr(value, "__module__", None) or ""
@@ -154,6 +160,29 @@ def _classify(value: Any) -> str | None:
         origin = _origin(module_name, getattr(module, "__file__", None)) if module is not None else None
         return origin if origin != "local" else None
     return None
+
+
+def _constant_content(name: str, value: Any) -> str | None:
+    """A text that is the same in every process exactly when *value* is, or None when *value* is no constant.
+
+    Sets print in hash order, which differs between processes for strings, so their
+    members are sorted; a container holding anything but plain values (a function,
+    an object whose repr is its address) is no constant.
+    """
+    if isinstance(value, _MUTABLE_TYPES) and not name.rpartition(".")[2].isupper():
+        return None
+    if isinstance(value, tuple | list):
+        parts = [_constant_content("ITEM", item) for item in value]
+        return None if None in parts else f"{type(value).__name__}({', '.join(parts)})"  # type: ignore[arg-type]
+    if isinstance(value, set | frozenset):
+        parts = [_constant_content("ITEM", item) for item in value]
+        return None if None in parts else f"{type(value).__name__}({', '.join(sorted(parts))})"  # type: ignore[arg-type]
+    if isinstance(value, dict):
+        items = [(_constant_content("ITEM", k), _constant_content("ITEM", v)) for k, v in value.items()]
+        if any(k is None or v is None for k, v in items):
+            return None
+        return f"dict({', '.join(f'{k}: {v}' for k, v in items)})"
+    return repr(value) if isinstance(value, _IMMUTABLE_TYPES) else None
 
 
 def _origin(module_name: str, file: str | None) -> str | None:
