@@ -14,12 +14,15 @@ from typing import Any
 import numpy as np
 
 from smttask import Create, Task
+from smttask.storage.cleanup import USED_SUFFIX
 
 
 def _stored(lab: Any, task: Any) -> list[str]:
+    """The data files of *task*'s stored result (not its manifest, nor the marker of its last use)."""
     directory = lab.project.storage.directory(task)
     return sorted(
-        p.name for p in directory.iterdir() if p.name.startswith(task.digest) and not p.name.endswith(".manifest.json")
+        p.name for p in directory.iterdir()
+        if p.name.startswith(task.digest) and not p.name.endswith((".manifest.json", USED_SUFFIX))
     )
 
 

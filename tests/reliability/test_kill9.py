@@ -150,7 +150,13 @@ def test_kill_9_during_a_large_save_leaves_no_half_result_and_no_orphans(large_p
     with context.activate():
         stored = context.storage.load(hostile_tasks.large(n=N))
     assert stored is not None and np.array_equal(next(iter(stored.values())), np.arange(N, dtype=np.float64))
-    # A run that loads a complete result claims nothing, so only one that recomputed clears a dead claim.
-    orphans = (".tmp", ".claim") if recomputed else (".tmp",)
+    # A run that loads a complete result claims nothing, so only one that recomputed clears a dead claim
+    # (also one the killed run was releasing: renamed aside to a temporary name, not yet unlinked) ...
+    orphans = (".tmp", ".claim")
     leftovers = sorted(p.name for p in task_dir.iterdir() if p.name.endswith(orphans))
-    assert leftovers == [], f"killed at '{moment}' ({on_disk}); after the next run these remain: {leftovers}"
+    unclaimed = [name for name in leftovers if recomputed or ".claim" not in name]
+    assert unclaimed == [], f"killed at '{moment}' ({on_disk}); after the next run these remain: {unclaimed}"
+    # ... and what a dead run left, cleaning removes
+    context.storage.clean()
+    leftovers = sorted(p.name for p in task_dir.iterdir() if p.name.endswith(orphans))
+    assert leftovers == [], f"killed at '{moment}' ({on_disk}); after cleaning these remain: {leftovers}"
