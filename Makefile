@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 EDITABLES := -e 'packages/smttask-core[numpy,stats]' -e packages/smttask-cli -e 'packages/smttask-sumatra[dataframe,postgresql,export]' \
              -e packages/smttask-viz -e packages/smttask-snakemake -e packages/smttask-fsspec -e packages/smttask-dask
 
-.PHONY: setup demo test test-pythons bench docs lint clean
+.PHONY: setup demo test test-quick test-pythons bench docs lint clean
 
 $(STAMP): pyproject.toml $(wildcard packages/*/pyproject.toml)
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "smttask needs Python >= 3.11"'
@@ -22,8 +22,13 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/python examples/readme_demo.py
 
+# every test, spread over the machine's cores (pytest-xdist)
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
+
+# every test that needs no running service (database, SSH server, cluster, kernel, browser)
+test-quick: setup
+	$(BIN)/python -m pytest -q -n auto -m "not service"
 
 # core, cli, sumatra and the original's suite on the other Pythons installed (3.12, 3.13, 3.14)
 test-pythons:
@@ -43,7 +48,7 @@ docs: setup
 	$(BIN)/python -m sphinx -W -q -b html docs docs/_build/html
 
 lint: setup
-	$(BIN)/ruff check packages tests bench examples
+	$(BIN)/ruff check conftest.py packages tests bench examples
 
 clean:
 	rm -rf $(VENV) .venv-3.* docs/_build

@@ -25,6 +25,19 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return save_templates(tmp_path_factory.mktemp("templates"))
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker, hand this worker's counts to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["reliability_counts"] = counts.as_dict()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # noqa: ANN001
+    """In the pytest-xdist controller, add a finished worker's counts."""
+    counts.merge(getattr(node, "workeroutput", {}).get("reliability_counts", {}))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
     """Print what the suite tried (and write it beside pytest's temporary directories)."""
     if not counts.totals:

@@ -38,6 +38,17 @@ class Counts:
             lines.append(f"{name}: {n}" + (f" ({detail})" if detail else ""))
         return lines
 
+    def as_dict(self) -> dict:
+        """The counts as plain data, to send from a pytest-xdist worker to the controller."""
+        return {"totals": dict(self.totals), "kinds": {name: dict(c) for name, c in self.kinds.items()}}
+
+    def merge(self, data: dict) -> None:
+        """Add the counts of :meth:`as_dict` (from a worker) to these."""
+        for name, n in data.get("totals", {}).items():
+            self.totals[name] += n
+        for name, kinds in data.get("kinds", {}).items():
+            self.kinds.setdefault(name, Counter()).update(kinds)
+
     def write(self, directory: Path) -> Path:
         path = directory / "reliability-summary.txt"
         path.write_text("\n".join(self.lines()) + "\n")

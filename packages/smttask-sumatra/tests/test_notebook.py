@@ -16,6 +16,8 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
+pytestmark = pytest.mark.service  # a Jupyter kernel
+
 
 def _notebook(module: str) -> object:
     cells = [

@@ -1,0 +1,35 @@
+"""The ``service`` marker: ``make test-quick`` (``-m "not service"``) leaves out exactly the tests needing a service."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _collected(marker: str) -> set[str]:
+    """The ids (file::name, without parameters) of the tests pytest collects under ``-m marker``; nothing runs."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                           "-m", marker], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return {line.partition("[")[0] for line in done.stdout.splitlines() if "::" in line}
+
+
+def test_service_tests_are_marked_and_the_rest_are_not() -> None:
+    service, quick = _collected("service"), _collected("not service")
+    needing_a_service = [
+        "packages/smttask-sumatra/tests/test_postgresql.py::test_records_are_written_to_the_server_and_read_back",
+        "packages/smttask-snakemake/tests/test_slurm.py::test_a_diamond_runs_as_slurm_jobs_grouped_by_layer",
+        "packages/smttask-sumatra/tests/test_smtweb.py::test_upgrade_keys_repairs_records_written_by_older_versions",
+        "packages/smttask-sumatra/tests/test_notebook.py::test_a_notebook_runs_recorded_tasks_and_browses_the_lab_book",
+        "packages/smttask-fsspec/tests/test_fsspec_storage.py::test_smttask_run_cli_through_sftp",
+        "packages/smttask-dask/tests/test_executor.py::test_task_files_run_on_a_running_scheduler_and_its_workers",
+    ]
+    for test in needing_a_service:
+        assert test in service and test not in quick, test
+    # a test of the same module that needs no server stays in the quick set
+    assert "packages/smttask-sumatra/tests/test_postgresql.py::test_a_bad_store_url_is_refused_before_anything_is_written" in quick
+    assert not {test for test in service if test.startswith("packages/smttask-core/")}
+    assert len(quick) > 4 * len(service)
