@@ -29,6 +29,9 @@ def test_service_tests_are_marked_and_the_rest_are_not() -> None:
     ]
     for test in needing_a_service:
         assert test in service and test not in quick, test
+    # a parameter needing a server is a service test (the fixture asks for sshd itself), its sibling is not
+    assert {t for t in service if "test_fsspec_storage.py::test_computed_once_then_loaded_back" in t}
+    assert "packages/smttask-fsspec/tests/test_fsspec_storage.py::test_computed_once_then_loaded_back" in quick
     # a test of the same module that needs no server stays in the quick set
     assert "packages/smttask-sumatra/tests/test_postgresql.py::test_a_bad_store_url_is_refused_before_anything_is_written" in quick
     assert not {test for test in service if test.startswith("packages/smttask-core/")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -21,7 +22,7 @@ from smttask.files import host_id
 from smttask_fsspec import StorageUnreachableError, StorageURLError
 
 
-@pytest.fixture(params=["sftp", "file"])
+@pytest.fixture(params=[pytest.param("sftp", marks=pytest.mark.service), "file"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
     """``(storage_url, the directory it names on this machine)``, over SFTP or as a file:// URL."""
     remote = tmp_path / "remote store"  # a space: URLs are quoted and unquoted right
@@ -52,6 +53,19 @@ def test_computed_once_then_loaded_back(store, tmp_path, task_log, request):
     files = sorted(p.name for p in (remote / "square").iterdir())
     assert files == [f"{task.digest}.json", f"{task.digest}.manifest.json"]
     assert stored.outputs[""].path == remote / "square" / f"{task.digest}.json"
+
+
+def test_the_manifest_has_local_s_shape_and_names_the_record(store, tmp_path, task_log, request):
+    url, remote = store
+    with make_project(tmp_path / "a", url, **_options(url, request)).activate() as project:
+        task = square(x=8)
+        task.run()
+        manifest = json.loads((remote / "square" / f"{task.digest}.manifest.json").read_text())
+        assert {"upstream", "code", "inputs"} <= set(manifest) and "record" not in manifest
+        assert manifest["inputs"] == {"x": 8}
+        assert project.storage.save(task, {"": 64}, record="20261206-120000_abcdef").record == "20261206-120000_abcdef"
+        task.clear()
+        assert project.storage.locate(task).record == "20261206-120000_abcdef"
 
 
 def test_two_processes_racing_compute_once(store, tmp_path, task_log, request):

@@ -166,3 +166,31 @@ def test_latest_links_point_at_the_newest_result(lab: Lab) -> None:
     assert first != second
     assert second == lab.project.storage.locate(lab.tasks.Fit(x=2)).outputs["value"].path
     assert sorted(p.name for p in latest.iterdir()) == ["outcome.json", "value.json"]
+
+
+def test_the_stored_result_names_its_record_and_the_task_shows_it(lab: Lab) -> None:
+    task = lab.tasks.Square(x=5, reason="the way back")
+    task.run()
+    record = only_record(lab)
+    manifest_path = next((lab.project.data_dir / "Square").glob(f"{task.digest}.manifest.json"))
+    assert json.loads(manifest_path.read_text())["record"] == record.label
+    stored = lab.project.storage.locate(task)
+    assert stored is not None and stored.record == record.label
+    lab.project.memory.clear()
+    state, detail = task.result_status()
+    assert state == "stored" and detail.endswith(f"(record {record.label})")
+    assert f"(record {record.label})" in task._repr_html_()
+
+
+@pytest.mark.parametrize("hostile", [42, ["20260101-000000_abc"], "", "two\nlines", "x" * 10_000])
+def test_a_manifest_naming_no_plausible_record_names_none(lab: Lab, hostile: object) -> None:
+    task = lab.tasks.Square(x=6)
+    task.run()
+    manifest_path = lab.project.data_dir / "Square" / f"{task.digest}.manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["record"] = hostile
+    manifest_path.write_text(json.dumps(manifest))
+    stored = lab.project.storage.locate(task)
+    assert stored is not None and stored.record is None
+    lab.project.memory.clear()
+    assert task.run() == 36.0  # the result itself is still good

@@ -356,7 +356,7 @@ def _compute(
             if storage is not None:
                 if recorder is not None:
                     finishing.enter_context(signals_deferred())
-                run.stored = storage.save(task, values)
+                run.stored = storage.save(task, values, record=run.record_label)
     except BaseException as exc:
         hook.smttask_task_failed(task=task, project=project, error=exc)
         raise

@@ -50,6 +50,9 @@ class RunInfo:
     task_file: Path | None = None
     #: Data files the task reads besides its upstream tasks' stored outputs.
     input_files: list[Path] = field(default_factory=list)
+    #: The label of the record being written, set by the recorder when it opens it; the stored
+    #: result's manifest names it.
+    record_label: str | None = None
 
 
 class Recorder:

@@ -287,6 +287,8 @@ class Task:
         lists the files), ``"not computed"``, ``"unusable"`` (a stored result
         failed its check; *detail* says why: it will be recomputed) or
         ``"not stored"`` (a task kept in memory only, or unpure, not run yet).
+        A stored result's *detail* also names the record of the run that
+        computed it, when it was recorded.
         """
         from .storage.base import CorruptResultError
 
@@ -301,7 +303,8 @@ class Task:
             return "unusable", str(exc)
         if stored is None:
             return "not computed", "no stored result"
-        return "stored", ", ".join(str(o.path) for o in stored.outputs.values())
+        files = ", ".join(str(o.path) for o in stored.outputs.values())
+        return "stored", files + (f" (record {stored.record})" if stored.record else "")
 
     def get_output(self, name: str = "", *, mmap: bool = False) -> Any:
         """Load one stored output by name (``""`` for a task with a single unnamed output)."""

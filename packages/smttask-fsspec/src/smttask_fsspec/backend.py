@@ -39,7 +39,7 @@ from smttask.storage import (
 )
 from smttask.storage.cleanup import CLAIM_SUFFIX, MANIFEST_SUFFIX, candidate_keys
 from smttask.storage.formats import parse_json
-from smttask.storage.local import MANIFEST_VERSION, output_filename, safe_name
+from smttask.storage.local import manifest_record, output_filename, result_manifest, safe_name
 
 from .cache import ReadCache
 from .claim import LOCK_SUFFIX, RemoteClaim, RemoteClaimInfo, inspect, remove_if_unchanged
@@ -101,8 +101,8 @@ class FsspecStorage(StorageBackend):
         return Path(self._manifest_path(task)) if self.settings.protocol == "file" else None
 
     # --- reading ----------------------------------------------------------------------------
-    def _read_manifest(self, task: Task) -> tuple[str, str, list[tuple[str, _Entry]]] | None:
-        """``(directory, manifest path, [(output, entry)])``, or None when nothing is stored."""
+    def _read_manifest(self, task: Task) -> tuple[str, str, list[tuple[str, _Entry]], str | None] | None:
+        """``(directory, manifest path, [(output, entry)], record label)``, or None when nothing is stored."""
         directory = self.directory(task)
         key = task.digest
         path = join(directory, f"{key}{MANIFEST_SUFFIX}")
@@ -119,17 +119,18 @@ class FsspecStorage(StorageBackend):
                 raise TypeError("'outputs' is not an object")
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise CorruptResultError(f"{where} is not a valid result manifest: {str(exc)[:200]}") from None
-        return directory, path, [(name, _entry(where, e)) for name, e in manifest["outputs"].items()]
+        entries = [(name, _entry(where, e)) for name, e in manifest["outputs"].items()]
+        return directory, path, entries, manifest_record(manifest)
 
     def locate(self, task: Task) -> StoredResult | None:
         found = self._read_manifest(task)
         if found is None:
             return None
-        directory, _, entries = found
+        directory, _, entries, record = found
         return StoredResult(task.digest, {
             name: StoredOutput(name, Path(join(directory, file)), fmt, size, digest, mtime_ns)
             for name, (file, fmt, size, digest, mtime_ns, _) in entries
-        })
+        }, record)
 
     def check(self, task: Task) -> StoredResult | None:
         """The stored result, if every file has its recorded size and modification time, or hashes right.
@@ -185,7 +186,7 @@ class FsspecStorage(StorageBackend):
         found = self._read_manifest(task)
         if found is None:
             return None
-        directory, _, entries = found
+        directory, _, entries, _ = found
         formats = self._known_formats()
         keep: set[str] = set()
         values = {}
@@ -244,12 +245,12 @@ class FsspecStorage(StorageBackend):
         existed = self.remote.stat(manifest) is not None
         self.remote.remove(manifest)
         if found is not None:
-            directory, _, entries = found
+            directory, _, entries, _ = found
             for _, (file, *_rest) in entries:
                 self.remote.remove(join(directory, file))
         return existed
 
-    def save(self, task: Task, values: dict[str, Any]) -> StoredResult:
+    def save(self, task: Task, values: dict[str, Any], *, record: str | None = None) -> StoredResult:
         directory = self.directory(task)
         key = task.digest
         tag = self._tags.get((directory, key)) or temp_tag()
@@ -274,13 +275,7 @@ class FsspecStorage(StorageBackend):
                     "mtime_ns": int(found[1] * 1e9) if found else None,
                     **({"facts": described} if described else {}),
                 }
-            manifest = {
-                "smttask_result": MANIFEST_VERSION,
-                "task": task.identity,
-                "key": key,
-                "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "outputs": entries,
-            }
+            manifest = result_manifest(task, self.project, entries, record)
             local = self.cache.temp()
             staged.append((local, "", None))  # type: ignore[arg-type]
             with open(local, "xb") as f:
@@ -306,7 +301,7 @@ class FsspecStorage(StorageBackend):
             kept.add(path)
             outputs[name] = StoredOutput(name, Path(path), fmt.name, entry["size"], entry["xxh3_128"],
                                          entry["mtime_ns"])
-        return StoredResult(key, outputs)
+        return StoredResult(key, outputs, record)
 
     def delete(self, task: Task) -> bool:
         return self._remove_result(task)

@@ -128,6 +128,7 @@ class SumatraRecorder(Recorder):
         readiness = prepare(self.smt, self.settings, run.task.taskname)
         try:
             record = builder.new_record(self.context, run, code)
+            run.record_label = record.label
             with self._running(record, run, readiness):
                 yield run
         finally:

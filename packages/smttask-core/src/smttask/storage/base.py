@@ -36,6 +36,8 @@ class StoredResult:
 
     key: str
     outputs: dict[str, StoredOutput]
+    #: The label of the lab-book record of the run that computed it, if it was recorded.
+    record: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,13 @@ class StorageBackend(ABC):
         """
 
     @abstractmethod
-    def save(self, task: Task, values: dict[str, Any]) -> StoredResult:
-        """Store *values* (one per output name) as *task*'s result, atomically."""
+    def save(self, task: Task, values: dict[str, Any], *, record: str | None = None) -> StoredResult:
+        """Store *values* (one per output name) as *task*'s result, atomically.
+
+        *record* is the label of the lab-book record of the run that computed
+        them (None when not recorded); the result names it, the way back from a
+        file to its record.
+        """
 
     @abstractmethod
     def claim(self, task: Task) -> AbstractContextManager[Any]:

@@ -158,6 +158,33 @@ def stored_upstream(task: Task) -> list[list[str]]:
     return list(found.values())
 
 
+def result_manifest(task: Task, project: Any, outputs: dict[str, dict[str, Any]], record: str | None) -> dict[str, Any]:
+    """The manifest of *task*'s result: what it is, what it came from, and its *outputs*' file entries.
+
+    Every backend writes this one shape, so what reads a manifest (loading,
+    ``smttask why``, gc, export) reads any backend's.
+    """
+    return {
+        "smttask_result": MANIFEST_VERSION,
+        "task": task.identity,
+        "key": task.digest,
+        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **({"record": record} if record is not None else {}),
+        "upstream": stored_upstream(task),
+        "code": code_fingerprint(type(task)._func),
+        "inputs": key_preimage(task, project),
+        "outputs": outputs,
+    }
+
+
+def manifest_record(manifest: dict[str, Any]) -> str | None:
+    """The record label a manifest names, if it names a plausible one (a string, one line, bounded)."""
+    label = manifest.get("record")
+    if isinstance(label, str) and 0 < len(label) <= 200 and label.isprintable():
+        return label
+    return None
+
+
 def key_preimage(task: Task, project: Any) -> dict[str, Any]:
     """*task*'s inputs as they enter its key (upstream tasks by key, arrays by hash), for ``smttask why``."""
     from ..encoding import encode
@@ -267,7 +294,7 @@ class LocalStorage(StorageBackend):
         for name, entry in manifest["outputs"].items():
             file, format_name, size, digest, mtime_ns, _ = _entry(manifest_path, entry)
             outputs[name] = StoredOutput(name, Path(directory) / file, format_name, size, digest, mtime_ns)
-        return StoredResult(task.digest, outputs)
+        return StoredResult(task.digest, outputs, manifest_record(manifest))
 
     def check(self, task: Task) -> StoredResult | None:
         """The stored result, if its manifest is valid and every file has the size it was written with.
@@ -352,7 +379,7 @@ class LocalStorage(StorageBackend):
                 return fmt
         raise AssertionError("the JSON format handles every value")
 
-    def save(self, task: Task, values: dict[str, Any]) -> StoredResult:
+    def save(self, task: Task, values: dict[str, Any], *, record: str | None = None) -> StoredResult:
         directory = self.directory(task)
         key = task.digest
         tag = self._tags.get((self._dir(task)[1], key))  # the claim's, so a taker can find our leftovers
@@ -371,22 +398,13 @@ class LocalStorage(StorageBackend):
                 described = fmt.describe(value)
                 if described:
                     facts[name] = described
-            manifest = {
-                "smttask_result": MANIFEST_VERSION,
-                "task": task.identity,
-                "key": key,
-                "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "upstream": stored_upstream(task),
-                "code": code_fingerprint(type(task)._func),
-                "inputs": key_preimage(task, self.project),
-                "outputs": {
-                    name: {
-                        "file": o.path.name, "format": o.format, "size": o.size, "xxh3_128": o.xxh3_128,
-                        "mtime_ns": o.mtime_ns, **({"facts": facts[name]} if name in facts else {}),
-                    }
-                    for name, o in outputs.items()
-                },
-            }
+            manifest = result_manifest(task, self.project, {
+                name: {
+                    "file": o.path.name, "format": o.format, "size": o.size, "xxh3_128": o.xxh3_128,
+                    "mtime_ns": o.mtime_ns, **({"facts": facts[name]} if name in facts else {}),
+                }
+                for name, o in outputs.items()
+            }, record)
             write_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False).encode("utf-8"), tag)
         except BaseException:
             # No manifest vouches for the files written: do not leave them behind. If they replaced
@@ -396,7 +414,7 @@ class LocalStorage(StorageBackend):
             if outputs:
                 manifest_path.unlink(missing_ok=True)
             raise
-        return StoredResult(key, outputs)
+        return StoredResult(key, outputs, record)
 
     def accept_code(self, task: Task) -> bool:
         """Store the current code fingerprint in *task*'s manifest (its code change is cosmetic); True if stored."""
