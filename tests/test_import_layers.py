@@ -158,3 +158,48 @@ def test_the_engine_uses_no_private_name_of_a_task() -> None:
         and node.value.id in ("task", "other", "child")
     ]
     assert private == []
+
+
+#: Private names a module may still import from another: pickles made before ``smttask.params``
+#: became a package name ``smttask.params._NoSeed``, so the package keeps that name.
+PRIVATE_IMPORTS_ALLOWED = {("smttask.params", "_NoSeed")}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_private_name_crosses_a_module() -> None:
+    """What one module of ours takes from another is public there (a helper shared by several has a real name),
+    and no package imports another package's private module (pluggy's manners, STYLE.md)."""
+    ours = {source.name for source in SOURCES}
+    found = []
+    for source in SOURCES:
+        for name, path in module_names(source).items():
+            for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.ImportFrom):
+                    continue
+                module = node.module or ""
+                top = module.split(".")[0]
+                if node.level == 0 and top not in ours:
+                    continue  # a third-party library's private parts are its business
+                where = f"{name} (line {node.lineno})"
+                found += [
+                    f"{where}: from {'.' * node.level}{module} import {alias.name}"
+                    for alias in node.names
+                    if _private(alias.name) and (name, alias.name) not in PRIVATE_IMPORTS_ALLOWED
+                ]
+                if node.level == 0 and top != source.name and any(_private(p) for p in module.split(".")[1:]):
+                    found.append(f"{where}: from {module} import ... (a private module of {top})")
+    assert found == [], "private names imported across modules:\n" + "\n".join(found)
+
+
+def test_names_that_moved_still_import_from_their_old_homes() -> None:
+    from smttask import _files, _text, errors, files, text
+    from smttask.storage import CorruptResultError as from_storage
+    from smttask.storage.base import CorruptResultError as from_base
+    from smttask.storage.local import safe_name
+
+    assert safe_name is files.safe_name and safe_name("a b/c") == "a_b_c"
+    assert from_storage is from_base is errors.CorruptResultError
+    assert _files.write_atomic is files.write_atomic and _text.one_line is text.one_line

@@ -32,6 +32,17 @@ from .errors import StorageFullError
 TEMP_SUFFIX = ".tmp"
 _TEMP = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.(?P<tag>[0-9a-f]+)\.tmp$")
 _FULL = {errno.ENOSPC, errno.EDQUOT}
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def safe_name(name: str) -> str:
+    """*name* (a task's name, a key read from a record) as one file name: never empty, no separator or dot-dot.
+
+    Every run of characters other than letters, digits, ``.``, ``-`` and ``_`` becomes
+    one ``_``, and leading or trailing ``_`` go. Stored results, task files, pins and the
+    "latest" links all name a task's files this way, so they agree.
+    """
+    return _UNSAFE.sub("_", name).strip("_") or "task"
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import GarbageCollectionError
-from .storage.local import safe_name
+from .files import safe_name
 
 if TYPE_CHECKING:
     from .project import Project

@@ -22,12 +22,12 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel
 
-from ._text import shown
 from .decorators import MemoizedTask, RecordedTask
 from .errors import TaskDefinitionError, TaskInputError
 from .outputs import TaskOutput
 from .serializers import class_path, resolve_class
 from .task import Task
+from .text import shown
 from .walk import is_task
 
 __all__ = ["Create", "CreateTask", "Join", "JoinResults", "JoinTask", "creatable"]

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._text import one_line, shown
+from ._optional import require_numpy
 from .errors import MalformedTaskFileError, SmttaskError, TaskFileInputError
 from .taskfile import (
     LEGACY_FIELDS,
@@ -29,6 +29,7 @@ from .taskfile import (
     read_document,
     task_error_text,
 )
+from .text import one_line, shown
 
 if TYPE_CHECKING:
     from .task import Task
@@ -154,19 +155,17 @@ def _body(payload: Any) -> dict[str, Any]:
 
 
 def _legacy_dtype(body: dict[str, Any]) -> Any:
-    from .typing import _numpy, _plain_dtype
+    from .typing import plain_dtype
 
     desc = body["desc"]
     if not isinstance(desc, str):
         raise TypeError(f"a dtype is a string, got {shown(desc)}")
-    return _plain_dtype(_numpy().dtype(desc))
+    return plain_dtype(require_numpy().dtype(desc))
 
 
 def _legacy_array(data: Any) -> Any:
     """An array from scityping's ``[ListArrayData | CompressedArrayData, data]``."""
-    from .typing import _numpy
-
-    np = _numpy()
+    np = require_numpy()
     kind, body = data[0], _body(data[1])
     if kind == "scityping.numpy.ListArrayData":
         dtype = _legacy_dtype(_body(body["dtype"][1]))
@@ -198,27 +197,25 @@ def _npy_from_zlib(compressed: bytes) -> Any:
 
 def _npy_length(image: bytes) -> int:
     """Length in bytes of the ``.npy`` image starting with *image*, from its header."""
-    from .typing import _numpy, _plain_dtype
+    from .typing import plain_dtype
 
-    fmt = _numpy().lib.format
+    fmt = require_numpy().lib.format
     stream = io.BytesIO(image)
     version = fmt.read_magic(stream)
     if version == (1, 0):
         shape, _, dtype = fmt.read_array_header_1_0(stream)
     else:
         shape, _, dtype = fmt.read_array_header_2_0(stream)
-    size = _plain_dtype(dtype).itemsize
+    size = plain_dtype(dtype).itemsize
     for n in shape:
         size *= n
     return stream.tell() + size
 
 
 def _npy(image: bytes) -> Any:
-    from .typing import _numpy
-
     if len(image) != _npy_length(image):
         raise ValueError(f"the array data is {len(image)} bytes, not the length its header gives")
-    return _numpy().load(io.BytesIO(image), allow_pickle=False)
+    return require_numpy().load(io.BytesIO(image), allow_pickle=False)
 
 
 __all__ = ["task_from_legacy"]

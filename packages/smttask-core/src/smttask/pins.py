@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import MalformedTaskFileError
-from .files import make_dirs, write_atomic
+from .files import make_dirs, safe_name, write_atomic
 from .garbage import GcRoot
-from .storage.local import safe_name
 from .taskfile import FORMAT, SUFFIX, read_document
 
 if TYPE_CHECKING:

@@ -23,9 +23,9 @@ from typing import Any
 
 from pydantic_core import core_schema
 
-from ._text import shown
 from .errors import DefinitionError, DeserializationError, NotPureError, SerializationError
 from .serializers import Decode, Encode, JSONValue, Serializer, is_attribute_path, resolve_marked
+from .text import shown
 
 __all__ = ["CompositePureFunction", "PartialPureFunction", "PureFunction"]
 

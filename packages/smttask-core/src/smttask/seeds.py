@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from pydantic_core import core_schema
 
+from ._optional import require_numpy
 from .encoding import canonical_json, encode
 from .errors import SeedError, UnserializableValueError
 from .serializers import (
@@ -64,7 +65,8 @@ def _normalize(value: Any) -> Any:
     return value
 
 
-def _key_text(parts: Any) -> bytes:
+def key_text(parts: Any) -> bytes:
+    """The canonical bytes seeds are derived from; :class:`SeedError` names a value that cannot take part."""
     try:
         data = encode(_normalize(parts), _REGISTRY, "key")
     except UnserializableValueError as exc:
@@ -82,13 +84,13 @@ def stable_words(parts: Any, n_words: int) -> tuple[int, ...]:
     Equal *parts* give equal words in every process; ``1``, ``1.0``, ``"1"`` and
     ``True`` are different parts. Lists and tuples are equivalent.
     """
-    digest = hashlib.shake_256(_key_text(parts)).digest(4 * n_words)
+    digest = hashlib.shake_256(key_text(parts)).digest(4 * n_words)
     return tuple(int.from_bytes(digest[4 * i : 4 * i + 4], "little") for i in range(n_words))
 
 
 def stable_entropy(parts: Any) -> int:
     """A 128-bit integer derived from *parts*, for ``numpy.random.SeedSequence(entropy)``."""
-    return int.from_bytes(hashlib.shake_256(_key_text(parts)).digest(16), "little")
+    return int.from_bytes(hashlib.shake_256(key_text(parts)).digest(16), "little")
 
 
 class _SeedKind(typing.NamedTuple):
@@ -141,9 +143,7 @@ class NamedSeed:
             key = tuple(key[0])
         parts = ("smttask.SeedGenerator", self._generator.entropy, self._name, key)
         if self._kind.words == 0:
-            from .typing import _numpy
-
-            return _numpy().random.SeedSequence(stable_entropy(parts))
+            return require_numpy().random.SeedSequence(stable_entropy(parts))
         words = stable_words(parts, self._kind.words)
         return words[0] if self._kind.scalar else words
 
@@ -205,7 +205,7 @@ class SeedGenerator:
             )
         if type(entropy) is list:
             entropy = tuple(entropy)
-        _key_text(entropy)  # fails early on an unusable entropy
+        key_text(entropy)  # fails early on an unusable entropy
         object.__setattr__(self, "entropy", entropy)
         for name, kind in self._seed_kinds.items():
             object.__setattr__(self, name, NamedSeed(self, name, kind))

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from ._text import one_line, shown
 from .canonical import canonical_json
 from .errors import DeserializationError, SerializerConflictError
+from .text import one_line, shown
 
 JSONValue = Any
 Encode = Callable[[Any], JSONValue]

@@ -290,7 +290,7 @@ class Task:
         A stored result's *detail* also names the record of the run that
         computed it, when it was recorded.
         """
-        from .storage.base import CorruptResultError
+        from .errors import CorruptResultError
 
         project = self._project()
         if self.memory_key in project.memory or self.held_result is not None:

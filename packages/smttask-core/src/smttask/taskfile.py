@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._text import one_line, shown
 from .encoding import decode, encode
 from .errors import (
     MainModuleTaskWarning,
@@ -27,9 +26,9 @@ from .errors import (
     TaskKeyMismatchError,
     UnknownTaskError,
 )
-from .files import write_atomic
+from .files import safe_name, write_atomic
 from .serializers import Decode, Encode, JSONValue, Serializer, is_attribute_path, is_module_name
-from .storage.local import safe_name
+from .text import one_line, shown
 from .userwarnings import warn_user
 from .walk import iter_tasks
 

@@ -20,16 +20,16 @@ from typing import Annotated, Any
 
 from pydantic_core import core_schema
 
-from ._text import shown
+from ._optional import require_numpy
 from .errors import (
     DeserializationError,
-    OptionalDependencyError,
     SerializationError,
     TaskDefinitionError,
 )
 from .outputs import separate_outputs
 from .pure_functions import CompositePureFunction, PartialPureFunction, PureFunction
 from .serializers import Decode, Encode, JSONValue, Serializer, user_registry
+from .text import shown
 
 __all__ = [
     "Array",
@@ -55,16 +55,6 @@ MAX_POOL_SIZE = 1 << 10
 def register_serializer(serializer: Serializer, *, replace: bool = False) -> None:
     """Make the types handled by *serializer* usable as task inputs, in every project."""
     user_registry.register(serializer, replace=replace)
-
-
-def _numpy() -> Any:
-    try:
-        import numpy
-    except ImportError:
-        raise OptionalDependencyError(
-            "This type needs NumPy; install it with `pip install 'smttask-core[numpy]'`."
-        ) from None
-    return numpy
 
 
 def _plain_schema(validate: Any, to_json: Any) -> core_schema.CoreSchema:
@@ -97,7 +87,7 @@ class _ArraySpec:
         return self.display_name
 
     def validate(self, value: Any) -> Any:
-        np = _numpy()
+        np = require_numpy()
         arr = np.asarray(value)
         if arr.dtype == object:
             raise ValueError("object arrays are not supported as task values")
@@ -113,7 +103,7 @@ class _ArraySpec:
 
     def validate_strict(self, value: Any) -> Any:
         """Accept only an actual array: in a union (``float | Array``) a number stays a number."""
-        if not isinstance(value, _numpy().ndarray):
+        if not isinstance(value, require_numpy().ndarray):
             raise ValueError(f"expected a NumPy array, got {type(value).__name__}")
         return self.validate(value)
 
@@ -154,11 +144,11 @@ class Array:
 
 
 def _validate_dtype(value: Any) -> Any:
-    return _numpy().dtype(value)
+    return require_numpy().dtype(value)
 
 
 def _validate_generator(value: Any) -> Any:
-    np = _numpy()
+    np = require_numpy()
     if isinstance(value, np.random.Generator):
         return value
     if isinstance(value, int | np.random.SeedSequence):
@@ -167,7 +157,7 @@ def _validate_generator(value: Any) -> Any:
 
 
 def _validate_seedsequence(value: Any) -> Any:
-    np = _numpy()
+    np = require_numpy()
     if isinstance(value, np.random.SeedSequence):
         return value
     if isinstance(value, int | list | tuple):
@@ -200,7 +190,7 @@ Generator = RNGenerator
 
 
 def _raw_bytes(arr: Any) -> Any:
-    np = _numpy()
+    np = require_numpy()
     contiguous = np.ascontiguousarray(arr)
     return contiguous.reshape(-1).view(np.uint8)
 
@@ -222,7 +212,7 @@ class ArraySerializer(Serializer):
     types = ("numpy.ndarray",)
 
     def encode(self, value: Any, encode: Encode) -> JSONValue:
-        np = _numpy()
+        np = require_numpy()
         if value.dtype == object:
             raise SerializationError("object arrays cannot be serialized; convert them to a numeric dtype")
         descr = np.lib.format.dtype_to_descr(value.dtype)
@@ -237,7 +227,7 @@ class ArraySerializer(Serializer):
     def key(self, value: Any, encode: Encode) -> JSONValue:
         import xxhash
 
-        np = _numpy()
+        np = require_numpy()
         if value.dtype == object:
             raise SerializationError("object arrays cannot be keyed; convert them to a numeric dtype")
         return {
@@ -247,8 +237,8 @@ class ArraySerializer(Serializer):
         }
 
     def decode(self, data: dict, decode: Decode) -> Any:
-        np = _numpy()
-        dtype = _plain_dtype(
+        np = require_numpy()
+        dtype = plain_dtype(
             np.lib.format.descr_to_dtype(
                 [tuple(f) for f in data["dtype"]] if isinstance(data["dtype"], list) else data["dtype"]
             )
@@ -275,7 +265,7 @@ class ArraySerializer(Serializer):
 MAX_ITEMSIZE = 1 << 16
 
 
-def _plain_dtype(dtype: Any) -> Any:
+def plain_dtype(dtype: Any) -> Any:
     """*dtype*, refused if it holds Python objects (decoding those would build arbitrary objects) or huge items."""
     if dtype.hasobject:
         raise DeserializationError(f"dtype {shown(str(dtype))} holds Python objects, which task files cannot carry")
@@ -320,7 +310,7 @@ class NumpyScalarSerializer(Serializer):
         dtype = data["dtype"]
         if not isinstance(dtype, str):
             raise DeserializationError(f"a NumPy scalar's dtype must be a string, got {shown(dtype)}")
-        return _plain_dtype(_numpy().dtype(dtype)).type(decode(data["value"]))
+        return plain_dtype(require_numpy().dtype(dtype)).type(decode(data["value"]))
 
 
 class DTypeSerializer(Serializer):
@@ -328,14 +318,14 @@ class DTypeSerializer(Serializer):
     types = ("numpy.dtype",)
 
     def encode(self, value: Any, encode: Encode) -> JSONValue:
-        return encode(_numpy().lib.format.dtype_to_descr(value))
+        return encode(require_numpy().lib.format.dtype_to_descr(value))
 
     def decode(self, data: Any, decode: Decode) -> Any:
-        np = _numpy()
+        np = require_numpy()
         descr = decode(data)
         if isinstance(descr, list):
             descr = [tuple(f) for f in descr]
-        return _plain_dtype(np.lib.format.descr_to_dtype(descr))
+        return plain_dtype(np.lib.format.descr_to_dtype(descr))
 
 
 class GeneratorSerializer(Serializer):
@@ -347,7 +337,7 @@ class GeneratorSerializer(Serializer):
         return encode(value.bit_generator.state)
 
     def decode(self, data: Any, decode: Decode) -> Any:
-        np = _numpy()
+        np = require_numpy()
         state = decode(data)
         name = state["bit_generator"]
         cls = getattr(np.random, name, None) if isinstance(name, str) and name.isidentifier() else None
@@ -377,7 +367,7 @@ class SeedSequenceSerializer(Serializer):
             raise DeserializationError(
                 f"a SeedSequence's pool_size must be an integer from 1 to {MAX_POOL_SIZE}, got {shown(pool_size)}"
             )
-        return _numpy().random.SeedSequence(
+        return require_numpy().random.SeedSequence(
             decode(data["entropy"]),
             spawn_key=tuple(data["spawn_key"]),
             pool_size=pool_size,

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 import xxhash
 
-from smttask.files import host_id, parse_temp_name, pid_alive, temp_name, temp_tag
+from smttask.errors import CorruptResultError
+from smttask.files import host_id, parse_temp_name, pid_alive, safe_name, temp_name, temp_tag
 from smttask.storage import (
-    CorruptResultError,
     Leftover,
     OutputFormat,
     StorageBackend,
@@ -39,7 +39,7 @@ from smttask.storage import (
 )
 from smttask.storage.cleanup import CLAIM_SUFFIX, MANIFEST_SUFFIX, candidate_keys
 from smttask.storage.formats import parse_json
-from smttask.storage.local import manifest_record, output_filename, result_manifest, safe_name
+from smttask.storage.local import manifest_record, output_filename, result_manifest
 
 from .cache import ReadCache
 from .claim import LOCK_SUFFIX, RemoteClaim, RemoteClaimInfo, inspect, remove_if_unchanged

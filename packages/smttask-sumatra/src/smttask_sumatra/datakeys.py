@@ -51,8 +51,8 @@ def input_keys(
     input_root: Path,
 ) -> list[Any]:
     """Data keys of what the run read: upstream tasks' stored outputs, path inputs, and *extra_files*."""
+    from smttask.errors import CorruptResultError
     from smttask.signature import iter_tasks
-    from smttask.storage.base import CorruptResultError
 
     keys: list[Any] = []
     seen: set[str] = set()

@@ -19,8 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smttask.files import atomic_path
-from smttask.storage.local import safe_name
+from smttask.files import atomic_path, safe_name
 
 #: Link name of a task's single, unnamed output.
 BARE_OUTPUT_NAME = "result"

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smttask.errors import SmttaskError
-from smttask.files import write_atomic
-from smttask.storage.local import safe_name
+from smttask.files import safe_name, write_atomic
 from smttask.taskfile import FORMAT, SUFFIX
 
 from .links import LinkReport, show_latest

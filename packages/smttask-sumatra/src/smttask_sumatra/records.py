@@ -117,7 +117,7 @@ class RecordView:
         self._edit_tags(add=(), remove=(tag,))
 
     def _edit_tags(self, *, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
-        self._view._retag([self.label], add=_checked_tags(add), remove=_checked_tags(remove))
+        self._view._retag([self.label], add=checked_tags(add), remove=checked_tags(remove))
         self.tags = (self.tags | frozenset(add)) - frozenset(remove)
 
     @cached_property
@@ -331,7 +331,7 @@ def _lookup(obj: Any, path: str) -> Any:
     return node
 
 
-def _checked_tags(tags: Iterable[str]) -> tuple[str, ...]:
+def checked_tags(tags: Iterable[str]) -> tuple[str, ...]:
     """*tags* as a tuple; a tag Sumatra cannot store (empty, or with a comma or space) is an error."""
     found = (tags,) if isinstance(tags, str) else tuple(tags)
     for tag in found:

@@ -66,7 +66,7 @@ def repair_running(project: Project, store: RecordStore) -> RepairReport:
 
 def stored_by_run(project: Project, view: RecordView) -> StoredResult | None:
     """The stored result of the run *view* records, if that run stored it (not an older run of the task)."""
-    from smttask.storage.base import CorruptResultError
+    from smttask.errors import CorruptResultError
 
     task = view.get_task()
     if task.digest != view.key:

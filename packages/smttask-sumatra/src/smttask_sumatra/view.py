@@ -38,7 +38,7 @@ from .records import (
     STATUS_TAGS,
     DataFile,
     RecordView,
-    _checked_tags,
+    checked_tags,
     get_task_param,
     load_records,
     parse_tags,
@@ -311,7 +311,7 @@ class RecordStoreView:
 
     def add_tags(self, tags: Iterable[str]) -> None:
         """Add each of *tags* to every matching record."""
-        self._retag(self.labels, add=_checked_tags(tags), remove=())
+        self._retag(self.labels, add=checked_tags(tags), remove=())
 
     def remove_tag(self, tag: str) -> None:
         """Remove *tag* from every matching record that has it."""
@@ -319,7 +319,7 @@ class RecordStoreView:
 
     def remove_tags(self, tags: Iterable[str]) -> None:
         """Remove each of *tags* from every matching record that has it."""
-        self._retag(self.labels, add=(), remove=_checked_tags(tags))
+        self._retag(self.labels, add=(), remove=checked_tags(tags))
 
     def _retag(self, labels: Sequence[str], *, add: Sequence[str], remove: Sequence[str]) -> list[str]:
         """Change the tags of the records *labels*, one record (read and written whole) at a time.

@@ -218,7 +218,7 @@ def _node(task: Task, project: Project, lab: LabBook) -> Node:
 
 def describe_input(value: Any) -> str:
     """One bounded line saying what an input is: a value, or the upstream task(s) feeding it."""
-    from smttask._text import one_line
+    from smttask.text import one_line
 
     if is_task(value):
         return f"← {value.taskname} (key {value.static_key[:12]}…)"

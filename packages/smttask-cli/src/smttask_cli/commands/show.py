@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def result_status(task: Task, project: Project) -> tuple[str, str]:
     """``(style, text)`` saying whether *task*'s result exists and where."""
-    from smttask.storage.base import CorruptResultError
+    from smttask.errors import CorruptResultError
 
     if task.unpure:
         return "yellow", "unpure: computed once per session, never stored"

@@ -29,7 +29,7 @@ def find_output(state: CliState, taskfile: Path) -> None:
     The task is rebuilt (its module imported) but not run. Exit code 1 if its
     result is not stored.
     """
-    from smttask.storage.base import CorruptResultError
+    from smttask.errors import CorruptResultError
 
     project = state.project()
     entry = load_entry(taskfile, project)

@@ -9,7 +9,7 @@ from .base import Executor
 from .outcomes import RunOptions, TaskOutcome, TaskStarted
 from .planning import BatchPlan, Job
 from .running import run_one
-from .schedule import SKIPPED, _Schedule
+from .schedule import SKIPPED, Schedule
 
 
 class InlineExecutor(Executor):
@@ -21,7 +21,7 @@ class InlineExecutor(Executor):
     def run_jobs(
         self, plan: BatchPlan, options: RunOptions, on_start: Callable[[TaskStarted], None] | None
     ) -> Iterator[tuple[Job, TaskOutcome]]:
-        schedule = _Schedule(plan)
+        schedule = Schedule(plan)
         while (job := schedule.next_ready()) is not None:
             if self.stopping:
                 break

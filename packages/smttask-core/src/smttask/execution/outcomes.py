@@ -2,7 +2,7 @@
 
 These value types are shared by planning, the executors and the worker
 processes (outcomes travel back from workers pickled), so they live apart from
-all of them; :func:`_describe_error` is the one way a failed outcome's error
+all of them; :func:`describe_error` is the one way a failed outcome's error
 text is written.
 """
 
@@ -64,7 +64,8 @@ class RunOptions:
     reason: str | None = None
 
 
-def _describe_error(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """The one line an outcome reports for *exc*: a task file error's own message, else ``Type: message``."""
     from ..errors import TaskFileError
 
     if isinstance(exc, TaskFileError):

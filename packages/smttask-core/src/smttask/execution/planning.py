@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..walk import iter_tasks
-from .outcomes import TaskOutcome, _describe_error
+from .outcomes import TaskOutcome, describe_error
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -109,7 +109,7 @@ def plan_batch(
     in the memory tier count for upstream tasks too. A task that cannot even be
     planned (its key or storage lookup raises) is in :attr:`BatchPlan.failed`.
     """
-    from ..storage.base import CorruptResultError
+    from ..errors import CorruptResultError
 
     plan = BatchPlan(len(tasks))
     jobs: dict[str, Job] = {}
@@ -190,7 +190,7 @@ def plan_batch(
                 "",
                 "failed",
                 0.0,
-                _describe_error(exc),
+                describe_error(exc),
                 traceback.format_exc(),
                 index=index,
             )

@@ -24,8 +24,8 @@ from .base import Executor
 from .mainmodule import pack_main_classes
 from .outcomes import RunOptions, TaskOutcome, TaskStarted
 from .planning import BatchPlan, Job
-from .schedule import SKIPPED, _Schedule
-from .worker import _worker_main, _WorkerSetup
+from .schedule import SKIPPED, Schedule
+from .worker import WorkerSetup, worker_main
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -86,7 +86,7 @@ class ProcessExecutor(Executor):
         method = self.start_method or self.choose_start_method()
         with self.project.activate():
             descs = {job.id: job.task.desc for job in plan.jobs}
-        setup = _WorkerSetup(
+        setup = WorkerSetup(
             str(self.project.root),
             self.project.config,
             tuple(sys.path),
@@ -94,7 +94,7 @@ class ProcessExecutor(Executor):
             # A forked worker already has the classes of __main__.
             None if method == "fork" else pack_main_classes(job.task for job in plan.jobs),
         )
-        schedule = _Schedule(plan)
+        schedule = Schedule(plan)
         size = min(self.workers or os.cpu_count() or 1, len(plan.jobs))
 
         def started(job: Job) -> None:
@@ -131,10 +131,10 @@ class ProcessExecutor(Executor):
 class _Worker:
     """The parent's handle on one worker process and the jobs sent to it (the first one is running)."""
 
-    def __init__(self, ctx: BaseContext, slot: int, setup: _WorkerSetup) -> None:
+    def __init__(self, ctx: BaseContext, slot: int, setup: WorkerSetup) -> None:
         self.slot = slot
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, slot, setup), name=f"smttask-worker-{slot}")
+        self.process = ctx.Process(target=worker_main, args=(child, slot, setup), name=f"smttask-worker-{slot}")
         with _sigint_blocked():
             self.process.start()
         child.close()
@@ -171,7 +171,7 @@ class _Pool:
     depth: ClassVar[int] = 2
 
     def __init__(
-        self, ctx: BaseContext, setup: _WorkerSetup, size: int, on_start: Callable[[Job], None]
+        self, ctx: BaseContext, setup: WorkerSetup, size: int, on_start: Callable[[Job], None]
     ) -> None:
         self.ctx = ctx
         self.setup = setup
@@ -186,7 +186,7 @@ class _Pool:
     def start(self) -> None:
         self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(self.size)]
 
-    def dispatch(self, schedule: _Schedule, descs: dict[int, dict[str, Any]], options: RunOptions) -> None:
+    def dispatch(self, schedule: Schedule, descs: dict[int, dict[str, Any]], options: RunOptions) -> None:
         """Send ready jobs to workers: first one to each idle worker, then one more to queue behind it."""
         for load in range(self.depth):
             for worker in self.workers:

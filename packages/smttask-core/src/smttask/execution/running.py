@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import RunReport, run_task
 from ..errors import CorruptResultError
-from .outcomes import Status, TaskOutcome, _describe_error
+from .outcomes import Status, TaskOutcome, describe_error
 from .planning import job_key
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def run_one(
                 key,
                 "failed",
                 time.perf_counter() - start,
-                _describe_error(exc),
+                describe_error(exc),
                 traceback.format_exc(),
                 exception=exc,
             )

@@ -14,7 +14,7 @@ from .outcomes import TaskOutcome
 from .planning import BatchPlan, Job
 
 
-class _Schedule:
+class Schedule:
     """Tracks which jobs may start: those whose dependencies all succeeded."""
 
     def __init__(self, plan: BatchPlan) -> None:

@@ -1,9 +1,9 @@
 """What runs inside a worker process: set up, then run one job at a time.
 
-:func:`_worker_main` is the target of every worker process; it is imported by
+:func:`worker_main` is the target of every worker process; it is imported by
 its module path (``smttask.execution.worker``) in spawned workers, so this
 module holds only what the worker needs: what it receives before its first
-job (:class:`_WorkerSetup`), its signal handling, and the forwarding of what
+job (:class:`WorkerSetup`), its signal handling, and the forwarding of what
 tasks print to the parent.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .mainmodule import install_main_classes
-from .outcomes import TaskOutcome, _describe_error
+from .outcomes import TaskOutcome, describe_error
 from .running import run_one
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class _WorkerSetup:
+class WorkerSetup:
     """Everything a worker needs before its first job."""
 
     root: str
@@ -101,7 +101,7 @@ class _ForwardedStream(io.TextIOBase):
             self._send(("out", self.name, text))
 
 
-def _worker_main(conn: Connection, slot: int, setup: _WorkerSetup) -> None:
+def worker_main(conn: Connection, slot: int, setup: WorkerSetup) -> None:
     """A worker's life: set up, then run one job at a time until told to stop (or the parent dies)."""
     import multiprocessing
     from multiprocessing.connection import wait
@@ -134,7 +134,7 @@ def _worker_main(conn: Connection, slot: int, setup: _WorkerSetup) -> None:
         if setup_error is None and setup.main_classes is not None:
             install_main_classes(setup.main_classes)
     except Exception as exc:
-        setup_error = f"worker setup failed: {_describe_error(exc)}\n{traceback.format_exc()}"
+        setup_error = f"worker setup failed: {describe_error(exc)}\n{traceback.format_exc()}"
     send(("ready",))
     parent = multiprocessing.parent_process()
     watched = [conn] + ([parent.sentinel] if parent is not None else [])
@@ -200,7 +200,7 @@ def _import_setup_module(module: str) -> str | None:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:
-        return f"worker setup failed: importing module '{module}' raised {_describe_error(exc)}\n{traceback.format_exc()}"
+        return f"worker setup failed: importing module '{module}' raised {describe_error(exc)}\n{traceback.format_exc()}"
     return None
 
 
@@ -222,7 +222,7 @@ def _run_desc(
                 task.task_file = Path(task_file)
         except Exception as exc:
             return TaskOutcome(
-                str(desc.get("task")), "", "failed", time.perf_counter() - start, _describe_error(exc),
+                str(desc.get("task")), "", "failed", time.perf_counter() - start, describe_error(exc),
                 traceback.format_exc(),
             )
     # The outcome's duration is run_one's: the task's own run, not reading its file (which imports its module).

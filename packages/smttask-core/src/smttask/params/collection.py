@@ -21,9 +21,9 @@ from pydantic_core import core_schema
 
 from ..errors import DefinitionError, ParamCollError
 from .expandable import DRAW_BLOCK, Expandable, ExpandableRV, ExpandableSequence
-from .expansion import _indices, _inner_len, _Leaf, _Positions
-from .paramseed import NOSEED, _check_seed
-from .values import _equal, _hashable
+from .expansion import Leaf, Positions, common_length, expansion_range
+from .paramseed import NOSEED, check_seed
+from .values import hashable_form, values_equal
 
 #: The ``$type`` tag of parameter collections in task files (the name of their serializer).
 PARAMCOLL_TAG = "paramcoll"
@@ -100,7 +100,7 @@ class ParamColl(Mapping):
             raise DefinitionError(
                 "Subclass ParamColl with annotated fields; ParamColl itself has no parameters."
             )
-        object.__setattr__(self, "paramseed", _check_seed(cls, self.paramseed))
+        object.__setattr__(self, "paramseed", check_seed(cls, self.paramseed))
         validators = cls._validators()
         for f in dataclasses.fields(self):
             if f.name == "paramseed":
@@ -163,14 +163,14 @@ class ParamColl(Mapping):
         if type(other) is not type(self):
             return False
         return all(
-            _equal(a, b)
+            values_equal(a, b)
             for (_, a), (_, b) in zip(self._field_values(), other._field_values(), strict=True)
         )
 
     def __hash__(self) -> int:
         where = type(self).__qualname__
         return hash(
-            (type(self), tuple(_hashable(v, f"{where}.{k}") for k, v in self._field_values()))
+            (type(self), tuple(hashable_form(v, f"{where}.{k}") for k, v in self._field_values()))
         )
 
     def __repr__(self) -> str:
@@ -186,7 +186,7 @@ class ParamColl(Mapping):
     # --- expansion --------------------------------------------------------
     def _leaves(
         self, path: tuple[str, ...] = (), seed: Any = NOSEED, seed_path: tuple[str, ...] = ()
-    ) -> Iterator[_Leaf]:
+    ) -> Iterator[Leaf]:
         if self.paramseed is not NOSEED:
             seed, seed_path = self.paramseed, ()
         for f in dataclasses.fields(self):
@@ -196,7 +196,7 @@ class ParamColl(Mapping):
             if isinstance(value, ParamColl):
                 yield from value._leaves((*path, f.name), seed, (*seed_path, f.name))
             elif isinstance(value, Expandable):
-                yield _Leaf((*path, f.name), value, seed, (*seed_path, f.name))
+                yield Leaf((*path, f.name), value, seed, (*seed_path, f.name))
 
     @property
     def lengths(self) -> tuple[int | float, ...]:
@@ -216,7 +216,7 @@ class ParamColl(Mapping):
         expanded (give :meth:`inner` a count); ``None`` when expanded sequences
         have different lengths (then :meth:`inner` raises).
         """
-        return _inner_len(list(self._leaves()))
+        return common_length(list(self._leaves()))
 
     @property
     def outer_len(self) -> int | None:
@@ -243,7 +243,7 @@ class ParamColl(Mapping):
         distributions are expanded), ``inner(2, 8, 2)``.
         """
         leaves = list(self._leaves())
-        n = _inner_len(leaves)
+        n = common_length(leaves)
         if n is None:
             sizes = ", ".join(
                 f"{'.'.join(leaf.path)} ({leaf.value.length})"
@@ -254,9 +254,9 @@ class ParamColl(Mapping):
                 f"{type(self).__qualname__}.inner(): the expanded fields have different lengths: {sizes}. "
                 "Give them equal lengths (a length-1 expansion is repeated), or use outer() for every combination."
             )
-        indices = _indices(self, args, n, "inner")
+        indices = expansion_range(self, args, n, "inner")
         self._check_seeds(leaves)
-        return self._generate(leaves, ((i, i) for i in indices), _Positions.inner)
+        return self._generate(leaves, ((i, i) for i in indices), Positions.inner)
 
     def outer(self, *args: int | None) -> Iterator[Any]:
         """Yield one collection per combination of the expanded sequences (a cartesian product).
@@ -273,11 +273,11 @@ class ParamColl(Mapping):
                 f"({', '.join('.'.join(leaf.path) for leaf in leaves)}), so there are no combinations to form; "
                 "use inner(n) for n draws."
             )
-        indices = _indices(self, args, n, "outer")
+        indices = expansion_range(self, args, n, "outer")
         self._check_seeds(leaves)
-        return self._generate(leaves, ((j, j) for j in indices), _Positions.outer)
+        return self._generate(leaves, ((j, j) for j in indices), Positions.outer)
 
-    def _check_seeds(self, leaves: list[_Leaf]) -> None:
+    def _check_seeds(self, leaves: list[Leaf]) -> None:
         unseeded = [
             ".".join(leaf.path)
             for leaf in leaves
@@ -291,7 +291,7 @@ class ParamColl(Mapping):
             )
 
     def _generate(
-        self, leaves: list[_Leaf], positions: Iterator[tuple[int, int]], how: Any
+        self, leaves: list[Leaf], positions: Iterator[tuple[int, int]], how: Any
     ) -> Iterator[Any]:
         fresh = secrets.randbits(128)  # used by collections whose paramseed is None
         cache: dict[tuple[int, int], list[Any]] = {}

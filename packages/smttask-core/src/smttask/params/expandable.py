@@ -11,15 +11,16 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from .._optional import require_numpy
 from ..errors import ExpansionArgumentError
 from ..seeds import stable_entropy
 from .values import (
-    _dist_signature,
-    _equal,
-    _hashable,
-    _is_distribution_family,
-    _is_ndarray,
-    _py_scalar,
+    dist_signature,
+    hashable_form,
+    is_distribution_family,
+    is_ndarray,
+    py_scalar,
+    values_equal,
 )
 
 #: Draws of a random field are made in blocks of this size, each from its own
@@ -45,7 +46,7 @@ class ExpandableSequence(Expandable, Sequence):
     values: tuple[Any, ...]
 
     def __init__(self, values: Any) -> None:
-        if _is_ndarray(values):
+        if is_ndarray(values):
             values = values.tolist() if values.ndim == 1 else [row.copy() for row in values]
         object.__setattr__(self, "values", tuple(values))
 
@@ -64,11 +65,11 @@ class ExpandableSequence(Expandable, Sequence):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ExpandableSequence):
-            return _equal(self.values, other.values)
+            return values_equal(self.values, other.values)
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(("expand", _hashable(self.values, "expand")))
+        return hash(("expand", hashable_form(self.values, "expand")))
 
     def __repr__(self) -> str:
         return f"expand({list(self.values)!r})"
@@ -88,7 +89,7 @@ class ExpandableRV(Expandable):
         object.__setattr__(self, "dist", dist)
 
     def _signature(self) -> Any:
-        signature = _dist_signature(self.dist)
+        signature = dist_signature(self.dist)
         return id(self.dist) if signature is None else signature
 
     def __eq__(self, other: object) -> bool:
@@ -103,8 +104,8 @@ class ExpandableRV(Expandable):
         dist = self.dist
         inner = getattr(dist, "dist", None)
         if inner is not None and hasattr(dist, "args"):
-            args = [repr(_py_scalar(a)) for a in dist.args]
-            args += [f"{k}={_py_scalar(v)!r}" for k, v in dist.kwds.items()]
+            args = [repr(py_scalar(a)) for a in dist.args]
+            args += [f"{k}={py_scalar(v)!r}" for k, v in dist.kwds.items()]
             return f"expand({inner.name}({', '.join(args)}))"
         return f"expand({dist!r})"
 
@@ -113,9 +114,7 @@ class ExpandableRV(Expandable):
 
     def block(self, entropy_parts: Any, block: int) -> list[Any]:
         """Draws ``block * DRAW_BLOCK`` to ``(block + 1) * DRAW_BLOCK - 1``; Python scalars or arrays."""
-        from ..typing import _numpy
-
-        np = _numpy()
+        np = require_numpy()
         seed = np.random.SeedSequence(
             stable_entropy(("smttask.ParamColl.draw", entropy_parts, block))
         )
@@ -140,7 +139,7 @@ def expand(values: Any) -> Expandable:
         raise ExpansionArgumentError(
             f"expand() got the string {values!r}; expand a list of values instead, e.g. expand([{values!r}])."
         )
-    if _is_ndarray(values):
+    if is_ndarray(values):
         if values.ndim == 0:
             raise ExpansionArgumentError(
                 "expand() got a 0-dimensional array; wrap it in a list: expand([value])."
@@ -148,7 +147,7 @@ def expand(values: Any) -> Expandable:
         return ExpandableSequence(values)
     if isinstance(values, Sequence):
         return ExpandableSequence(values)
-    if _is_distribution_family(values):
+    if is_distribution_family(values):
         raise ExpansionArgumentError(
             f"expand() got the distribution family {getattr(values, 'name', values)!r}, not a frozen "
             "distribution: give its parameters, e.g. expand(scipy.stats.norm(0, 1))."

@@ -1,7 +1,7 @@
 """The arithmetic of expansion: expanded fields (leaves), lengths and positions.
 
 :meth:`ParamColl.inner` and :meth:`ParamColl.outer` find a collection's
-expanded fields as :class:`_Leaf` tuples, check the requested range of
+expanded fields as :class:`Leaf` tuples, check the requested range of
 positions, and map each position to one index per expanded sequence.
 """
 
@@ -18,14 +18,16 @@ if TYPE_CHECKING:
     from .collection import ParamColl
 
 
-class _Leaf(typing.NamedTuple):
+class Leaf(typing.NamedTuple):
+    """One expanded field of a collection (nested ones included), with the seed that governs its draws."""
+
     path: tuple[str, ...]
     value: Expandable
     seed: Any  # the paramseed that governs this field's draws
     seed_path: tuple[str, ...]  # path relative to the collection that owns that seed
 
 
-class _Positions:
+class Positions:
     """Map a position of inner()/outer() to one index per expanded sequence."""
 
     @staticmethod
@@ -41,7 +43,9 @@ class _Positions:
         return index[::-1]
 
 
-def _inner_len(leaves: list[_Leaf]) -> int | float | None:
+def common_length(leaves: list[Leaf]) -> int | float | None:
+    """How many items ``inner()`` of these fields yields: their one length (ignoring length 1),
+    ``math.inf`` for distributions only, or None if the lengths disagree."""
     finite = {leaf.value.length for leaf in leaves if isinstance(leaf.value, ExpandableSequence)}
     random = any(isinstance(leaf.value, ExpandableRV) for leaf in leaves)
     distinct = finite - {1}
@@ -54,7 +58,8 @@ def _inner_len(leaves: list[_Leaf]) -> int | float | None:
     return 1
 
 
-def _indices(coll: ParamColl, args: tuple[int | None, ...], n: int | float, method: str) -> range:
+def expansion_range(coll: ParamColl, args: tuple[int | None, ...], n: int | float, method: str) -> range:
+    """The positions ``inner(*args)``/``outer(*args)`` of *coll* visits out of *n*; the arguments are a slice's."""
     if len(args) > 3:
         raise ExpansionArgumentError(
             f"{method}() takes at most 3 arguments (start, stop, step), got {len(args)}"

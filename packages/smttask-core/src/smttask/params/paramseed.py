@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ParamCollError
-from ..seeds import _key_text
+from ..seeds import key_text
 
 
 class _NoSeed:
@@ -33,13 +33,15 @@ class _NoSeed:
 NOSEED: Any = _NoSeed()
 
 
-def _check_seed(cls: type, seed: Any) -> Any:
+def check_seed(cls: type, seed: Any) -> Any:
+    """*seed* as a collection of type *cls* keeps it (a list becomes a tuple); :class:`ParamCollError` if no
+    seed can be derived from it."""
     if seed is NOSEED or seed is None:
         return seed
     if type(seed) is list:
         seed = tuple(seed)
     try:
-        _key_text(seed)
+        key_text(seed)
     except TypeError as exc:
         raise ParamCollError(f"{cls.__qualname__}: unusable paramseed {seed!r}: {exc}") from None
     return seed

@@ -8,13 +8,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .._text import one_line, shown
 from ..errors import DeserializationError, OptionalDependencyError, SerializationError
 from ..serializers import Decode, Encode, JSONValue, Serializer, class_path, resolve_class
+from ..text import one_line, shown
 from .collection import PARAMCOLL_TAG, ConvertedParamCollType, ParamColl, converted_paramcoll
 from .expandable import Expandable, ExpandableRV, ExpandableSequence
 from .paramseed import NOSEED
-from .values import _is_distribution_family
+from .values import is_distribution_family
 
 
 class ParamCollSerializer(Serializer):
@@ -129,7 +129,7 @@ class FrozenDistributionSerializer(Serializer):
         name = data["dist"]
         public = isinstance(name, str) and name.isidentifier() and not name.startswith("_")
         family = getattr(stats, name, None) if public else None
-        if family is None or not _is_distribution_family(family):
+        if family is None or not is_distribution_family(family):
             raise DeserializationError(f"{shown(data['dist'])} is not a scipy.stats distribution.")
         return family(
             *(decode(a) for a in data["args"]), **{k: decode(v) for k, v in data["kwds"].items()}

@@ -1,7 +1,7 @@
 """Disk tier: storage backends, output file formats and the compute claim."""
 
+from ..errors import CorruptResultError
 from .base import (
-    CorruptResultError,
     Leftover,
     StorageBackend,
     StoredEntry,

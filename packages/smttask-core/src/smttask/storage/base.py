@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import CorruptResultError
+from ..errors import CorruptResultError  # defined in errors; importable here too, its old home
 
 __all__ = ["CorruptResultError", "Leftover", "StorageBackend", "StoredEntry", "StoredOutput", "StoredResult"]
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import xxhash
 
 from ..encoding import decode, encode
+from ..errors import CorruptResultError
 from . import npyfile
-from .base import CorruptResultError
 
 if TYPE_CHECKING:
     from ..project import Project

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..files import atomic_path, make_dirs, temp_name, write_atomic
+from ..errors import CorruptResultError
+from ..files import atomic_path, make_dirs, safe_name, temp_name, write_atomic
 from ..fingerprint import code_fingerprint, code_still_valid
 from .base import (
-    CorruptResultError,
     Leftover,
     StorageBackend,
     StoredEntry,
@@ -51,12 +50,7 @@ if TYPE_CHECKING:
     from ..task import Task
 
 MANIFEST_VERSION = 1
-_UNSAFE = re.compile(r"[^\w.\-]+")
 _HASH_CHUNK = 1 << 20
-
-
-def safe_name(name: str) -> str:
-    return _UNSAFE.sub("_", name).strip("_") or "task"
 
 
 def output_filename(key: str, output: str, extension: str) -> str:

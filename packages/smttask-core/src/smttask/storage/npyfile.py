@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .base import CorruptResultError
+from ..errors import CorruptResultError
 
 if TYPE_CHECKING:
     import numpy as np
