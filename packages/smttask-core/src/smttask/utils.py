@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import DurationError, SizeError
 
-__all__ = ["parse_duration_str", "parse_size", "relative_path"]
+__all__ = ["format_duration", "parse_duration_str", "parse_size", "relative_path"]
 
 #: Seconds per unit; a unit may also be written as any prefix of ``days``, ``hours``, ``minutes``, ``seconds``.
 _UNITS = {"d": 86400, "h": 3600, "hr": 3600, "hrs": 3600, "m": 60, "s": 1}
@@ -85,6 +85,23 @@ def parse_duration_str(text: str) -> float:
         total += float(number) * factor
         position = match.end()
     return total
+
+
+def format_duration(seconds: float) -> str:
+    """*seconds* as ``1h30m05s`` (whole seconds), or ``0.42s`` below ten seconds.
+
+    The one way every smttask command and table prints a duration.
+    """
+    if seconds < 10:
+        return f"{seconds:.2f}s"
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{secs:02d}s"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
 
 
 def _factor(unit: str) -> int | None:

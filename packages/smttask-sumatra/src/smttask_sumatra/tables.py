@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from smttask_cli.durations import format_duration
+from smttask.utils import format_duration
 
 from . import params as _params
 
