@@ -253,3 +253,25 @@ def test_a_broken_plugin_is_skipped_with_a_warning(monkeypatch: pytest.MonkeyPat
         manager = make_plugin_manager()
     assert caught[0].filename == __file__
     assert manager.get_plugin("core") is not None and manager.get_plugin("broken") is None
+
+
+def _hookspecs() -> dict[str, Any]:
+    from smttask import hookspecs
+
+    return {name: fn for name, fn in vars(hookspecs).items() if name.startswith("smttask_") and callable(fn)}
+
+
+@pytest.mark.parametrize("name", sorted(_hookspecs()))
+def test_each_hookspec_documents_its_arguments_result_and_calling_rule(name: str) -> None:
+    """pytest's hookspec manners: a ``:param:`` line per argument, ``:returns:`` when a value is wanted,
+    and the fixed sentence exactly on the hooks where the first non-None result wins."""
+    import inspect
+
+    spec = _hookspecs()[name]
+    doc = inspect.getdoc(spec) or ""
+    for argument in inspect.signature(spec).parameters:
+        assert f":param {argument}:" in doc, f"{name} has no ':param {argument}:' line"
+    returns_value = inspect.signature(spec).return_annotation not in ("None", None)
+    assert (":returns:" in doc) == returns_value, f"{name}: ':returns:' wanted exactly when it returns a value"
+    first_result = spec.smttask_spec["firstresult"]
+    assert ("Stops at first non-None result." in doc) == first_result, name

@@ -1,4 +1,4 @@
-"""Every hook a plugin can implement. Plugins register under the ``smttask`` entry-point group.
+"""Every hook a plugin can implement, grouped by the phase that calls it. Plugins register under the ``smttask`` entry-point group.
 
 Registration hooks return classes (or instances, for serializers and formats)
 each with a unique ``name``; the project configuration picks one by that name,
@@ -6,20 +6,24 @@ so the choice never depends on plugin load order. Storage backends, recorders,
 executors and visualizers may be named instead, as
 :class:`~smttask.components.Component` ``(name, "module:Class")``: the module is
 imported only when that component is chosen. An installed plugin itself is
-imported when a hook it implements is first used. Every hook is called on every
-plugin with all results collected, except where its docstring says
-"Stops at first non-None result". ``docs/plugins.md`` documents each hook; a
-test keeps the two in step.
+imported when a hook it implements is first used.
+
+Every hook is called on every plugin with all results collected, except where
+its docstring says "Stops at first non-None result". Each argument has a
+``:param:`` line; a hook implementation may take any subset of them, by name.
+``docs/plugins.md`` documents each hook; a test keeps the two in step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     import click
 
     from .components import Component
@@ -36,62 +40,80 @@ hookimpl = pluggy.HookimplMarker("smttask")
 
 
 # -------------------------------------------------------------------------
-# Registration hooks: components that a project chooses by name
+# Registration hooks: components a project chooses by name
 # -------------------------------------------------------------------------
 
 
 @hookspec
 def smttask_storage_backends() -> list[type[StorageBackend] | Component]:
-    """Return storage backend classes, or :class:`~smttask.components.Component` names of them.
+    """Register storage backends: where a task's results are kept between runs.
 
     Called once per project, when its storage is first used. The project's
     ``storage`` setting names the one to use (built-in: ``local``).
+
+    :returns: :class:`~smttask.StorageBackend` subclasses, or
+        :class:`~smttask.components.Component` names of them.
     """
 
 
 @hookspec
 def smttask_recorders() -> list[type[Recorder] | Component]:
-    """Return recorder classes (or :class:`~smttask.components.Component` names of them), which write a lab-book record around each recorded run.
+    """Register recorders, which write a lab-book record around each recorded run.
 
     Called once per project, when its recorder is first used. The project's
     ``recorder`` setting names one; ``auto`` picks the only available one,
     ``none`` records nothing.
+
+    :returns: :class:`~smttask.Recorder` subclasses, or
+        :class:`~smttask.components.Component` names of them.
     """
 
 
 @hookspec
 def smttask_value_serializers() -> list[Serializer]:
-    """Return :class:`~smttask.serializers.Serializer` instances that make more types usable
-    as task inputs (in keys and task files).
+    """Register serializers, which make more types usable as task inputs (in keys and task files).
 
     Called once per project, when its serializers are first needed. A
     serializer's ``decode`` reads files anyone may write: it may build only
     values of its own type (see "Security" in ``docs/taskfiles.md``).
+
+    :returns: :class:`~smttask.serializers.Serializer` instances.
     """
 
 
 @hookspec
 def smttask_output_formats() -> list[OutputFormat]:
-    """Return :class:`~smttask.storage.OutputFormat` instances that store outputs in more
-    file formats (parquet, netCDF...).
+    """Register output formats, which store outputs in more file formats (parquet, netCDF...).
 
     Called once per project. Formats are tried in order of plugin
     registration, latest first; the built-in JSON format is the fallback.
+
+    :returns: :class:`~smttask.OutputFormat` instances.
     """
 
 
 @hookspec
 def smttask_executors() -> list[type[Executor] | Component]:
-    """Return executor classes (or :class:`~smttask.components.Component` names of them), which run many tasks at once (built-in: ``inline``,
-    ``processes``).
+    """Register executors, which run many tasks at once (built-in: ``inline``, ``processes``).
 
     Called when an executor is chosen by name, e.g. by ``smttask run``.
+
+    :returns: :class:`~smttask.Executor` subclasses, or
+        :class:`~smttask.components.Component` names of them.
     """
 
 
 @hookspec
 def smttask_visualizers() -> list[type | Component]:
-    """Return visualizer classes (or :class:`~smttask.components.Component` names of them), each with a unique ``name``, that draw task graphs or records."""
+    """Register visualizers, which draw task graphs or records (``smttask-viz`` provides them).
+
+    Called when a picture is written, e.g. by ``smttask graph``; the file's
+    suffix chooses the visualizer.
+
+    :returns: Classes with a unique ``name``, the ``suffixes`` they write and a
+        ``write_graph(graph, path)`` method (``smttask_viz.Visualizer``), or
+        :class:`~smttask.components.Component` names of them.
+    """
 
 
 # -------------------------------------------------------------------------
@@ -108,11 +130,12 @@ def smttask_run_task(task: Task, project: Project, compute: Callable[[], Any]) -
     profiling, resource limits): ``result = yield`` runs the task. Not called on
     cache hits.
 
+    Stops at first non-None result.
+
     :param task: The task being computed.
     :param project: The project it runs in.
     :param compute: Computes the task's result from its resolved inputs.
-
-    Stops at first non-None result.
+    :returns: The task's result, as ``compute()`` returned it.
     """
 
 
@@ -167,18 +190,18 @@ def smttask_cache_hit(task: Task, project: Project, tier: str) -> None:
 
 @hookspec
 def smttask_gc_roots(project: Project, keep_recorded: bool) -> list[GcRoot]:
-    """Return the tasks whose stored results ``smttask store gc`` must keep (with their upstream results).
+    """Name the tasks whose stored results ``smttask store gc`` must keep (with their upstream results).
 
     Called once per collection (``smttask store gc``, :func:`smttask.collect_garbage`),
-    before anything is deleted; an exception stops the collection. Each
-    :class:`~smttask.garbage.GcRoot` holds a task-file document (its upstream
-    tasks are found in it by their keys) and says who keeps it. The built-in
+    before anything is deleted; an exception stops the collection. The built-in
     plugin returns the pinned task files; smttask-sumatra the records with a
     tag of the user's.
 
     :param project: The project whose storage is collected.
     :param keep_recorded: True with ``--keep-recorded``: return the task of every
         lab-book record, not only of those the user tagged.
+    :returns: :class:`~smttask.garbage.GcRoot` entries, each a task-file document
+        (its upstream tasks are found in it by their keys) and who keeps it.
     """
 
 
