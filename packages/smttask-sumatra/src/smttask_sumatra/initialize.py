@@ -26,6 +26,7 @@ from .location import ServerStore, StoreLocation
 from .servercheck import classify_server, unreachable
 from .settings import POLICIES
 from .smtproject import SMT_DIR, STORE_FILE, project_file
+from .store import sumatra_django_store
 
 _NAME = re.compile(r"\w[\w\- ]*")
 
@@ -206,9 +207,7 @@ def _write_sumatra_project(
     from sumatra.recordstore.django_store import DjangoRecordStore
     from sumatra.versioncontrol._git import GitRepository
 
-    store = DjangoRecordStore.__new__(DjangoRecordStore)  # __init__ would configure Django itself
-    store._db_file = str(store_path)
-    store._db_label = "default"
+    store = sumatra_django_store(store_path, DjangoRecordStore)
     project = Project.__new__(Project)  # __init__ works in the current directory and prints
     project.path = str(root)
     project.name = name

@@ -11,18 +11,15 @@ of its records reads back identical from the project's store.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import MergeError
 from .migrate import fingerprint, read_records
-from .store import RecordStore
 
 if TYPE_CHECKING:
-    from .settings import SumatraSettings
-    from .smtproject import SumatraProject
+    from .store import RecordStore
 
 
 @dataclass
@@ -37,17 +34,14 @@ class SourceReport:
     removed: bool = False
 
 
-def merge_store(
-    smt: SumatraProject, settings: SumatraSettings, source: Path, *, clean: bool = False
-) -> SourceReport:
-    """Copy the records of project *smt* in the SQLite store *source* into *smt*'s store (see the module)."""
+def merge_store(target: RecordStore, source: Path, *, clean: bool = False) -> SourceReport:
+    """Copy the project's records in the SQLite store *source* into its store *target* (see the module)."""
     source = source.absolute()
     if not source.is_file():
         raise MergeError(f"{source}: no such record store file; give the path of an SQLite record store.")
-    target = RecordStore(smt, settings)
     if isinstance(target.location, Path) and source.resolve() == target.location.resolve():
         raise MergeError(f"{source} is the project's own record store; give another store to merge into it.")
-    reading = RecordStore(dataclasses.replace(smt, store=source), dataclasses.replace(settings, store=None))
+    reading = target.elsewhere(source)
     try:
         originals = read_records(reading)
     except Exception as exc:  # noqa: BLE001 - Django/SQLite (or our store checks) say why it is no record store

@@ -11,7 +11,6 @@ same label but different is reported, never overwritten.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,11 +20,10 @@ from smttask.files import write_atomic
 from .errors import MigrationError
 from .location import ServerStore
 from .smtproject import project_file
-from .store import RecordStore
 
 if TYPE_CHECKING:
-    from .settings import SumatraSettings
     from .smtproject import SumatraProject
+    from .store import RecordStore
 
 
 @dataclass
@@ -37,9 +35,9 @@ class MigrationReport:
     already_there: list[str] = field(default_factory=list)
 
 
-def migrate_store(smt: SumatraProject, settings: SumatraSettings, url: str) -> MigrationReport:
-    """Copy every record of *smt*'s SQLite store to the server store *url*, verify, and switch the project."""
-    source = RecordStore(smt, settings)
+def migrate_store(source: RecordStore, url: str) -> MigrationReport:
+    """Copy every record of the SQLite store *source* to the server store *url*, verify, and switch the project."""
+    smt, settings = source.smt, source.settings
     if isinstance(source.location, ServerStore):
         raise MigrationError(
             f"The project's records are already on a server ({source.location}); migrate moves an "
@@ -51,7 +49,7 @@ def migrate_store(smt: SumatraProject, settings: SumatraSettings, url: str) -> M
             "that after the move .smt/project alone says where the records are."
         )
     target_location = ServerStore.parse(url)
-    target = RecordStore(dataclasses.replace(smt, store=target_location), settings)
+    target = source.elsewhere(target_location)
     if target.missing():
         target.create()
     report = MigrationReport(target_location)

@@ -13,6 +13,7 @@ store is not retried (see :mod:`.storecheck` and :mod:`.servercheck`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import random
@@ -29,6 +30,8 @@ from .servercheck import classify_server, has_sumatra_tables, unreachable
 from .storecheck import classify
 
 if TYPE_CHECKING:
+    from smttask import Project
+
     from .settings import SumatraSettings
     from .smtproject import SumatraProject
 
@@ -46,6 +49,20 @@ class RecordStore:
     def __init__(self, smt: SumatraProject, settings: SumatraSettings) -> None:
         self.smt = smt
         self.settings = settings
+
+    @classmethod
+    def of(cls, project: Project) -> RecordStore:
+        """The record store of the smttask *project*: where its ``.smt/project`` and ``[sumatra]`` settings say."""
+        from .settings import SumatraSettings
+        from .smtproject import SumatraProject
+
+        return cls(SumatraProject.load(project.root), SumatraSettings.from_config(project.config))
+
+    def elsewhere(self, location: StoreLocation) -> RecordStore:
+        """The same project's records in the store at *location* (a store to copy from or to)."""
+        return RecordStore(
+            dataclasses.replace(self.smt, store=location), dataclasses.replace(self.settings, store=None)
+        )
 
     @property
     def location(self) -> StoreLocation:
@@ -106,12 +123,7 @@ class RecordStore:
             yield self._sumatra_store()
 
     def _sumatra_store(self) -> Any:
-        cls = _store_class()
-        # Bypass __init__, which registers a database with Sumatra's own Django set-up.
-        store = cls.__new__(cls)
-        store._db_label = "default"
-        store._db_file = str(self.location)
-        return store
+        return sumatra_django_store(self.location, _store_class())
 
     def save(self, record: Any, *, new: bool) -> str:
         """Write *record* (a ``sumatra.records.Record``); return the label it was saved under.
@@ -195,6 +207,20 @@ class RecordStore:
                 return store.get(self.project_name, label)
             except KeyError:
                 raise RecordNotFoundError(label, self.project_name) from None
+
+
+def sumatra_django_store(location: StoreLocation | str, cls: type) -> Any:
+    """Sumatra's record store object (*cls*: ``DjangoRecordStore`` or a subclass) for the store at *location*.
+
+    It is built without its ``__init__``, which would register a database with
+    Sumatra's own Django set-up: it works on the connection ``default`` that
+    :func:`.djangodb.database` opens, and names *location* when Sumatra writes
+    it into ``.smt/project``.
+    """
+    store = cls.__new__(cls)
+    store._db_label = "default"
+    store._db_file = str(location)
+    return store
 
 
 @functools.cache

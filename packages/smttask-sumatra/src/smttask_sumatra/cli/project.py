@@ -124,15 +124,12 @@ def flush_command(ctx: click.Context, create_store: bool) -> None:
     was killed in between) is completed from that result. Safe to run any time.
     """
     from ..repair import repair_running
-    from ..settings import SumatraSettings
-    from ..smtproject import SumatraProject
     from ..spool import flush
     from ..store import RecordStore
 
     with errors():
         project = project_of(ctx)
-        smt = SumatraProject.load(project.root)
-        store = RecordStore(smt, SumatraSettings.from_config(project.config))
+        store = RecordStore.of(project)
         if create_store and store.missing():
             store.create()
             click.echo(f"created an empty record store {store.location}")

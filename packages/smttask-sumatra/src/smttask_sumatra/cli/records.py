@@ -171,16 +171,11 @@ def _print_table(records: list[RecordView]) -> None:
 @click.pass_context
 def show_command(ctx: click.Context, label: str, as_json: bool) -> None:
     """Show everything recorded about the run LABEL."""
-    from ..settings import SumatraSettings
-    from ..smtproject import SumatraProject
     from ..store import RecordStore
 
     with errors():
         project = project_of(ctx)
-        store = RecordStore(
-            SumatraProject.load(project.root), SumatraSettings.from_config(project.config)
-        )
-        record = store.get(label)
+        record = RecordStore.of(project).get(label)
     if as_json:
         from sumatra.formatting import record2json
 

@@ -64,16 +64,11 @@ def upgrade_keys_command(ctx: click.Context) -> None:
     its old digest. Safe to run any time.
     """
     from ..keyupgrade import upgrade_data_keys
-    from ..settings import SumatraSettings
-    from ..smtproject import SumatraProject
     from ..store import RecordStore
 
     with errors():
         project = project_of(ctx)
-        store = RecordStore(
-            SumatraProject.load(project.root), SumatraSettings.from_config(project.config)
-        )
-        report = upgrade_data_keys(store)
+        report = upgrade_data_keys(RecordStore.of(project))
     click.echo(
         f"Data keys: {report.rehashed} given their SHA-1 digest, {report.rounded} times rounded to "
         f"the second, {len(report.unverified)} left as they were (file missing or changed)."
@@ -100,14 +95,11 @@ def migrate_command(ctx: click.Context, url: str) -> None:
     was, as a backup. Safe to run again after an interruption.
     """
     from ..migrate import migrate_store
-    from ..settings import SumatraSettings
-    from ..smtproject import SumatraProject
+    from ..store import RecordStore
 
     with errors():
         project = project_of(ctx)
-        report = migrate_store(
-            SumatraProject.load(project.root), SumatraSettings.from_config(project.config), url
-        )
+        report = migrate_store(RecordStore.of(project), url)
     total = len(report.copied) + len(report.already_there)
     click.echo(
         f"{total} record(s) now in {report.target} ({len(report.copied)} copied, "
@@ -130,15 +122,14 @@ def merge_command(ctx: click.Context, sources: tuple[Path, ...], clean: bool) ->
     project's store already has is reported, never overwritten (exit code 1).
     """
     from ..merge import merge_store
-    from ..settings import SumatraSettings
-    from ..smtproject import SumatraProject
+    from ..store import RecordStore
 
     conflicts = False
     with errors():
         project = project_of(ctx)
-        smt, settings = SumatraProject.load(project.root), SumatraSettings.from_config(project.config)
+        store = RecordStore.of(project)
         for source in sources:
-            report = merge_store(smt, settings, source, clean=clean)
+            report = merge_store(store, source, clean=clean)
             click.echo(
                 f"{source}: {len(report.copied)} record(s) copied, {len(report.already_there)} already there"
                 + (", source removed" if report.removed else "") + "."
