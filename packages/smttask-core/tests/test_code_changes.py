@@ -183,3 +183,37 @@ def test_constants_are_the_same_in_every_process_and_state_is_no_constant(tmp_pa
     # nor a tuple of functions (its repr would hold addresses)
     assert set(first) == {f"{modname}:CHANNELS", f"{modname}:LIMITS"}
     assert constants_of(tmp_path, modname, high=10)[f"{modname}:LIMITS"] != first[f"{modname}:LIMITS"]
+
+
+CLASS_MODULE = '''
+from smttask import RecordedTask
+
+
+@RecordedTask
+class Shift:
+    """A callable class task whose work is in another method."""
+
+    def __call__(self, x: int) -> int:
+        return self.step(x)
+
+    def step(self, x: int) -> int:
+        return x + {amount}
+'''
+
+
+def test_a_class_task_counts_all_its_methods(tmp_path: Path, modname: str) -> None:
+    def load(amount: int) -> object:
+        (tmp_path / f"{modname}.py").write_text(CLASS_MODULE.format(amount=amount))
+        sys.modules.pop(modname, None)
+        importlib.invalidate_caches()
+        return importlib.import_module(modname)
+
+    def run(module: object) -> tuple[int, list[warnings.WarningMessage]]:
+        with make_project(tmp_path).activate(), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = module.Shift(x=1).run()
+        return result, [w for w in caught if issubclass(w.category, CodeChangedWarning)]
+
+    assert run(load(1)) == (2, [])
+    result, caught = run(load(5))  # only step() changed: __call__ reads it through self
+    assert result == 2 and len(caught) == 1 and f"function {modname}:Shift" in str(caught[0].message)

@@ -81,7 +81,7 @@ def _compute(func: Any) -> dict[str, dict[str, str]]:
     functions: dict[str, str] = {}
     constants: dict[str, str] = {}
     packages: dict[str, str] = {}
-    stack = [func]
+    stack = [_owner_class(func) or func]
     seen: set[int] = set()
     while stack:
         obj = stack.pop()
@@ -107,6 +107,24 @@ def _compute(func: Any) -> dict[str, dict[str, str]]:
             elif kind is not None:
                 packages[kind] = _version(kind)
     return {"functions": functions, "constants": constants, "packages": packages}
+
+
+def _owner_class(func: Any) -> type | None:
+    """The class *func* is a method of (a callable class task's ``__call__``), found by its qualified name.
+
+    A method reaches the rest of its class through ``self``, which names no
+    global, so the whole class counts: every method, its class attributes.
+    """
+    module = sys.modules.get(getattr(func, "__module__", "") or "")
+    path = getattr(func, "__qualname__", "").split(".")[:-1]
+    if module is None or not path or "<locals>" in path:
+        return None
+    owner: Any = module
+    for part in path:
+        owner = getattr(owner, part, None)
+    if not isinstance(owner, type):
+        return None
+    return getattr(owner, "__wrapped__", owner) if isinstance(getattr(owner, "__wrapped__", None), type) else owner
 
 
 def _normalized_tree(obj: Any) -> ast.AST | None:
