@@ -258,7 +258,7 @@ def code_still_valid(task: Any, project: Any, stored: Any, where: str) -> bool:
     mode = project.config.on_code_change
     if mode == "ignore":
         return True
-    current = code_fingerprint(type(task)._func)
+    current = code_fingerprint(task.task_function)
     if stored == current:  # the hot path of every hit: one comparison of small dicts
         return True
     change = compare(stored, current)

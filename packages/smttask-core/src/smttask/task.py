@@ -92,6 +92,11 @@ class Task:
         return self.taskname
 
     @property
+    def task_function(self) -> Callable[..., Any]:
+        """The function (or method of a callable class) this task computes; its code is fingerprinted."""
+        return type(self)._func
+
+    @property
     def output_names(self) -> tuple[str, ...]:
         """Names of the outputs, each stored in its own file (``""`` for a single bare output)."""
         return self._outputs.names_for(self._values)

@@ -165,7 +165,7 @@ def result_manifest(task: Task, project: Any, outputs: dict[str, dict[str, Any]]
         "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **({"record": record} if record is not None else {}),
         "upstream": stored_upstream(task),
-        "code": code_fingerprint(type(task)._func),
+        "code": code_fingerprint(task.task_function),
         "inputs": key_preimage(task, project),
         "outputs": outputs,
     }
@@ -416,7 +416,7 @@ class LocalStorage(StorageBackend):
         if found is None:
             return False
         _, path, manifest = found
-        manifest["code"] = code_fingerprint(type(task)._func)
+        manifest["code"] = code_fingerprint(task.task_function)
         write_atomic(Path(path), json.dumps(manifest, ensure_ascii=False).encode("utf-8"), None)
         return True
 
