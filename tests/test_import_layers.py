@@ -203,3 +203,8 @@ def test_names_that_moved_still_import_from_their_old_homes() -> None:
     assert safe_name is files.safe_name and safe_name("a b/c") == "a_b_c"
     assert from_storage is from_base is errors.CorruptResultError
     assert _files.write_atomic is files.write_atomic and _text.one_line is text.one_line
+    from smttask.storage import local, manifest
+
+    for name in ("MANIFEST_VERSION", "key_preimage", "manifest_record", "output_filename", "result_manifest",
+                 "stored_upstream"):
+        assert getattr(local, name) is getattr(manifest, name), name

@@ -39,7 +39,7 @@ from smttask.storage import (
 )
 from smttask.storage.cleanup import CLAIM_SUFFIX, MANIFEST_SUFFIX, candidate_keys
 from smttask.storage.formats import parse_json
-from smttask.storage.local import manifest_record, output_filename, result_manifest
+from smttask.storage.manifest import manifest_record, output_filename, result_manifest
 
 from .cache import ReadCache
 from .claim import LOCK_SUFFIX, RemoteClaim, RemoteClaimInfo, inspect, remove_if_unchanged

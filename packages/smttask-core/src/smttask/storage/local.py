@@ -43,42 +43,17 @@ from .cleanup import (
     remove_writer_files,
 )
 from .formats import OutputFormat, parse_json, read_bytes
+from .manifest import MANIFEST_VERSION as MANIFEST_VERSION
+from .manifest import key_preimage as key_preimage
+from .manifest import manifest_entry, manifest_record, output_filename, result_manifest
+from .manifest import stored_upstream as stored_upstream
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ..task import Task
 
-MANIFEST_VERSION = 1
 _HASH_CHUNK = 1 << 20
-
-
-def output_filename(key: str, output: str, extension: str) -> str:
-    return f"{key}.{extension}" if output == "" else f"{key}_{output}.{extension}"
-
-
-def _bad_file_name(file: object) -> bool:
-    """True unless *file* is a plain file name: a manifest must not point outside its directory."""
-    return type(file) is not str or not file or file[0] == "." or "/" in file or os.sep in file or "\0" in file
-
-
-def _entry(manifest_path: str, entry: Any) -> tuple[str, str, int, str, int | None, dict[str, Any] | None]:
-    """``(file, format, size, hash, mtime_ns, facts)`` of one manifest entry, checked."""
-    try:
-        file, format_name, size, digest = entry["file"], entry["format"], entry["size"], entry["xxh3_128"]
-        mtime_ns, facts = entry.get("mtime_ns"), entry.get("facts")
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise CorruptResultError(f"{manifest_path} is not a valid result manifest: {exc!r} missing") from None
-    if (
-        _bad_file_name(file)
-        or type(format_name) is not str
-        or type(size) is not int
-        or type(digest) is not str
-        or not (mtime_ns is None or type(mtime_ns) is int)
-        or not (facts is None or type(facts) is dict)
-    ):
-        raise CorruptResultError(f"{manifest_path} is not a valid result manifest: bad entry {str(entry)[:200]}")
-    return file, format_name, size, digest, mtime_ns, facts
 
 
 def _identity(path: str) -> tuple[int, int, int] | None:
@@ -131,60 +106,6 @@ def last_used(directory: str, key: str, manifest: str) -> float:
         except FileNotFoundError:
             pass
     return max(times, default=0.0)
-
-
-def stored_upstream(task: Task) -> list[list[str]]:
-    """``[task directory, key]`` of the stored upstream tasks of *task*, through upstream tasks never stored."""
-    from ..walk import iter_tasks
-
-    found: dict[str, list[str]] = {}
-    seen: set[int] = set()
-    stack = [t for value in task.inputs.values() for t in iter_tasks(value)]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if current.store:
-            found.setdefault(current.digest, [safe_name(current.taskname), current.digest])
-        else:
-            stack.extend(t for value in current.inputs.values() for t in iter_tasks(value))
-    return list(found.values())
-
-
-def result_manifest(task: Task, project: Any, outputs: dict[str, dict[str, Any]], record: str | None) -> dict[str, Any]:
-    """The manifest of *task*'s result: what it is, what it came from, and its *outputs*' file entries.
-
-    Every backend writes this one shape, so what reads a manifest (loading,
-    ``smttask why``, gc, export) reads any backend's.
-    """
-    return {
-        "smttask_result": MANIFEST_VERSION,
-        "task": task.identity,
-        "key": task.digest,
-        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        **({"record": record} if record is not None else {}),
-        "upstream": stored_upstream(task),
-        "code": code_fingerprint(task.task_function),
-        "inputs": key_preimage(task, project),
-        "outputs": outputs,
-    }
-
-
-def manifest_record(manifest: dict[str, Any]) -> str | None:
-    """The record label a manifest names, if it names a plausible one (a string, one line, bounded)."""
-    label = manifest.get("record")
-    if isinstance(label, str) and 0 < len(label) <= 200 and label.isprintable():
-        return label
-    return None
-
-
-def key_preimage(task: Task, project: Any) -> dict[str, Any]:
-    """*task*'s inputs as they enter its key (upstream tasks by key, arrays by hash), for ``smttask why``."""
-    from ..encoding import encode
-
-    registry = project.serializers
-    return {name: encode(value, registry, "key") for name, value in task.inputs.items()}
 
 
 class _ResultClaim(Claim):
@@ -286,7 +207,7 @@ class LocalStorage(StorageBackend):
         directory, manifest_path, manifest = found
         outputs = {}
         for name, entry in manifest["outputs"].items():
-            file, format_name, size, digest, mtime_ns, _ = _entry(manifest_path, entry)
+            file, format_name, size, digest, mtime_ns, _ = manifest_entry(manifest_path, entry)
             outputs[name] = StoredOutput(name, Path(directory) / file, format_name, size, digest, mtime_ns)
         return StoredResult(task.digest, outputs, manifest_record(manifest))
 
@@ -335,7 +256,7 @@ class LocalStorage(StorageBackend):
             formats = self._formats = {fmt.name: fmt for fmt in self.project.output_formats}
         values = {}
         for name, entry in manifest["outputs"].items():
-            file, format_name, _, expected_hash, _, facts = _entry(manifest_path, entry)
+            file, format_name, _, expected_hash, _, facts = manifest_entry(manifest_path, entry)
             path = f"{directory}{os.sep}{file}"
             fmt = formats.get(format_name)
             if fmt is None:
@@ -510,7 +431,7 @@ class LocalStorage(StorageBackend):
         manifest = parse_json(read_bytes(manifest_path))
         if manifest.get("key") != key or not isinstance(manifest.get("outputs"), dict):
             raise CorruptResultError(f"{manifest_path} is not the manifest of key {key}")
-        return [_entry(manifest_path, entry)[0] for entry in manifest["outputs"].values()], manifest
+        return [manifest_entry(manifest_path, entry)[0] for entry in manifest["outputs"].values()], manifest
 
     def remove_stored(self, entry: StoredEntry, *, grace: float) -> str | None:
         """Remove *entry* holding its claim; its manifest goes first (renamed aside), so no reader sees half of it."""

@@ -1,0 +1,106 @@
+"""What a stored result's manifest says, written and read alike by every backend.
+
+A manifest (``<key>.manifest.json`` for ``local``) is written last, once every
+output file is in place: it names the task and its full key, the run's record,
+the stored upstream results (what ``smttask store gc`` follows), the task's
+code fingerprint, the pre-image of the key, and for each output its file,
+format, size, modification time and hash.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CorruptResultError
+from ..files import safe_name
+from ..fingerprint import code_fingerprint
+
+if TYPE_CHECKING:
+    from ..task import Task
+
+MANIFEST_VERSION = 1
+
+
+def output_filename(key: str, output: str, extension: str) -> str:
+    """The file name of output *output* of the result *key*: ``<key>.<ext>`` for a bare output, else ``<key>_<output>.<ext>``."""
+    return f"{key}.{extension}" if output == "" else f"{key}_{output}.{extension}"
+
+
+def bad_file_name(file: object) -> bool:
+    """True unless *file* is a plain file name: a manifest must not point outside its directory."""
+    return type(file) is not str or not file or file[0] == "." or "/" in file or os.sep in file or "\0" in file
+
+
+def manifest_entry(manifest_path: str, entry: Any) -> tuple[str, str, int, str, int | None, dict[str, Any] | None]:
+    """``(file, format, size, hash, mtime_ns, facts)`` of one manifest entry, checked."""
+    try:
+        file, format_name, size, digest = entry["file"], entry["format"], entry["size"], entry["xxh3_128"]
+        mtime_ns, facts = entry.get("mtime_ns"), entry.get("facts")
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CorruptResultError(f"{manifest_path} is not a valid result manifest: {exc!r} missing") from None
+    if (
+        bad_file_name(file)
+        or type(format_name) is not str
+        or type(size) is not int
+        or type(digest) is not str
+        or not (mtime_ns is None or type(mtime_ns) is int)
+        or not (facts is None or type(facts) is dict)
+    ):
+        raise CorruptResultError(f"{manifest_path} is not a valid result manifest: bad entry {str(entry)[:200]}")
+    return file, format_name, size, digest, mtime_ns, facts
+
+
+def stored_upstream(task: Task) -> list[list[str]]:
+    """``[task directory, key]`` of the stored upstream tasks of *task*, through upstream tasks never stored."""
+    from ..walk import iter_tasks
+
+    found: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    stack = [t for value in task.inputs.values() for t in iter_tasks(value)]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current.store:
+            found.setdefault(current.digest, [safe_name(current.taskname), current.digest])
+        else:
+            stack.extend(t for value in current.inputs.values() for t in iter_tasks(value))
+    return list(found.values())
+
+
+def result_manifest(task: Task, project: Any, outputs: dict[str, dict[str, Any]], record: str | None) -> dict[str, Any]:
+    """The manifest of *task*'s result: what it is, what it came from, and its *outputs*' file entries.
+
+    Every backend writes this one shape, so what reads a manifest (loading,
+    ``smttask why``, gc, export) reads any backend's.
+    """
+    return {
+        "smttask_result": MANIFEST_VERSION,
+        "task": task.identity,
+        "key": task.digest,
+        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **({"record": record} if record is not None else {}),
+        "upstream": stored_upstream(task),
+        "code": code_fingerprint(task.task_function),
+        "inputs": key_preimage(task, project),
+        "outputs": outputs,
+    }
+
+
+def manifest_record(manifest: dict[str, Any]) -> str | None:
+    """The record label a manifest names, if it names a plausible one (a string, one line, bounded)."""
+    label = manifest.get("record")
+    if isinstance(label, str) and 0 < len(label) <= 200 and label.isprintable():
+        return label
+    return None
+
+
+def key_preimage(task: Task, project: Any) -> dict[str, Any]:
+    """*task*'s inputs as they enter its key (upstream tasks by key, arrays by hash), for ``smttask why``."""
+    from ..encoding import encode
+
+    registry = project.serializers
+    return {name: encode(value, registry, "key") for name, value in task.inputs.items()}
