@@ -39,7 +39,12 @@ from smttask.storage import (
 )
 from smttask.storage.cleanup import CLAIM_SUFFIX, MANIFEST_SUFFIX, candidate_keys
 from smttask.storage.formats import parse_json
-from smttask.storage.manifest import manifest_record, output_filename, result_manifest
+from smttask.storage.manifest import (
+    manifest_entry,
+    manifest_record,
+    output_filename,
+    result_manifest,
+)
 
 from .cache import ReadCache
 from .claim import LOCK_SUFFIX, RemoteClaim, RemoteClaimInfo, inspect, remove_if_unchanged
@@ -52,22 +57,6 @@ if TYPE_CHECKING:
     from smttask.task import Task
 
 _Entry = tuple[str, str, int, str, "int | None", "dict[str, Any] | None"]
-
-
-def _entry(where: str, entry: Any) -> _Entry:
-    """``(file, format, size, hash, mtime_ns, facts)`` of one manifest entry, checked like core's."""
-    try:
-        file, format_name, size, digest = entry["file"], entry["format"], entry["size"], entry["xxh3_128"]
-        mtime_ns, facts = entry.get("mtime_ns"), entry.get("facts")
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise CorruptResultError(f"{where} is not a valid result manifest: {exc!r} missing") from None
-    if (
-        type(file) is not str or not file or file[0] == "." or "/" in file or "\0" in file
-        or type(format_name) is not str or type(size) is not int or type(digest) is not str
-        or not (mtime_ns is None or type(mtime_ns) is int) or not (facts is None or type(facts) is dict)
-    ):
-        raise CorruptResultError(f"{where} is not a valid result manifest: bad entry {str(entry)[:200]}")
-    return file, format_name, size, digest, mtime_ns, facts
 
 
 class FsspecStorage(StorageBackend):
@@ -119,7 +108,7 @@ class FsspecStorage(StorageBackend):
                 raise TypeError("'outputs' is not an object")
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise CorruptResultError(f"{where} is not a valid result manifest: {str(exc)[:200]}") from None
-        entries = [(name, _entry(where, e)) for name, e in manifest["outputs"].items()]
+        entries = [(name, manifest_entry(where, e)) for name, e in manifest["outputs"].items()]
         return directory, path, entries, manifest_record(manifest)
 
     def locate(self, task: Task) -> StoredResult | None:
