@@ -65,6 +65,6 @@ def test_pin_of_a_file_that_is_not_a_task_file_is_one_line(project: Any) -> None
     done = project.smttask("store", "pin", "notes.json")
     assert done.returncode == 1
     assert done.lines("stderr") == [
-        "Error: notes.json: not an smttask task file with a task and a key "
+        "error: notes.json: not an smttask task file with a task and a key "
         "(write one with task.save() or `smttask run`)"
     ]

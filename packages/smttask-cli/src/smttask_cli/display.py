@@ -8,6 +8,12 @@ bounded length whatever the input, and no escape sequence reaches the terminal.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .paths import PathProblem
+
 #: Longest name (file label, module, argument) shown before it is cut with "…".
 NAME_LIMIT = 200
 #: Longest message (an error or warning text) shown before it is cut with "…".
@@ -34,6 +40,27 @@ def shown(text: object, limit: int = NAME_LIMIT) -> str:
     if len(raw) > limit or len(escaped) > limit:
         return escaped[:limit] + "…"
     return escaped
+
+
+def echo_problem(subject: object, message: object, *, kind: str = "error") -> None:
+    """One line on stderr, ``error: SUBJECT: MESSAGE`` (or ``warning: ...``), for one item of a batch.
+
+    The style of every command: a problem with one file or record is such a
+    line and the command goes on with the others (exiting 1 at the end); a
+    problem that stops the command is click's ``Error: MESSAGE``.
+    """
+    import click
+
+    click.echo(f"{kind}: {shown(subject)}: {shown(message, MESSAGE_LIMIT)}", err=True)
+
+
+def echo_path_problems(problems: Iterable[PathProblem]) -> bool:
+    """Print what collecting task files found wrong (:func:`echo_problem`); True if any of it is fatal."""
+    fatal = False
+    for problem in problems:
+        echo_problem(problem.argument, problem.problem, kind="error" if problem.fatal else "warning")
+        fatal = fatal or problem.fatal
+    return fatal
 
 
 def format_size(size: int) -> str:

@@ -79,17 +79,13 @@ def graph_command(obj: Any, taskfiles: tuple[str, ...], target: Path, depth: int
 
     A directory or glob pattern gives the task files under it, as for `smttask run`.
     """
-    from smttask_cli.display import MESSAGE_LIMIT, shown
+    from smttask_cli.display import MESSAGE_LIMIT, echo_path_problems, echo_problem, shown
     from smttask_cli.loading import load_entry, load_warnings
     from smttask_cli.paths import collect_task_files
 
     _check_suffix(target, GRAPH_SUFFIXES)
     files, problems = collect_task_files(list(taskfiles))
-    failed = False
-    for problem in problems:
-        kind = "error" if problem.fatal else "warning"
-        click.echo(f"{kind}: {shown(problem.argument)}: {shown(problem.problem, MESSAGE_LIMIT)}", err=True)
-        failed = failed or problem.fatal
+    failed = echo_path_problems(problems)
     project = _project(obj)
     tasks = []
     for path in files:
@@ -97,7 +93,7 @@ def graph_command(obj: Any, taskfiles: tuple[str, ...], target: Path, depth: int
         for warning in load_warnings([entry]):
             click.echo(warning, err=True)
         if entry.task is None:
-            click.echo(f"error: {shown(entry.label)}: {shown(entry.error or '', MESSAGE_LIMIT)}", err=True)
+            echo_problem(entry.label, entry.error or "")
             failed = True
         else:
             tasks.append(entry.task)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..display import MESSAGE_LIMIT, shown
+from ..display import echo_problem, shown
 from ..loading import load_entry
 from ..state import CliState
 
@@ -28,13 +28,13 @@ def accept(state: CliState, taskfiles: tuple[Path, ...]) -> None:
     for path in taskfiles:
         entry = load_entry(path, project)
         if entry.task is None:
-            click.echo(f"error: {shown(entry.label)}: {shown(entry.error or '', MESSAGE_LIMIT)}", err=True)
+            echo_problem(entry.label, entry.error or "")
             failed = True
             continue
         if accept_code_change([entry.task], project):
             click.echo(f"accepted {entry.task.taskname} (key {entry.task.digest}): {shown(entry.label)}")
         else:
-            click.echo(f"error: {shown(entry.label)}: {entry.task.taskname} has no stored result to accept", err=True)
+            echo_problem(entry.label, f"{entry.task.taskname} has no stored result to accept")
             failed = True
     if failed:
         sys.exit(1)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..display import format_size, shown
+from ..display import echo_problem, format_size, shown
 from ..reporting import display_path
 from ..state import CliState
 
@@ -162,7 +162,6 @@ def _each(action: Callable[[], object], label: str) -> bool:
     try:
         action()
     except (OSError, SmttaskError) as exc:
-        text = str(exc)
-        click.echo(f"Error: {shown(text if label in text else f'{label}: {text}', 500)}", err=True)
+        echo_problem(label, str(exc).removeprefix(f"{label}: "))  # the message may name the file already
         return False
     return True

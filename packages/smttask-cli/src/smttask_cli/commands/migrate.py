@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..display import MESSAGE_LIMIT, shown
+from ..display import echo_path_problems, echo_problem, shown
 from ..paths import collect_task_files
 from ..reporting import display_path
 from ..state import CliState
@@ -34,11 +34,7 @@ def migrate(state: CliState, old: tuple[str, ...], output: Path) -> None:
     from smttask.legacy import task_from_legacy
 
     files, problems = collect_task_files(list(old))
-    failed = False
-    for problem in problems:
-        kind = "error" if problem.fatal else "warning"
-        click.echo(f"{kind}: {shown(problem.argument)}: {shown(problem.problem, MESSAGE_LIMIT)}", err=True)
-        failed = failed or problem.fatal
+    failed = echo_path_problems(problems)
     if not files:
         sys.exit(1)
     with state.project().activate():
@@ -47,7 +43,7 @@ def migrate(state: CliState, old: tuple[str, ...], output: Path) -> None:
                 task, old_digest = task_from_legacy(path)
                 written = task.save(output)
             except (SmttaskError, OSError) as exc:
-                click.echo(f"error: {shown(exc, MESSAGE_LIMIT)}", err=True)
+                echo_problem(display_path(path), exc)
                 failed = True
                 continue
             click.echo(

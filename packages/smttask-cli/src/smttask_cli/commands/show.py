@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..display import MESSAGE_LIMIT, shown
+from ..display import MESSAGE_LIMIT, echo_path_problems, echo_problem, shown
 from ..loading import load_entry, load_warnings
 from ..paths import collect_task_files
 from ..reporting import display_path
@@ -85,10 +85,7 @@ def show(state: CliState, taskfile: str) -> None:
     A directory or glob pattern shows each task file it gives, as `smttask run` finds them.
     """
     files, problems = collect_task_files([taskfile])
-    for problem in problems:
-        kind = "error" if problem.fatal else "warning"
-        click.echo(f"{kind}: {shown(problem.argument)}: {shown(problem.problem, MESSAGE_LIMIT)}", err=True)
-    failed = any(problem.fatal for problem in problems)
+    failed = echo_path_problems(problems)
     if not files:
         sys.exit(1)
     project = state.project()
@@ -97,7 +94,7 @@ def show(state: CliState, taskfile: str) -> None:
         for warning in load_warnings([entry]):
             click.echo(warning, err=True)
         if entry.task is None:
-            click.echo(f"error: {shown(entry.label)}: {shown(entry.error or '', MESSAGE_LIMIT)}", err=True)
+            echo_problem(entry.label, entry.error or "")
             failed = True
             continue
         show_task(entry.task, project)
