@@ -208,3 +208,38 @@ def test_an_invalid_item_beside_a_task_fails_at_creation(project: Any) -> None:
 
     with pytest.raises(TaskInputError, match="Invalid input 'values' for task 'Total'"):
         Total(values=[Add(a=1, b=2), "abc"])
+
+
+@pytest.mark.parametrize("value", [1, -(2**70), 2.5, 0.0, -0.0, float("nan"), float("inf"), "1", "θ", True, None])
+def test_a_second_task_with_the_same_plain_inputs_has_the_key_the_encoder_gives(project: Any, value: Any) -> None:
+    """The second task of equal plain inputs takes its validation and key from the first: they must be its own."""
+    import hashlib
+
+    from smttask.canonical import canonical_json
+    from smttask.encoding import encode
+
+    first, second = Identity(value=value), Identity(value=value)
+    encoded = encode(value, project.serializers, "key")
+    text = '{"inputs":{"value":' + canonical_json(encoded) + '},"task":"core_tasks:Identity","version":null}'
+    assert first.digest == second.digest == hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    assert type(second.inputs["value"]) is type(value)
+
+
+def test_equal_plain_values_of_other_types_or_signs_stay_apart(project: Any) -> None:
+    for _ in range(2):  # the second round comes from the memo of the first
+        keys = {repr(v): Identity(value=v).digest for v in (1, 1.0, True, "1", 0.0, -0.0)}
+        assert len(set(keys.values())) == len(keys), keys
+    coerced = [Add(a=1, b=2).inputs["a"] for _ in range(2)]  # Add takes floats: 1 becomes 1.0 both times
+    assert coerced == [1.0, 1.0] and all(type(a) is float for a in coerced)
+
+
+def test_the_memo_of_plain_inputs_is_bounded_and_never_holds_a_refused_input(project: Any) -> None:
+    from smttask.errors import TaskInputError
+    from smttask.task import PLAIN_MEMO_SIZE
+
+    for i in range(PLAIN_MEMO_SIZE + 10):
+        Identity(value=i)
+    assert 0 < len(Identity._plain_memo) <= PLAIN_MEMO_SIZE
+    for _ in range(2):
+        with pytest.raises(TaskInputError):
+            Add(a="not a number", b=1)

@@ -59,18 +59,35 @@ class Task:
     _is_method: ClassVar[bool] = False
     #: Cached per task type by `_make_key`: the constant end of the canonical key text.
     _key_tail: ClassVar[str]
+    #: Per task type: validated inputs and key by the plain scalar inputs given (see `_plain_inputs`).
+    _plain_memo: ClassVar[dict[tuple[Any, ...], tuple[dict[str, Any], str]]]
 
     def __init__(self, *args: Any, reason: str | None = None, **inputs: Any) -> None:
-        spec = type(self)._inputs
-        self._values, self._deferred = spec.validate(spec.bind(args, inputs), defer_tasks=True)
+        cls = type(self)
+        spec = cls._inputs
+        bound = spec.bind(args, inputs)
         self.reason = reason
         self._digest: str | None = None
-        self._input_digest: str | None = None
         #: An unpure task's result held by the task itself (its key derives from it); set by the engine.
         self.held_result: MemoryEntry | None = None
         #: The task file this task was read from, if any (recorded as input data).
         self.task_file: Path | None = None
+        plain = _plain_inputs(bound)
+        memo = cls.__dict__.get("_plain_memo") if plain is not None else None
+        known = memo.get(plain) if memo is not None else None
+        if known is not None:  # the same plain inputs as an earlier task of this type: its validation and key
+            self._values, self._input_digest = dict(known[0]), known[1]
+            self._deferred = frozenset()
+            return
+        self._values, self._deferred = spec.validate(bound, defer_tasks=True)
+        self._input_digest: str | None = None
         self.input_digest  # noqa: B018 - keyed at creation: an unserializable input fails here
+        if plain is not None and all(type(value) in PLAIN_TYPES for value in self._values.values()):
+            if memo is None:
+                memo = cls._plain_memo = {}
+            elif len(memo) >= PLAIN_MEMO_SIZE:
+                memo.clear()
+            memo[plain] = (dict(self._values), self._input_digest)
 
     # --- inputs -----------------------------------------------------------
     @property
@@ -371,6 +388,26 @@ class Task:
             f"<small>{html.escape(detail)}</small></div>"
             f"<table>{rows}</table></div>"
         )
+
+
+#: Entries of a task type's memo of plain inputs; a full memo starts again (a loop over a million values).
+PLAIN_MEMO_SIZE = 4096
+
+
+def _plain_inputs(bound: dict[str, Any]) -> tuple[Any, ...] | None:
+    """A hashable image of *bound* telling apart every input set that validates or keys differently, or None.
+
+    Only for inputs that are all plain scalars. Each value goes with its type, as
+    ``1``, ``1.0`` and ``True`` are equal in Python but not as inputs; a float by
+    its exact text (``-0.0`` equals ``0.0``; a NaN equals no other).
+    """
+    image: list[Any] = []
+    for name, value in bound.items():
+        kind = type(value)
+        if kind not in PLAIN_TYPES:
+            return None
+        image.append((name, kind, value.hex() if kind is float else value))
+    return tuple(image)
 
 
 def _short_repr(value: Any, limit: int = 60) -> str:
