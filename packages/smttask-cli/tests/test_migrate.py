@@ -53,3 +53,22 @@ def test_a_file_that_cannot_be_migrated_is_one_line_and_the_others_are_written(p
     assert any("fn.taskdesc.json: inputs.a is a function stored as source code" in e for e in errors)
     assert any("current.taskdesc.json: not a task file of smttask 0.2" in e for e in errors)
     assert len(list((project.root / "new").iterdir())) == 6
+
+
+def test_embed_keeps_array_inputs_in_the_migrated_files(project):
+    """Above array_inline_max an array is stored apart and referenced; --embed writes it into the file."""
+    _old_project(project)
+    (project.root / "smttask.toml").write_text('recorder = "none"\narray_inline_max = 0\n')
+
+    def total_types(directory: str) -> set[str]:
+        files = (project.root / directory).glob("Total__*.taskdesc.json")
+        return {json.loads(p.read_text())["inputs"]["x"]["$type"] for p in files}
+
+    assert project.smttask("migrate", "old", "-o", "referenced").returncode == 0
+    assert project.smttask("migrate", "--embed", "old", "-o", "embedded").returncode == 0
+    assert total_types("referenced") == {"ndarray.stored"}
+    assert total_types("embedded") == {"ndarray"}
+    assert len(list((project.root / "data" / ".arrays").iterdir())) == 2
+    for directory in ("referenced", "embedded"):
+        run = project.smttask("run", directory)
+        assert run.returncode == 0, run.stderr

@@ -33,7 +33,7 @@ def test_pyproject_section_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('datadir = "x"', "unknown setting 'datadir'. Known settings: claim_heartbeat"),
+        ('datadir = "x"', "unknown setting 'datadir'. Known settings: array_inline_max, claim_heartbeat"),
         ("memory_cache_size = 'big'", "setting 'memory_cache_size' must be a int, got 'big'"),
         ("data = [", "invalid TOML"),
         ("memory_cache_size = -1", "'memory_cache_size' must be 0 or more, got -1"),

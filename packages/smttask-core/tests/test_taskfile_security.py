@@ -175,6 +175,21 @@ NUMPY_PAYLOADS = {
         {"dtype": "|u1", "shape": [16], "zlib": base64.b64encode(zlib.compress(b"\0" * 10**8, 9)).decode()},
     ),
     "private scipy name": _typed("scipy.stats.frozen", {"dist": "_distn_infrastructure", "args": [], "kwds": {}}),
+    # References to stored arrays: the file name is made from a checked hash, never read from the file.
+    "stored: path traversal in a file name": _typed(
+        "ndarray.stored", {"dtype": "<f8", "shape": [1], "xxh3_128": "0" * 32, "file": "../../../etc/passwd"}
+    ),
+    "stored: path traversal as the hash": _typed(
+        "ndarray.stored", {"dtype": "<f8", "shape": [1], "xxh3_128": "../../../../etc/passwd"}
+    ),
+    "stored: hash not hex": _typed("ndarray.stored", {"dtype": "<f8", "shape": [1], "xxh3_128": "g" * 32}),
+    "stored: hash not a string": _typed("ndarray.stored", {"dtype": "<f8", "shape": [1], "xxh3_128": 7}),
+    "stored: huge shape": _typed("ndarray.stored", {"dtype": "<f8", "shape": [10**18, 10**18], "xxh3_128": "0" * 32}),
+    "stored: too many dimensions": _typed("ndarray.stored", {"dtype": "<f8", "shape": [1] * 100, "xxh3_128": "0" * 32}),
+    "stored: negative shape": _typed("ndarray.stored", {"dtype": "<f8", "shape": [-1], "xxh3_128": "0" * 32}),
+    "stored: object dtype": _typed("ndarray.stored", {"dtype": "|O", "shape": [1], "xxh3_128": "0" * 32}),
+    "stored: not a dtype": _typed("ndarray.stored", {"dtype": {"names": 1}, "shape": [1], "xxh3_128": "0" * 32}),
+    "stored: not an object": _typed("ndarray.stored", "0" * 32),
 }
 
 
@@ -184,6 +199,17 @@ def test_numpy_and_scipy_decoders_refuse_hostile_data(project: Any, canaries: di
     with pytest.raises(TaskFileError):
         Task.from_desc(_doc(NUMPY_PAYLOADS[name]))
     assert (np.random.get_state()[1] == state).all(), "the global NumPy random state changed"
+
+
+def test_a_stored_array_file_is_read_without_pickle(project: Any, canaries: dict[str, Path]) -> None:
+    """An object array saved (pickled) under the name of a reference's hash is refused, never unpickled."""
+    digest = "0" * 32
+    target = project.data_dir / ".arrays" / f"{digest}.npy"
+    target.parent.mkdir(parents=True)
+    np.save(target, np.array([print], dtype=object), allow_pickle=True)
+    with pytest.raises(TaskFileError, match="does not match its reference") as info:
+        Task.from_desc(_doc(_typed("ndarray.stored", {"dtype": "<f8", "shape": [1], "xxh3_128": digest})))
+    assert "\n" not in str(info.value)
 
 
 def _nested(depth: int) -> Any:

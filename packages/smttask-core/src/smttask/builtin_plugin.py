@@ -28,6 +28,7 @@ def smttask_value_serializers() -> list[Any]:
     from .pure_functions import PURE_FUNCTION_SERIALIZERS
     from .seeds import SEED_SERIALIZERS
     from .serializers import BUILTIN_SERIALIZERS
+    from .storedarrays import STORED_ARRAY_SERIALIZERS
     from .taskfile import TASKFILE_SERIALIZERS
     from .typing import NUMPY_SERIALIZERS
 
@@ -35,6 +36,7 @@ def smttask_value_serializers() -> list[Any]:
         *BUILTIN_SERIALIZERS,
         *TASKFILE_SERIALIZERS,
         *NUMPY_SERIALIZERS,
+        *STORED_ARRAY_SERIALIZERS,
         *PARAMS_SERIALIZERS,
         *SEED_SERIALIZERS,
         *PURE_FUNCTION_SERIALIZERS,

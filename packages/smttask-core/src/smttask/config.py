@@ -14,7 +14,7 @@ CONFIG_FILE = "smttask.toml"
 
 
 _POSITIVE = {"claim_heartbeat", "claim_stale_after"}
-_NON_NEGATIVE = {"memory_cache_size", "memory_cache_bytes", "claim_timeout"}
+_NON_NEGATIVE = {"memory_cache_size", "memory_cache_bytes", "claim_timeout", "array_inline_max"}
 _CHOICES = {"on_code_change": ("warn", "recompute", "ignore")}
 
 
@@ -47,6 +47,9 @@ class Config:
     #: What a stored result does when the task's code changed since it was stored: ``warn`` (use it, with a
     #: :class:`~smttask.errors.CodeChangedWarning`), ``recompute`` or ``ignore`` (see docs/why.md).
     on_code_change: str = "warn"
+    #: Largest array input (in bytes) a task file holds inline; larger ones are stored once under
+    #: ``<data>/.arrays/`` and referenced by hash (default 1 MiB; see docs/taskfiles.md).
+    array_inline_max: int = 1 << 20
     #: Extra settings for plugins, by plugin name (e.g. ``[tool.smttask.sumatra]``).
     plugins: dict[str, Any] = dataclasses.field(default_factory=dict)
 

@@ -34,11 +34,16 @@ def encode(
     mode: Mode = "file",
     where: str = "",
     task_hook: Callable[[Any], JSONValue] | None = None,
+    value_hook: Callable[[Any], JSONValue | None] | None = None,
 ) -> JSONValue:
     """Encode *value* as JSON data (see module docstring for the two *mode*\\ s).
 
     *task_hook*, if given, encodes upstream tasks instead of their serializer
     (task files use it to write a task shared by several inputs only once).
+    *value_hook*, if given, sees every value that is not plain, a list, a dict
+    of strings or a task, before its serializer; data it returns (not None) is
+    written instead (task files use it to store large arrays apart, see
+    :mod:`smttask.storedarrays`).
     """
 
     def enc(v: Any) -> JSONValue:
@@ -51,6 +56,8 @@ def encode(
             return {k: enc(x) for k, x in v.items()}
         if task_hook is not None and getattr(t, "__smttask_task__", False):
             return {TYPE_TAG: "task", "value": task_hook(v)}
+        if value_hook is not None and (replaced := value_hook(v)) is not None:
+            return replaced
         serializer = registry.for_type(t)
         if serializer is None:
             if t is dict:

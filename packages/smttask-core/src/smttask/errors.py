@@ -101,6 +101,10 @@ class DeserializationError(SmttaskError, ValueError):
     """Serialized data cannot be turned back into a value."""
 
 
+class MissingArrayError(DeserializationError):
+    """A task file or record refers to a stored array that is not in this project's data directory."""
+
+
 class SerializerConflictError(SmttaskError, ValueError):
     """A serializer is registered under a name another serializer already has."""
 

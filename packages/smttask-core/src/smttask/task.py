@@ -342,11 +342,16 @@ class Task:
 
         return describe(self)
 
-    def save(self, path: str | Path = ".") -> Path:
-        """Write the task file into directory *path* (created if needed) or to *path* ending in ``.json``."""
+    def save(self, path: str | Path = ".", *, embed: bool = False) -> Path:
+        """Write the task file into directory *path* (created if needed) or to *path* ending in ``.json``.
+
+        Array inputs larger than the project's ``array_inline_max`` are stored
+        once beside the results and referenced by hash; *embed* writes them into
+        the file, which then stands alone (see docs/taskfiles.md).
+        """
         from .taskfile import save_task
 
-        return save_task(self, path)
+        return save_task(self, path, embed=embed)
 
     @classmethod
     def from_desc(cls, source: str | Path | Mapping[str, Any]) -> Task:

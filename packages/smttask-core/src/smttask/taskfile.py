@@ -33,6 +33,7 @@ from .userwarnings import warn_user
 from .walk import iter_tasks
 
 if TYPE_CHECKING:
+    from .storedarrays import StoredArrays
     from .task import Task
 
 FORMAT = "smttask-task"
@@ -48,7 +49,7 @@ _REQUIRED = ("module", "task", "inputs")
 LEGACY_FIELDS = ("taskname", "module", "inputs")
 
 
-def describe(task: Task) -> dict[str, Any]:
+def describe(task: Task, arrays: StoredArrays | None = None) -> dict[str, Any]:
     """The task-file document of *task*.
 
     Every upstream task is described once, in the document's ``"upstream"``
@@ -57,26 +58,34 @@ def describe(task: Task) -> dict[str, Any]:
     So a graph in which tasks share upstream tasks (a diamond) is written in
     size linear in its tasks, and a chain of any depth gives a flat document:
     it is written, read and pickled without recursion.
+
+    With *arrays*, array inputs larger than its ``inline_max`` are stored there
+    and referenced by hash (see :mod:`smttask.storedarrays`); without, every
+    value is written inline, so the document stands alone.
     """
     from .project import current_project
 
     registry = current_project().serializers
-    upstream = {other.static_key: _entry(other, registry) for other in _upstream_order(task)}
-    document = _entry(task, registry)
+    hook = arrays.reference if arrays is not None else None
+    upstream = {other.static_key: _entry(other, registry, hook) for other in _upstream_order(task)}
+    document = _entry(task, registry, hook)
     document = {"format": FORMAT, "version": FORMAT_VERSION, **document}
     if upstream:
         document["upstream"] = upstream
     return document
 
 
-def _entry(task: Task, registry: Any) -> dict[str, Any]:
+def _entry(task: Task, registry: Any, value_hook: Any) -> dict[str, Any]:
     """One task's part of a task file: identity, inputs (upstream tasks by reference), reason, key."""
 
     def ref(other: Task) -> dict[str, Any]:
         return {"ref": other.static_key}
 
     inputs = {
-        name: encode(value, registry, "file", where=f"input '{name}' of task '{task.taskname}'", task_hook=ref)
+        name: encode(
+            value, registry, "file", where=f"input '{name}' of task '{task.taskname}'",
+            task_hook=ref, value_hook=value_hook,
+        )
         for name, value in task.inputs.items()
     }
     return {
@@ -113,8 +122,16 @@ def task_filename(task: Task) -> str:
     return f"{safe_name(task.taskname)}__{task.static_key}{SUFFIX}"
 
 
-def save_task(task: Task, path: str | Path) -> Path:
-    """Write *task*'s file into directory *path*, or to *path* itself if it ends in ``.json``."""
+def save_task(task: Task, path: str | Path, *, embed: bool = False) -> Path:
+    """Write *task*'s file into directory *path*, or to *path* itself if it ends in ``.json``.
+
+    Array inputs larger than the project's ``array_inline_max`` are stored once
+    under ``<data>/.arrays/`` and the file refers to them by hash; with *embed*,
+    every array is written into the file, which then stands alone.
+    """
+    from .project import current_project
+    from .storedarrays import StoredArrays
+
     if task.module_name == "__main__":
         warn_user(
             f"Task '{task.taskname}' is defined in the main script or notebook, so its task file "
@@ -128,7 +145,8 @@ def save_task(task: Task, path: str | Path) -> Path:
     else:
         target = path / task_filename(task)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(describe(task), indent=2, ensure_ascii=False)
+    arrays = None if embed else StoredArrays.of(current_project())
+    text = json.dumps(describe(task, arrays), indent=2, ensure_ascii=False)
     write_atomic(target, (text + "\n").encode("utf-8"))
     return target
 

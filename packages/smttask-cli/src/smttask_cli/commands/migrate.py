@@ -19,8 +19,13 @@ from ..state import CliState
     "-o", "--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
     help="Directory the migrated task files are written to (created if needed).",
 )
+@click.option(
+    "--embed", is_flag=True,
+    help="Write every array input into the task file, even one larger than array_inline_max "
+    "(otherwise stored once under the data directory and referenced by hash).",
+)
 @click.pass_obj
-def migrate(state: CliState, old: tuple[str, ...], output: Path) -> None:
+def migrate(state: CliState, old: tuple[str, ...], output: Path, embed: bool) -> None:
     """Write task files of smttask 0.2 as task files of this smttask.
 
     Each file's task is rebuilt with the current API (its module is imported,
@@ -41,7 +46,7 @@ def migrate(state: CliState, old: tuple[str, ...], output: Path) -> None:
         for path in files:
             try:
                 task, old_digest = task_from_legacy(path)
-                written = task.save(output)
+                written = task.save(output, embed=embed)
             except (SmttaskError, OSError) as exc:
                 echo_problem(display_path(path), exc)
                 failed = True

@@ -95,11 +95,12 @@ def find_leftovers(root: Path, stale_after: float, *, dry_run: bool) -> list[Lef
         return found
     for entry in entries:
         if entry.is_dir():
-            found.extend(_clean_directory(entry.path, stale_after, dry_run))
+            # A dot directory is no task's (stored arrays, ``.arrays``): only its temporary files are leftovers.
+            found.extend(_clean_directory(entry.path, stale_after, dry_run, outputs=not entry.name.startswith(".")))
     return found
 
 
-def _clean_directory(directory: str, stale_after: float, dry_run: bool) -> list[Leftover]:
+def _clean_directory(directory: str, stale_after: float, dry_run: bool, *, outputs: bool = True) -> list[Leftover]:
     try:
         names = sorted(os.listdir(directory))
     except OSError:
@@ -142,6 +143,8 @@ def _clean_directory(directory: str, stale_after: float, dry_run: bool) -> list[
                     claim.release()
                     found.append(Leftover(Path(path), size, "claim of a process that is gone"))
 
+    if not outputs:
+        return found
     # Output files no manifest vouches for.
     listed = set(names)
     vouched: set[str] = set()
