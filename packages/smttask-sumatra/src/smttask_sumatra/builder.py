@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import datakeys, environment
+from .settings import ARRAY_INLINE_MAX
 
 if TYPE_CHECKING:
     from smttask import Project
@@ -40,6 +41,8 @@ class RecordContext:
     project: Project
     smt: SumatraProject
     repository: Path
+    #: Largest array input (bytes) the parameters hold inline (the ``array_inline_max`` setting).
+    array_inline_max: int = ARRAY_INLINE_MAX
 
 
 def make_label(run: RunInfo) -> str:
@@ -50,10 +53,18 @@ def make_label(run: RunInfo) -> str:
     return f"{run.started.strftime(LABEL_TIME_FORMAT)}_{run.task.digest[:LABEL_KEY_DIGITS]}"
 
 
-def task_description(project: Project, task: Any) -> dict[str, Any]:
-    """The task-file document of *task* (recorded as the record's parameters)."""
+def task_description(project: Project, task: Any, array_inline_max: int = ARRAY_INLINE_MAX) -> dict[str, Any]:
+    """The task-file document of *task* (recorded as the record's parameters).
+
+    Array inputs of more than *array_inline_max* bytes are stored once beside
+    the results and the document refers to them by hash (see
+    :mod:`smttask.storedarrays`), so a record does not copy them.
+    """
+    from smttask.storedarrays import StoredArrays
+    from smttask.taskfile import describe
+
     with project.activate():
-        return task.desc
+        return describe(task, StoredArrays.of(project, array_inline_max))
 
 
 def main_file(task: Any) -> Path | None:
@@ -72,9 +83,8 @@ def new_record(ctx: RecordContext, run: RunInfo, code: CodeState) -> Any:
     from sumatra.records import Record
 
     task = run.task
-    parameters = JSONParameterSet(
-        json.dumps(task_description(ctx.project, task), ensure_ascii=False)
-    )
+    document = task_description(ctx.project, task, ctx.array_inline_max)
+    parameters = JSONParameterSet(json.dumps(document, ensure_ascii=False))
     record = Record(
         executable=_executable(),
         repository=_repository(str(code.repository)),
@@ -83,7 +93,7 @@ def new_record(ctx: RecordContext, run: RunInfo, code: CodeState) -> Any:
         launch_mode=SerialLaunchMode(working_directory=os.getcwd()),
         datastore=FileSystemDataStore(str(ctx.project.data_dir)),
         parameters=parameters,
-        input_data=[],
+        input_data=datakeys.array_keys(ctx.project, document, ctx.smt.input_root),
         script_arguments=task.taskname,
         label=make_label(run),
         reason=run.reason or "",
@@ -119,13 +129,16 @@ def finish_record(
     record.outcome = outcome_text(_values(ctx.project, run), error)
     if output is not None:
         record.stdout_stderr = output
-    record.input_data = datakeys.input_keys(
+    inputs = datakeys.input_keys(
         ctx.project,
         run.task,
         run.inputs,
         [*([run.task_file] if run.task_file else []), *run.input_files],
         ctx.smt.input_root,
     )
+    listed = {key.path for key in inputs}
+    # The stored arrays listed when the record was opened stay first.
+    record.input_data = [*(key for key in record.input_data if key.path not in listed), *inputs]
     record.output_data = datakeys.output_keys(run.stored, ctx.project.data_dir, run.task.taskname)
     record.dependencies = [
         Dependency(p.name, p.path, p.version, "", p.distribution)

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: The metadata entry holding a file's XXH3-128 hash (the digest is Sumatra's SHA-1).
 XXH3 = "xxh3_128"
+#: The metadata entry holding a stored array's content hash (of its raw bytes, as in its reference).
+ARRAY_XXH3 = "array_xxh3_128"
 _CHUNK = 1 << 20
 _file_hashes: dict[tuple[str, int, int], FileHashes] = {}
 
@@ -72,6 +74,29 @@ def input_keys(
         key = file_key(Path(path), input_root)
         if key is not None and key.path not in seen:
             seen.add(key.path)
+            keys.append(key)
+    return keys
+
+
+def array_keys(project: Project, document: Any, input_root: Path) -> list[Any]:
+    """Data keys of the stored arrays a task document refers to, each once.
+
+    Besides the file's hashes, the metadata holds the array's dtype, shape and
+    the XXH3-128 hash of its raw bytes under :data:`ARRAY_XXH3` (the hash in the
+    reference and in the task's key).
+    """
+    from smttask.storedarrays import StoredArrays, references
+
+    arrays = StoredArrays.of(project)
+    keys: list[Any] = []
+    seen: set[str] = set()
+    for ref in references(document):
+        digest = ref["xxh3_128"]
+        if digest in seen:
+            continue
+        seen.add(digest)
+        key = file_key(arrays.path(digest), input_root, dtype=ref["dtype"], shape=ref["shape"], **{ARRAY_XXH3: digest})
+        if key is not None:
             keys.append(key)
     return keys
 

@@ -107,7 +107,7 @@ class SumatraRecorder(Recorder):
     def context(self) -> RecordContext:
         from .builder import RecordContext
 
-        return RecordContext(self.project, self.smt, self.repository)
+        return RecordContext(self.project, self.smt, self.repository, self.settings.array_inline_max)
 
     # --- the record ---------------------------------------------------------------
     @contextmanager

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 SOURCE = "the [sumatra] table of smttask.toml (or [tool.smttask.sumatra] in pyproject.toml)"
 #: The code-change policies, with Sumatra's own names (``smt configure --on-changed``).
 POLICIES = ("error", "store-diff")
+#: Largest array input (bytes) a record's parameters hold inline: 128 float64 values.
+ARRAY_INLINE_MAX = 1024
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class SumatraSettings:
     #: The record store, overriding ``.smt/project``'s: a ``postgresql://USER@HOST[:PORT]/DB``
     #: URL (no password) or an SQLite file relative to the project (``None``: ``.smt/project``'s).
     store: str | None = None
+    #: Largest array input (in bytes) a record's parameters hold inline; a larger one is stored once
+    #: under ``<data>/.arrays/``, referenced by dtype, shape and hash, and listed as input data.
+    array_inline_max: int = ARRAY_INLINE_MAX
 
     @classmethod
     def from_config(cls, config: Config) -> SumatraSettings:
@@ -85,7 +90,7 @@ def _check(key: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise fail("true or false")
         return value
-    if key in ("max_output", "save_attempts"):
+    if key in ("max_output", "save_attempts", "array_inline_max"):
         if (
             isinstance(value, bool)
             or not isinstance(value, int)
