@@ -19,6 +19,7 @@ from pathlib import Path
 from fuzz_audit import SITECUSTOMIZE
 from fuzz_recipes import Recipe, build
 from fuzz_sideeffects import Canaries, snapshot, tree_changes
+from fuzz_templates import store_template_arrays
 
 HERE = Path(__file__).parent
 #: The console script installed beside this interpreter.
@@ -78,6 +79,7 @@ class Batch:
             self.files[name.partition("-")[0] + "-"] = recipe
         self.good = {}
         self._save_good_tasks(hostile)
+        store_template_arrays(self.project)
 
     def _save_good_tasks(self, hostile: Path) -> None:
         import hostile_tasks

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fuzz_sideeffects import PAYLOAD_TOKENS, Canaries
-from fuzz_templates import NAMES, TYPE_TAGS
+from fuzz_templates import NAMES, STORED_ARRAY_HASH, STORED_ARRAY_SIZE, TYPE_TAGS
 from hypothesis import strategies as st
 
 #: Every dangerous callable or class named in the brief, and dunder walks to more.
@@ -88,7 +88,13 @@ DECODER_KEYS = (
     "class", "value", "data", "dtype", "shape", "zlib", "base64", "bit_generator", "state", "entropy",
     "pool_size", "spawn_key", "n_children_spawned", "fields", "paramseed", "values", "distribution",
     "dist", "args", "kwds", "mean", "cov", "allow_singular", "module", "task", "inputs", "ref", "key",
-    "$type", "__class__", "__reduce__",
+    "$type", "__class__", "__reduce__", "xxh3_128", "file",
+)
+#: Hashes a stored-array reference may give: the file name is made of it, so none may reach another file.
+HASHES = (
+    "../../../../etc/passwd", "0" * 32, STORED_ARRAY_HASH.upper(), STORED_ARRAY_HASH[:-1],
+    STORED_ARRAY_HASH + "/../" + STORED_ARRAY_HASH, STORED_ARRAY_HASH + "\x00", "/" + STORED_ARRAY_HASH,
+    f"../.arrays/{STORED_ARRAY_HASH}", "x" * 100_000, STORED_ARRAY_HASH + ".npy",
 )
 
 #: A well-formed value of each tag, whose fields the ``typed`` recipes replace one by one.
@@ -101,6 +107,8 @@ SKELETONS: dict[str, Any] = {
     "task": {"format": "smttask-task", "version": 1, "module": "hostile_tasks", "task": "double",
              "inputs": {"x": 3}, "reason": None, "key": None},
     "ndarray": {"dtype": "<f8", "shape": [2], "data": [1.0, 2.0]},
+    # The array of the "array_stored" template, which the test projects hold.
+    "ndarray.stored": {"dtype": "<f8", "shape": [STORED_ARRAY_SIZE], "xxh3_128": STORED_ARRAY_HASH},
     "numpy.scalar": {"dtype": "<f4", "value": 1.5},
     "dtype": "<f4",
     "numpy.Generator": {"bit_generator": "PCG64", "state": {"state": 1, "inc": 1}, "has_uint32": 0,
@@ -175,6 +183,7 @@ _FIELD_VALUES = {
     "dist": st.sampled_from(DISTRIBUTIONS),
     "module": st.sampled_from(MODULES + TARGETS),
     "zlib": st.sampled_from([Zip(20), "eJzLSM3JyQcABiwCFQ==", "not base64!", ""]),
+    "xxh3_128": st.sampled_from(HASHES),
 }
 
 
@@ -372,6 +381,10 @@ def catalogue(templates: dict[str, dict[str, Any]], *, every_pair: bool = True) 
     for i, tag in enumerate(TYPE_TAGS + UNKNOWN_TAGS):
         found.append(Recipe("typed", "scalar", (TYPED_PLACES[i % len(TYPED_PLACES)], tag, Token(PAYLOAD_TOKENS[i % len(PAYLOAD_TOKENS)]))))
         found.append(Recipe("typed", "scalar", ("any", tag, WRONG[i % len(WRONG)])))
+    stored = SKELETONS["ndarray.stored"]
+    for field, values in (("xxh3_128", HASHES), ("shape", SHAPES), ("dtype", DTYPES)):
+        found += [Recipe("typed", "scalar", ("any", "ndarray.stored", {**stored, field: v})) for v in values]
+    found.append(Recipe("typed", "scalar", ("any", "ndarray.stored", {**stored, "file": "../../../../etc/passwd"})))
     wrong = list(WRONG)
     for name in NAMES:
         for index, path in enumerate(_paths(templates[name])):

@@ -15,7 +15,7 @@ from typing import Any
 #: Every ``$type`` tag smttask writes; the templates between them contain each one.
 TYPE_TAGS = (
     "tuple", "set", "frozenset", "dict", "bytes", "complex", "path", "datetime", "date", "timedelta",
-    "enum", "model", "task", "ndarray", "numpy.scalar", "dtype", "numpy.Generator",
+    "enum", "model", "task", "ndarray", "ndarray.stored", "numpy.scalar", "dtype", "numpy.Generator",
     "numpy.SeedSequence", "paramcoll", "expand", "scipy.stats.frozen",
     "scipy.stats.multivariate_normal", "seedgenerator", "purefunction",
 )
@@ -23,7 +23,7 @@ TYPE_TAGS = (
 #: Template names, in a fixed order (strategies sample from it).
 NAMES = (
     "enum", "model", "paramcoll", "frozen", "mvn", "seedgen", "array_small", "array_zlib",
-    "array_base64", "scalar", "dtype", "gen", "seedseq", "create", "upstream", "when", "misc",
+    "array_base64", "array_stored", "scalar", "dtype", "gen", "seedseq", "create", "upstream", "when", "misc",
     "mapping", "sequence", "function",
 )
 
@@ -47,6 +47,7 @@ def _tasks() -> dict[str, Any]:
         "array_small": h.array(a=np.arange(4.0)),
         "array_zlib": h.array(a=np.zeros(1000)),
         "array_base64": h.array(a=np.random.default_rng(0).random(100)),
+        "array_stored": stored_array_task(),
         "scalar": h.anything(value=np.float32(1.5), n=1),
         "dtype": h.dtype(t=np.dtype("f4")),
         "gen": h.anything(value=np.random.default_rng(1), n=1),
@@ -63,6 +64,28 @@ def _tasks() -> dict[str, Any]:
     }
 
 
+#: The XXH3-128 hash of :func:`stored_array_task`'s array (checked when the templates are saved).
+STORED_ARRAY_HASH = "2ccfab1d89ec7b6030ceef9a8e8df5a2"
+#: Its number of elements: one more than fits in the default ``array_inline_max`` (1 MiB of float64).
+STORED_ARRAY_SIZE = (1 << 17) + 1
+
+
+def stored_array_task() -> Any:
+    """A task whose array input is just over the default ``array_inline_max``: its file refers to the stored array."""
+    import hostile_tasks as h
+    import numpy as np
+
+    return h.array(a=np.random.default_rng(1).random(STORED_ARRAY_SIZE))
+
+
+def store_template_arrays(project_root: Path) -> None:
+    """Store the array of the ``array_stored`` template in the project at *project_root*, so its file reads there."""
+    from smttask import Project
+
+    with Project(project_root).activate():
+        stored_array_task().save(project_root / "stored-array.taskdesc.json")
+
+
 def save_templates(project_root: Path) -> dict[str, dict[str, Any]]:
     """Save one task file per template under *project_root*; return ``{name: document}``."""
     from smttask import Project
@@ -73,6 +96,7 @@ def save_templates(project_root: Path) -> dict[str, dict[str, Any]]:
                  for name, task in tasks.items()}
     assert tuple(paths) == NAMES
     documents = {name: json.loads(path.read_text()) for name, path in paths.items()}
+    assert documents["array_stored"]["inputs"]["a"]["value"]["xxh3_128"] == STORED_ARRAY_HASH
     # Task files of format version 1 (upstream tasks nested inline) are still read: the recipes
     # that damage nested upstream tasks use that form; the "table" recipes damage version 2's.
     documents["flat"] = documents["upstream"]

@@ -18,7 +18,7 @@ import pytest
 from fuzz_counts import EXAMPLES, counts
 from fuzz_recipes import Recipe, build, catalogue, recipes
 from fuzz_sideeffects import Canaries
-from fuzz_templates import TYPE_TAGS, tags_in
+from fuzz_templates import TYPE_TAGS, store_template_arrays, tags_in
 from hypothesis import HealthCheck, Phase, given, settings
 
 SETTINGS = settings(
@@ -73,6 +73,7 @@ def reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, templates: dict) -> 
     project = tmp_path / "project"
     (project / "hostile").mkdir(parents=True)
     (project / "smttask.toml").write_text('recorder = "none"\n')
+    store_template_arrays(project)
     canaries = Canaries.plant(tmp_path)
     monkeypatch.chdir(project)
     # A module run on import (unittest.__main__) parses sys.argv: give it no arguments of pytest's.
