@@ -2,6 +2,11 @@
 # local .venv from the project's own files, so a fresh clone needs only
 # Python >= 3.11 and git. The packages install with uv (itself installed into .venv
 # by pip; about 10 s here where pip alone takes about 2 minutes), or with pip where uv cannot.
+# Then the installed modules are compiled to bytecode: uv does not compile them, and where
+# PYTHONDONTWRITEBYTECODE is set (as in many containers) every process the tests start
+# would otherwise compile Snakemake, pydantic and click from source again (0.57 s of CPU
+# for `smttask --help` against 0.18 s compiled; the quick tests took 724 CPU seconds, 335 compiled).
+# A file that does not compile (some packages ship templates) is left to Python.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,14 +14,15 @@ STAMP := $(VENV)/.installed-stamp
 EDITABLES := -e 'packages/smttask-core[numpy,stats]' -e packages/smttask-cli -e 'packages/smttask-sumatra[dataframe,postgresql,export]' \
              -e packages/smttask-viz -e packages/smttask-snakemake -e packages/smttask-fsspec -e packages/smttask-dask
 
-.PHONY: setup demo test test-quick test-pythons bench docs lint clean
+.PHONY: setup bytecode demo test test-quick test-pythons bench docs lint clean
 
-$(STAMP): pyproject.toml $(wildcard packages/*/pyproject.toml)
+$(STAMP): Makefile pyproject.toml $(wildcard packages/*/pyproject.toml)
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "smttask needs Python >= 3.11"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q 'uv>=0.5' && $(BIN)/uv pip install -q -p $(BIN)/python $(EDITABLES) --group dev \
 	  || { echo "== make setup: uv could not install; installing with pip"; \
 	       $(BIN)/python -m pip install -q --upgrade 'pip>=25.1' && $(BIN)/python -m pip install -q $(EDITABLES) --group dev; }
+	-$(BIN)/python -m compileall -qq -j 0 $(VENV)/lib
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -24,12 +30,17 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/python examples/readme_demo.py
 
+# smttask's own modules are installed editable: compile them before the tests start
+# smttask processes (a no-op when they are up to date)
+bytecode: setup
+	-$(BIN)/python -m compileall -qq packages/*/src
+
 # every test, spread over the machine's cores (pytest-xdist)
-test: setup
+test: bytecode
 	$(BIN)/python -m pytest -q -n auto
 
 # every test that needs no running service (database, SSH server, cluster, kernel, browser)
-test-quick: setup
+test-quick: bytecode
 	$(BIN)/python -m pytest -q -n auto -m "not service"
 
 # core, cli, sumatra and the original's suite on the other Pythons installed (3.12, 3.13, 3.14)
