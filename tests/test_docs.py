@@ -28,6 +28,7 @@ RUNNABLE_PAGES = {
     "params.md": ["numpy", "scipy"],
     "keys.md": ["numpy"],
     "storage.md": ["numpy"],
+    "explain.md": [],
     "taskfiles.md": ["numpy"],
     "typing.md": ["numpy"],
     "configuration.md": [],

@@ -22,8 +22,9 @@ def smttask_cli_commands(cli: Any) -> None:
     from .commands.run import run
     from .commands.show import show
     from .commands.store import store
+    from .commands.why import why
 
-    for command in (run, show, clean, migrate, plugins, debug, store, accept):
+    for command in (run, show, why, clean, migrate, plugins, debug, store, accept):
         cli.add_command(command)
     for command in (gc, pin, unpin):
         store.add_command(command)

@@ -47,6 +47,7 @@ _EXPORTS = {
     "smttask.recording": ["Recorder", "RunInfo"],
     "smttask.storage": ["StorageBackend", "OutputFormat"],
     "smttask.garbage": ["collect_garbage"],
+    "smttask.explain": ["Explanation", "explain", "explain_result"],
     "smttask.execution": ["Executor", "TaskOutcome"],
     "smttask.serializers": ["Serializer"],
 }
@@ -91,6 +92,7 @@ if TYPE_CHECKING:
         UnserializableValueError,
     )
     from .execution import Executor, TaskOutcome
+    from .explain import Explanation, explain, explain_result
     from .garbage import collect_garbage
     from .generators import Create, Join, creatable
     from .hookspecs import hookimpl, hookspec

@@ -206,6 +206,26 @@ def smttask_gc_roots(project: Project, keep_recorded: bool) -> list[GcRoot]:
 
 
 # -------------------------------------------------------------------------
+# Explaining
+# -------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def smttask_task_of_record(project: Project, label: str) -> Task | None:
+    """Return the task that the lab-book record *label* ran, for ``smttask why RECORD_LABEL``.
+
+    Called when an argument of ``smttask why`` is not a file. smttask-sumatra rebuilds the task from
+    the record's parameters (importing its module, as reading its task file would).
+
+    Stops at first non-None result.
+
+    :param project: The project whose lab book is searched.
+    :param label: The argument as the user typed it.
+    :returns: The task, or ``None`` if this plugin keeps no record of that label.
+    """
+
+
+# -------------------------------------------------------------------------
 # Command line
 # -------------------------------------------------------------------------
 

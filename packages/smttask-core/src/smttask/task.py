@@ -19,8 +19,20 @@ from .signature import InputSpec
 from .walk import is_task
 
 if TYPE_CHECKING:
+    from .explain import Explanation
     from .outputs import OutputSpec
     from .project import Project
+
+
+class _TypeAttribute:
+    """A read-only attribute computed from the class, whether read from the class or an instance."""
+
+    def __init__(self, getter: Callable[[type], Any]) -> None:
+        self.getter = getter
+        self.__doc__ = getter.__doc__
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        return self.getter(owner)
 
 
 class Task:
@@ -108,10 +120,13 @@ class Task:
     def name(self) -> str:
         return self.taskname
 
-    @property
-    def task_function(self) -> Callable[..., Any]:
-        """The function (or method of a callable class) this task computes; its code is fingerprinted."""
-        return type(self)._func
+    @_TypeAttribute
+    def task_function(cls) -> Callable[..., Any]:
+        """The function (or method of a callable class) this task computes; its code is fingerprinted.
+
+        Read from the task type as well as from a task (``explain_result`` has only the type).
+        """
+        return cls._func
 
     @property
     def output_names(self) -> tuple[str, ...]:
@@ -333,6 +348,17 @@ class Task:
         from .engine import load_output
 
         return load_output(self, self._project(), name, mmap=mmap)
+
+    def why(self, *, nearest: int = 3) -> Explanation:
+        """Why running this task now would use a result or compute one (``print()`` it for the report).
+
+        For a miss, the *nearest* stored results of this task and the inputs,
+        by dotted path through upstream tasks, that differ; for a hit, where the
+        result is, its record and whether the code changed since. See :mod:`smttask.explain`.
+        """
+        from .explain import explain
+
+        return explain(self, self._project(), nearest=nearest)
 
     # --- task files -------------------------------------------------------
     @property

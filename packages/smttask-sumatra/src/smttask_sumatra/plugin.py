@@ -30,3 +30,10 @@ def smttask_gc_roots(project: Any, keep_recorded: bool) -> list[Any]:
     from .gcroots import record_roots
 
     return record_roots(project, keep_recorded)
+
+
+@hookimpl
+def smttask_task_of_record(project: Any, label: str) -> Any:
+    from .recordtasks import task_of_record
+
+    return task_of_record(project, label)

@@ -340,5 +340,3 @@ def checked_tags(tags: Iterable[str]) -> tuple[str, ...]:
                 f"{tag!r} is not a tag Sumatra can store: give a non-empty text without commas or spaces."
             )
     return found
-
-

@@ -154,6 +154,16 @@ class StorageBackend(ABC):
     def delete(self, task: Task) -> bool:
         """Remove *task*'s stored result; True if there was one."""
 
+    def manifests(self, task: Task, key: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """``(location, manifest)`` of the stored results of *task*'s type: every key, or only *key*.
+
+        ``smttask why`` compares them with the task (see :mod:`smttask.explain`).
+        Only complete results with a readable manifest are listed, in no
+        particular order. Backends that cannot list their results return ``[]``,
+        the default.
+        """
+        return []
+
     def accept_code(self, task: Task) -> bool:
         """Record that *task*'s stored result stays valid under its current code (``smttask accept``).
 

@@ -331,6 +331,26 @@ class LocalStorage(StorageBackend):
             raise
         return StoredResult(key, outputs, record)
 
+    def manifests(self, task: Task, key: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """The manifests in *task*'s directory (only *key*'s, if given); unreadable ones are left out."""
+        directory = self._dir(task)[1]
+        if key is not None:
+            names = [f"{key}{MANIFEST_SUFFIX}"]
+        else:
+            try:
+                names = sorted(n for n in os.listdir(directory) if n.endswith(MANIFEST_SUFFIX) and n[0] != ".")
+            except (FileNotFoundError, NotADirectoryError):
+                return []
+        found = []
+        for name in names:
+            path = f"{directory}{os.sep}{name}"
+            try:
+                _, manifest = self._manifest_files(path, name[: -len(MANIFEST_SUFFIX)])
+            except (OSError, ValueError, TypeError, AttributeError, RecursionError, CorruptResultError):
+                continue
+            found.append((path, manifest))
+        return found
+
     def accept_code(self, task: Task) -> bool:
         """Store the current code fingerprint in *task*'s manifest (its code change is cosmetic); True if stored."""
         found = self._read_manifest(task)

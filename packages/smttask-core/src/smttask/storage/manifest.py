@@ -80,6 +80,7 @@ def result_manifest(task: Task, project: Any, outputs: dict[str, dict[str, Any]]
     return {
         "smttask_result": MANIFEST_VERSION,
         "task": task.identity,
+        **({"version": task.version} if task.version is not None else {}),
         "key": task.digest,
         "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **({"record": record} if record is not None else {}),
