@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,40 @@ def test_the_manifest_has_local_s_shape_and_names_the_record(store, tmp_path, ta
         assert project.storage.save(task, {"": 64}, record="20261206-120000_abcdef").record == "20261206-120000_abcdef"
         task.clear()
         assert project.storage.locate(task).record == "20261206-120000_abcdef"
+
+
+def test_a_result_of_changed_code_warns_or_is_recomputed_as_set(store, tmp_path, task_log, request):
+    url, remote = store
+    with make_project(tmp_path / "a", url, **_options(url, request)).activate():
+        task = square(x=9)
+        task.run()
+    manifest_path = remote / "square" / f"{task.digest}.manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["code"]["functions"] = {name: "0" * 32 for name in manifest["code"]["functions"]}
+    manifest_path.write_text(json.dumps(manifest))  # as if stored by other code
+    for mode, computed_then in (("warn", 1), ("recompute", 2)):
+        project = make_project(tmp_path / mode, url, **_options(url, request))
+        project = Project(project.root, config=replace(project.config, on_code_change=mode),
+                          plugin_manager=project.plugin_manager)
+        with project.activate(), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            planned = project.storage.check(square(x=9))
+            assert square(x=9).run() == 81
+        assert (planned is None) == (mode == "recompute")
+        assert any("fsspec" not in str(w.message) and "square" in str(w.message) for w in caught) == (mode == "warn")
+        assert computed(task_log, "square") == computed_then
+
+
+def test_why_lists_the_stored_results_of_a_task(store, tmp_path, task_log, request):
+    url, _ = store
+    with make_project(tmp_path / "a", url, **_options(url, request)).activate():
+        square(x=2).run()
+        square(x=3).run()
+    with make_project(tmp_path / "b", url, **_options(url, request)).activate():
+        explanation = square(x=4).why()
+        assert explanation.compared == 2
+        assert [d.path for d in explanation.nearest[0].differences] == ["x"]
+        assert square(x=2).why().status == "stored"
 
 
 def test_two_processes_racing_compute_once(store, tmp_path, task_log, request):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import platform
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -68,6 +69,9 @@ def _origin(cmd: click.Command) -> str:
     return getattr(cmd.callback, "__module__", None) or "unknown module"
 
 
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
 def warn(message: str) -> None:
     """Print a warning of the command line itself to stderr."""
     click.echo(f"smttask: warning: {message}", err=True)
@@ -76,8 +80,6 @@ def warn(message: str) -> None:
 def load_plugin_manager() -> pluggy.PluginManager:
     """The plugin manager with every installed plugin that loads; core skips a broken
     plugin with a warning, which is shown here as a warning of the command line."""
-    import warnings
-
     from smttask import make_plugin_manager
     from smttask.errors import PluginLoadWarning
 
@@ -160,7 +162,21 @@ def build_cli(plugin_manager: pluggy.PluginManager | None = None) -> click.Group
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``smttask`` console script."""
+    warnings.showwarning = _show_warning
     return build_cli().main(args=argv, prog_name="smttask", complete_var="_SMTTASK_COMPLETE")
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """smttask's own warnings as one line, ``warning: CodeChangedWarning: MESSAGE``: the line of code
+    Python would name is the console script's, which tells a user of the command nothing."""
+    from smttask.errors import SmttaskWarning
+
+    if issubclass(category, SmttaskWarning):
+        stream = sys.stderr if file is None else file
+        stream.write(f"warning: {category.__name__}: {message}\n")
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m smttask_cli.main`

@@ -30,6 +30,7 @@ import xxhash
 
 from smttask.errors import CorruptResultError
 from smttask.files import host_id, parse_temp_name, pid_alive, safe_name, temp_name, temp_tag
+from smttask.fingerprint import code_still_valid
 from smttask.storage import (
     Leftover,
     OutputFormat,
@@ -90,10 +91,13 @@ class FsspecStorage(StorageBackend):
         return Path(self._manifest_path(task)) if self.settings.protocol == "file" else None
 
     # --- reading ----------------------------------------------------------------------------
-    def _read_manifest(self, task: Task) -> tuple[str, str, list[tuple[str, _Entry]], str | None] | None:
-        """``(directory, manifest path, [(output, entry)], record label)``, or None when nothing is stored."""
+    def _read_manifest(
+        self, task: Task, key: str | None = None
+    ) -> tuple[str, str, list[tuple[str, _Entry]], dict[str, Any]] | None:
+        """``(directory, manifest path, [(output, entry)], manifest)`` of *task*'s result (or of its type's
+        result *key*), or None when nothing is stored."""
         directory = self.directory(task)
-        key = task.digest
+        key = task.digest if key is None else key
         path = join(directory, f"{key}{MANIFEST_SUFFIX}")
         try:
             raw = self.remote.read(path)
@@ -109,26 +113,54 @@ class FsspecStorage(StorageBackend):
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise CorruptResultError(f"{where} is not a valid result manifest: {str(exc)[:200]}") from None
         entries = [(name, manifest_entry(where, e)) for name, e in manifest["outputs"].items()]
-        return directory, path, entries, manifest_record(manifest)
+        return directory, path, entries, manifest
 
     def locate(self, task: Task) -> StoredResult | None:
         found = self._read_manifest(task)
-        if found is None:
-            return None
-        directory, _, entries, record = found
+        return None if found is None else self._stored_result(task, found)
+
+    @staticmethod
+    def _stored_result(task: Task, found: tuple[str, str, list[tuple[str, _Entry]], dict[str, Any]]) -> StoredResult:
+        directory, _, entries, manifest = found
         return StoredResult(task.digest, {
             name: StoredOutput(name, Path(join(directory, file)), fmt, size, digest, mtime_ns)
             for name, (file, fmt, size, digest, mtime_ns, _) in entries
-        }, record)
+        }, manifest_record(manifest))
+
+    def _code_still_valid(self, task: Task, path: str, manifest: dict[str, Any]) -> bool:
+        """The project's ``on_code_change`` applied to a stored result, as the ``local`` backend does."""
+        return "code" not in manifest or code_still_valid(task, self.project, manifest["code"], self.url(path))
+
+    def manifests(self, task: Task, key: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """The manifests of *task*'s type's stored results (only *key*'s, if given), by URL; unreadable ones left out."""
+        if key is not None:
+            keys = [key]
+        else:
+            directory = self.directory(task)
+            keys = sorted(
+                name[: -len(MANIFEST_SUFFIX)] for name in self.remote.listdir(directory)
+                if name.endswith(MANIFEST_SUFFIX) and not name.startswith(".")
+            )
+        found = []
+        for one in keys:
+            try:
+                read = self._read_manifest(task, one)
+            except CorruptResultError:
+                continue
+            if read is not None:
+                found.append((self.url(read[1]), read[3]))
+        return found
 
     def check(self, task: Task) -> StoredResult | None:
         """The stored result, if every file has its recorded size and modification time, or hashes right.
 
-        A file whose modification time differs is fetched (into the read cache) and hashed.
+        A file whose modification time differs is fetched (into the read cache) and hashed. The
+        project's ``on_code_change`` applies to a result of changed code, as on :meth:`load`.
         """
-        stored = self.locate(task)
-        if stored is None:
+        found = self._read_manifest(task)
+        if found is None or not self._code_still_valid(task, found[1], found[3]):
             return None
+        stored = self._stored_result(task, found)
         formats = self._known_formats()
         for out in stored.outputs.values():
             path = out.path.as_posix()
@@ -173,7 +205,7 @@ class FsspecStorage(StorageBackend):
 
     def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
         found = self._read_manifest(task)
-        if found is None:
+        if found is None or not self._code_still_valid(task, found[1], found[3]):
             return None
         directory, _, entries, _ = found
         formats = self._known_formats()

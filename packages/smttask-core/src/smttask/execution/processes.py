@@ -335,7 +335,8 @@ def _death_message(exitcode: int | None) -> str:
     return f"the worker process running it exited unexpectedly (exit code {exitcode})"
 
 
-_WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")
+#: A warning as Python prints it (``file.py:12: SomeWarning: ...``) or as ``smttask`` does (``warning: SomeWarning: ...``).
+_WARNING = re.compile(r"^(\S.*:\d+: |warning: )\w*Warning: ")
 
 
 def _write_output(stream: str, text: str) -> None:

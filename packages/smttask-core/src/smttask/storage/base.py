@@ -102,7 +102,10 @@ class StorageBackend(ABC):
         batch with it: a result it passes is reported cached without loading it.
         The default only locates; backends that can do better (the ``local``
         backend checks each file's size and modification time, and hashes a file
-        that was modified) should.
+        that was modified) should. Like :meth:`load`, it applies the project's
+        ``on_code_change`` to a result of changed code (warn, or with
+        ``"recompute"`` return None), so a plan does not call cached what a run
+        would compute.
         """
         return self.locate(task)
 

@@ -202,9 +202,10 @@ class LocalStorage(StorageBackend):
 
     def locate(self, task: Task) -> StoredResult | None:
         found = self._read_manifest(task)
-        if found is None:
-            return None
-        directory, manifest_path, manifest = found
+        return None if found is None else self._stored_result(task, *found)
+
+    @staticmethod
+    def _stored_result(task: Task, directory: str, manifest_path: str, manifest: dict[str, Any]) -> StoredResult:
         outputs = {}
         for name, entry in manifest["outputs"].items():
             file, format_name, size, digest, mtime_ns, _ = manifest_entry(manifest_path, entry)
@@ -216,14 +217,20 @@ class LocalStorage(StorageBackend):
 
         A file whose modification time differs from the one recorded (it was
         rewritten, or copied without its times) is hashed: it passes only if its
-        bytes are the ones written. Costs one ``stat`` per output otherwise.
+        bytes are the ones written. Costs one ``stat`` per output otherwise. The
+        project's ``on_code_change`` applies as on :meth:`load`: a result of
+        changed code warns, or with ``"recompute"`` is not found.
         """
         touched = self._mark_used(task)
-        stored = self.locate(task)
-        if stored is None:
+        found = self._read_manifest(task)
+        if found is None:
             return None
+        directory, manifest_path, manifest = found
         if not touched:
             self._mark_used(task, create=True)
+        if "code" in manifest and not code_still_valid(task, self.project, manifest["code"], manifest_path):
+            return None
+        stored = self._stored_result(task, directory, manifest_path, manifest)
         for out in stored.outputs.values():
             try:
                 st = os.stat(out.path)
