@@ -162,3 +162,23 @@ def test_a_large_array_is_written_once_to_exactly_its_size_and_hashes_as_stored(
     assert np.array_equal(np.load(path), value)
     back = NpyFormat().read(str(path), project, expected_hash=digest, expected=NpyFormat().describe(value))
     assert np.array_equal(back, value)
+
+
+def test_short_writes_are_completed(project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel may write less than asked (signals, quotas): the file is still whole and hashes as stored."""
+    import os
+
+    import xxhash
+
+    writev = os.writev
+
+    def short(fd: int, buffers: Any) -> int:
+        return writev(fd, [memoryview(buffers[0])[:100_003]])
+
+    monkeypatch.setattr(os, "writev", short)
+    value = np.random.default_rng(1).random(300_000)
+    path = Path(project.root) / "short.npy"
+    digest = NpyFormat().write(value, str(path), project)
+    raw = path.read_bytes()
+    assert digest == xxhash.xxh3_128_hexdigest(raw)
+    assert np.array_equal(np.load(path), value)
