@@ -57,3 +57,12 @@ def test_why_gives_one_line_per_bad_argument_and_explains_the_rest(project):
     ]
     assert result.stderr.splitlines()[1].startswith("error: broken.taskdesc.json: not valid JSON")
     assert "square (key" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_bad_file_in_a_directory_is_named_by_its_own_path(project):
+    project.write("batch/broken.taskdesc.json", "nope")
+    project.save(project.tasks.square(x=10), "ok", directory="batch")
+    result = project.smttask("why", "batch")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: batch/broken.taskdesc.json: not valid JSON")
+    assert "not stored; a run computes it." in result.stdout

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..display import echo_problem, shown
+from ..display import echo_path_problems, echo_problem, shown
 from ..loading import load_entry
 from ..paths import collect_task_files
 from ..state import CliState
@@ -37,13 +37,14 @@ def why(state: CliState, targets: tuple[str, ...], nearest: int) -> None:
     told: set[tuple[str, str | None]] = set()
     for target in targets:
         try:
-            explanations = list(_explain_target(target, project, nearest))
+            explanations = _explain_target(target, project, nearest)
         except _TargetError as exc:
-            echo_problem(shown(target), str(exc))
-            failed = True
-            continue
-        for explanation in explanations:
-            if (explanation.key, explanation.location) not in told:  # an output and its manifest are one result
+            explanations = [(shown(target), str(exc))]
+        for label, explanation in explanations:
+            if isinstance(explanation, str):
+                echo_problem(label, explanation)
+                failed = True
+            elif (explanation.key, explanation.location) not in told:  # an output and its manifest: one result
                 told.add((explanation.key, explanation.location))
                 click.echo(str(explanation))
     if failed:
@@ -54,25 +55,24 @@ class _TargetError(Exception):
     """An argument that names no task file, stored result or record."""
 
 
-def _explain_target(target: str, project: Project, nearest: int) -> list[Explanation]:
+def _explain_target(target: str, project: Project, nearest: int) -> list[tuple[str, Explanation | str]]:
+    """``(label, explanation or the problem)`` for each task or result *target* names."""
     from smttask.errors import SmttaskError
     from smttask.explain import explain, explain_result
 
     if os.path.isfile(target) and _is_result_file(target, project):
         try:
-            return [explain_result(target, project)]
+            return [(target, explain_result(target, project))]
         except SmttaskError as exc:
             raise _TargetError(str(exc)) from None
     if os.path.exists(target):
         files, problems = collect_task_files([target])
-        if problems:
-            raise _TargetError(problems[0].problem)
-        found = []
+        echo_path_problems(p for p in problems if not p.fatal)  # warnings: files skipped, as `smttask run` does
+        found: list[tuple[str, Explanation | str]] = [(p.argument, p.problem) for p in problems if p.fatal]
         for path in files:
             entry = load_entry(path, project)
-            if entry.task is None:
-                raise _TargetError(entry.error or "not a task file")
-            found.append(explain(entry.task, project, nearest=nearest))
+            found.append((entry.label, explain(entry.task, project, nearest=nearest) if entry.task is not None
+                          else entry.error or "not a task file"))
         return found
     with project.activate():
         try:
@@ -81,7 +81,7 @@ def _explain_target(target: str, project: Project, nearest: int) -> list[Explana
             raise _TargetError(str(exc)) from None
     if task is None:
         raise _TargetError("no such file, and no lab-book record has this label (list them with `smttask records`)")
-    return [explain(task, project, nearest=nearest)]
+    return [(target, explain(task, project, nearest=nearest))]
 
 
 def _is_result_file(target: str, project: Project) -> bool:
