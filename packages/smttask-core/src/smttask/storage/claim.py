@@ -149,6 +149,10 @@ def release_claim(path: str, token: str, tag: str) -> None:
         remove_if_unchanged(path, info, tag)
 
 
+#: Seconds between the heartbeat thread's rounds at most (a new claim is first touched within this, or its beat).
+_IDLE_INTERVAL = 1.0
+
+
 class _Heartbeat:
     """One daemon thread per process that touches every claim the process holds.
 
@@ -161,6 +165,8 @@ class _Heartbeat:
         self._claims: dict[int, Claim] = {}
         self._wake = threading.Event()
         self._pid = -1
+        #: How long the thread sleeps between rounds now; a claim that needs a shorter beat wakes it.
+        self._interval = _IDLE_INTERVAL
 
     def add(self, claim: Claim) -> None:
         with self._lock:
@@ -169,7 +175,8 @@ class _Heartbeat:
                 self._claims = {}
                 threading.Thread(target=self._run, daemon=True, name="smttask-heartbeat").start()
             self._claims[id(claim)] = claim
-            self._wake.set()
+            if claim.heartbeat < self._interval:  # else the next round is soon enough: no wake-up per task
+                self._wake.set()
 
     def remove(self, claim: Claim) -> None:
         with self._lock:
@@ -189,8 +196,8 @@ class _Heartbeat:
                     except FileNotFoundError:
                         pass
             last = {ident: t for ident, t in last.items() if ident in dict(claims)}
-            interval = min((c.heartbeat for _, c in claims), default=60.0)
-            self._wake.wait(min(interval, 1.0) if claims else None)
+            self._interval = min([_IDLE_INTERVAL, *(c.heartbeat for _, c in claims)])
+            self._wake.wait(self._interval)
             self._wake.clear()
 
 
