@@ -55,6 +55,20 @@ def test_installing_something_changes_the_key(cache: Path, tmp_path: Path, monke
     assert len(list(cache.glob("plugins-*.json"))) == 2
 
 
+def test_a_directory_without_metadata_leaves_the_key_alone(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project (or script) directory first on sys.path, written to, reuses the cache: no scan, no new file."""
+    first = installed_plugins()
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.syspath_prepend(str(project))
+    (project / "tasks.py").write_text("x = 1\n")  # the directory's time changes
+    refuse_scans(monkeypatch)
+    assert installed_plugins() == first
+    assert len(list(cache.glob("plugins-*.json"))) == 1
+
+
 def test_a_damaged_or_unwritable_cache_only_costs_a_scan(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = installed_plugins()
     (written,) = cache.glob("plugins-*.json")

@@ -3,10 +3,13 @@
 Scanning the metadata of every installed distribution costs tens of
 milliseconds, paid by every short script, every CLI worker and every cluster
 job. What it finds depends only on what is installed, so it is kept in a small
-JSON file under the user's cache directory, keyed by the interpreter,
-``sys.path`` and the modification times of the ``sys.path`` directories:
-installing or removing a distribution adds or removes a ``*.dist-info``
-directory, which changes its directory's time, and so the key. A missing,
+JSON file under the user's cache directory, keyed by the interpreter and
+the ``sys.path`` directories holding distribution metadata, with their
+modification times: installing or removing a distribution adds or removes a
+``*.dist-info`` directory, which changes its directory's time, and so the key.
+A directory without metadata (a project or a script's directory, which
+``smttask`` puts first on ``sys.path``) is left out, so working in a new
+project, or writing files in it, reuses the cache. A missing,
 stale, damaged or unwritable cache only costs the scan. Set
 ``SMTTASK_PLUGIN_CACHE=0`` to scan every time.
 
@@ -33,6 +36,8 @@ GROUP = "smttask"
 STALE_AFTER = 30 * 24 * 3600
 #: Set to ``0`` to scan the installed distributions in every process.
 CACHE_VARIABLE = "SMTTASK_PLUGIN_CACHE"
+#: Names of the distribution metadata directories a scan reads.
+_METADATA_SUFFIXES = (".dist-info", ".egg-info")
 _FORMAT = 2
 
 
@@ -114,13 +119,29 @@ def _scan() -> list[PluginEntry]:
 
 
 def _environment_key() -> str:
-    parts = [sys.executable, sys.prefix, *sys.path]
+    parts = [sys.executable, sys.prefix]
     for entry in sys.path:
-        try:
-            parts.append(str(os.stat(entry or ".").st_mtime_ns))
-        except OSError:
-            parts.append("-")
+        stamp = _metadata_stamp(entry)
+        if stamp is not None:
+            parts += [entry, stamp]
     return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+
+
+def _metadata_stamp(entry: str) -> str | None:
+    """The modification time of the ``sys.path`` *entry*, or ``None`` for a directory holding no distribution metadata.
+
+    What a scan finds comes only from ``*.dist-info`` and ``*.egg-info`` in the
+    entries (or inside zip files); a directory gaining one is keyed from then on.
+    A missing entry is ``"-"``: one appearing later changes the key.
+    """
+    try:
+        if os.path.isdir(entry or "."):
+            with os.scandir(entry or ".") as found:
+                if not any(item.name.endswith(_METADATA_SUFFIXES) for item in found):
+                    return None
+        return str(os.stat(entry or ".").st_mtime_ns)
+    except OSError:
+        return "-"
 
 
 def _cache_path() -> Path | None:
