@@ -19,8 +19,7 @@ from typing import Any
 
 import click
 
-from .collapse import DEFAULT_THRESHOLD
-from .layout import ENGINES
+from .defaults import DEFAULT_THRESHOLD, ENGINES
 
 GRAPH_SUFFIXES = (".html", ".htm", ".svg", ".png", ".pdf")
 RECORD_SUFFIXES = (".html", ".htm", ".svg", ".png", ".pdf")

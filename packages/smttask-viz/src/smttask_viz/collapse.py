@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
+from .defaults import DEFAULT_THRESHOLD
 from .layout import layer_ranks
 from .model import Edge, GraphData, Node
 
-#: Default: collapse groups of more than this many same-named tasks on one level.
-DEFAULT_THRESHOLD = 24
 _INDEX = re.compile(r"\[\d+\]")
 
 

@@ -17,6 +17,7 @@ import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .defaults import ENGINES
 from .errors import LayoutError
 from .model import GraphData, Node
 
@@ -28,7 +29,6 @@ MAX_NODE_WIDTH = 320.0
 #: Above this many nodes, ``auto`` uses the pure-Python layout (dot takes seconds to minutes there).
 DOT_MAX_NODES = 400
 DOT_TIMEOUT = 60.0
-ENGINES = ("auto", "dot", "layered")
 
 Point = tuple[float, float]
 
