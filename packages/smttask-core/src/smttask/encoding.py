@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from .canonical import canonical_json, digest_of
 from .errors import DeserializationError, UnserializableValueError
-from .serializers import JSONValue, SerializerRegistry
+from .serializers import JSONValue, SerializerLookup
 
 Mode = Literal["file", "key"]
 TYPE_TAG = "$type"
@@ -30,7 +30,7 @@ _PLAIN = PLAIN_TYPES
 
 def encode(
     value: Any,
-    registry: SerializerRegistry,
+    registry: SerializerLookup,
     mode: Mode = "file",
     where: str = "",
     task_hook: Callable[[Any], JSONValue] | None = None,
@@ -71,7 +71,7 @@ def encode(
 
 
 def decode(
-    data: JSONValue, registry: SerializerRegistry, task_hook: Callable[[JSONValue], Any] | None = None
+    data: JSONValue, registry: SerializerLookup, task_hook: Callable[[JSONValue], Any] | None = None
 ) -> Any:
     """Rebuild a value from :func:`encode`'s ``"file"``-mode data.
 

@@ -21,7 +21,7 @@ from .config import Config, find_project_root, load_config
 from .errors import ConfigError
 from .memory import MemoryCache
 from .plugins import components_by_name, make_plugin_manager, select
-from .serializers import SerializerRegistry, user_registry
+from .serializers import DeferredRegistry, SerializerRegistry, user_registry
 
 if TYPE_CHECKING:
     import pluggy
@@ -74,6 +74,11 @@ class Project:
     def serializers(self) -> SerializerRegistry:
         found = [s for batch in self.hook.smttask_value_serializers() for s in batch]
         return SerializerRegistry(found, parent=user_registry)
+
+    @cached_property
+    def deferred_serializers(self) -> DeferredRegistry:
+        """:attr:`serializers`, built only when a value needs one (plain values do not)."""
+        return DeferredRegistry(lambda: self.serializers)
 
     @cached_property
     def output_formats(self) -> list[OutputFormat]:

@@ -17,7 +17,7 @@ import importlib
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import PurePath
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from .canonical import canonical_json
 from .errors import DeserializationError, SerializerConflictError
@@ -359,6 +359,33 @@ BUILTIN_SERIALIZERS: tuple[Serializer, ...] = (
     EnumSerializer(),
     PydanticModelSerializer(),
 )
+
+
+class SerializerLookup(Protocol):
+    """What encoding and decoding ask of a registry: a serializer by class or by ``$type`` name."""
+
+    def for_type(self, t: type) -> Serializer | None: ...
+
+    def by_name(self, name: str) -> Serializer: ...
+
+
+class DeferredRegistry:
+    """A registry built only when a value needs a serializer (see :attr:`smttask.Project.deferred_serializers`).
+
+    Plain values (numbers, strings, None, and lists and string-keyed dicts of
+    them) encode and decode without one, so keying a task of plain inputs or
+    loading a plain JSON result imports none of the modules the serializers
+    live in: the first disk hit of a short script is that much cheaper.
+    """
+
+    def __init__(self, build: Callable[[], SerializerRegistry]) -> None:
+        self._build = build
+
+    def for_type(self, t: type) -> Serializer | None:
+        return self._build().for_type(t)
+
+    def by_name(self, name: str) -> Serializer:
+        return self._build().by_name(name)
 
 
 class SerializerRegistry:

@@ -223,7 +223,7 @@ class Task:
                 # Plain scalars encode as themselves: the same key, without the registry or the walk.
                 self._input_digest = self._make_key(dict(values))
                 return self._input_digest
-            registry = self._project().serializers
+            registry = self._project().deferred_serializers
             inputs = {}
             for name, value in self._values.items():
                 try:

@@ -104,7 +104,7 @@ class JsonFormat(OutputFormat):
         return True
 
     def write(self, value: Any, path: str, project: Project) -> str:
-        data = json.dumps(encode(value, project.serializers, "file"), ensure_ascii=False).encode("utf-8")
+        data = json.dumps(encode(value, project.deferred_serializers, "file"), ensure_ascii=False).encode("utf-8")
         with open(path, "xb") as f:
             f.write(data)
         return xxhash.xxh3_128_hexdigest(data)
@@ -113,7 +113,7 @@ class JsonFormat(OutputFormat):
         data = read_bytes(path)
         _check(path, data, expected_hash)
         try:
-            return decode(parse_json(data), project.serializers)
+            return decode(parse_json(data), project.deferred_serializers)
         except ValueError as exc:
             raise CorruptResultError(f"{path} is not valid JSON: {exc}") from exc
 
