@@ -109,3 +109,18 @@ def test_the_byte_bound_is_a_setting() -> None:
         Config.from_mapping({"memory_cache_bytes": -1}, "smttask.toml")
     with pytest.raises(ConfigError, match="memory cache bytes must be >= 0"):
         MemoryCache(maxbytes=-5)
+
+
+def test_a_result_of_plain_values_is_sized_as_the_walk_sizes_it() -> None:
+    """Results of numbers and strings take a shortcut; it must count what the general walk counts."""
+    from smttask.memory import MemoryEntry, held_bytes
+
+    shared = "shared text"
+    for values, result in [
+        ({"": 3}, 3),
+        ({"a": 1.5, "b": "xy"}, None),
+        ({"a": 1, "b": 1}, 5),
+        ({"a": shared, "b": shared}, shared),
+        ({"": [1, 2]}, [1, 2]),
+    ]:
+        assert MemoryEntry(values, result).nbytes == held_bytes((values, result))

@@ -44,7 +44,8 @@ class MemoryEntry:
     def nbytes(self) -> int:
         """The memory the result holds (estimated for large containers; see the module docstring)."""
         if self._nbytes is None:
-            self._nbytes = held_bytes((self.values, self._result))
+            plain = _plain_bytes(self.values, self._result)
+            self._nbytes = held_bytes((self.values, self._result)) if plain is None else plain
         return self._nbytes
 
     @property
@@ -62,8 +63,14 @@ SAMPLE = 1000
 #: Objects looked into per result; past this, the rest count their own size only.
 MAX_OBJECTS = 20_000
 _CONTAINERS = (list, tuple, set, frozenset)
+#: Exactly these types (not subclasses) hold no buffer of their own.
+_PLAIN = frozenset({dict, *_CONTAINERS})
+#: Types whose objects hold nothing but themselves: sized without looking inside.
+_ATOMIC = frozenset({int, float, complex, bool, str, bytes, type(None)})
 #: Objects whose attributes belong to the program, not to the result.
 _NOT_DATA = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
+#: The size of the pair ``(values, result)`` that :func:`held_bytes` is given for a result.
+_PAIR = sys.getsizeof((None, None), 0)
 
 
 def held_bytes(value: Any) -> int:
@@ -77,13 +84,18 @@ def held_bytes(value: Any) -> int:
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        buffer = _array_buffer(obj)
-        if buffer is not None:
-            owner, nbytes = buffer
-            if id(owner) not in buffers:
-                buffers.add(id(owner))
-                total += weight * nbytes
+        kind = type(obj)
+        if kind in _ATOMIC:
+            total += weight * sys.getsizeof(obj, 0)
             continue
+        if kind not in _PLAIN:  # a plain container is never an array: skip looking for a buffer
+            buffer = _array_buffer(obj)
+            if buffer is not None:
+                owner, nbytes = buffer
+                if id(owner) not in buffers:
+                    buffers.add(id(owner))
+                    total += weight * nbytes
+                continue
         total += weight * sys.getsizeof(obj, 0)
         if len(seen) > MAX_OBJECTS or isinstance(obj, _NOT_DATA):
             continue
@@ -99,9 +111,31 @@ def held_bytes(value: Any) -> int:
             step = len(items) / SAMPLE
             scale = weight * step
             stack.extend((items[int(i * step)], scale) for i in range(SAMPLE))
-        else:
-            stack.extend((item, weight) for item in items)
+            continue
+        for item in items:
+            if type(item) not in _ATOMIC:
+                stack.append((item, weight))
+            elif id(item) not in seen:  # sized here: most items of most results are plain values
+                seen.add(id(item))
+                total += weight * sys.getsizeof(item, 0)
     return int(total)
+
+
+def _plain_bytes(values: dict[str, Any], result: Any) -> int | None:
+    """What :func:`held_bytes` says of ``(values, result)`` when *result* and every value are plain
+    values (numbers, strings), or None otherwise: most results, sized without the walk."""
+    if type(result) not in _ATOMIC:
+        return None
+    total = _PAIR + sys.getsizeof(values, 0) + sys.getsizeof(result, 0)
+    seen = {id(result)}
+    for name, value in values.items():
+        if type(value) not in _ATOMIC:
+            return None
+        for obj in (name, value):
+            if id(obj) not in seen:  # each object once, as held_bytes counts it
+                seen.add(id(obj))
+                total += sys.getsizeof(obj, 0)
+    return total
 
 
 def _array_buffer(obj: Any) -> tuple[Any, int] | None:
