@@ -90,6 +90,17 @@ TASKS_SOURCE = textwrap.dedent(
 
 
     @RecordedTask
+    def ForgetRows(x: float) -> float:
+        """Empties the record store's executable and platform tables while it runs (as a flush would)."""
+        import sqlite3
+
+        connection = sqlite3.connect(".smt/records", isolation_level=None)
+        connection.execute("DELETE FROM django_store_executable")
+        connection.execute("DELETE FROM django_store_platforminformation")
+        connection.close()
+        return x
+
+    @RecordedTask
     def LockStore(x: float) -> float:
         """Takes the record store's write lock and keeps it (the test releases it)."""
         import sqlite3

@@ -9,6 +9,7 @@ import re
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sumatra_lab import Lab, git
@@ -194,3 +195,36 @@ def test_a_manifest_naming_no_plausible_record_names_none(lab: Lab, hostile: obj
     assert stored is not None and stored.record is None
     lab.project.memory.clear()
     assert task.run() == 36.0  # the result itself is still good
+
+
+def test_a_record_is_complete_when_its_store_lost_rows_during_the_run(lab: Lab) -> None:
+    """The final save reuses the rows the ``_running_`` save found, unless they are gone by then."""
+    assert lab.tasks.ForgetRows(x=1).run() == 1
+    record = only_record(lab)
+    assert record.tags == {"_finished_"}
+    assert record.executable.path == sys.executable
+    assert record.platforms[0].ip_addr == "127.0.0.1"
+
+
+def test_closing_a_record_looks_up_none_of_the_parts_its_running_save_looked_up(
+    lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parts of a record are looked up once, not once per save: Sumatra's ORM look-ups are most of its cost."""
+    from sumatra.recordstore.django_store.models import SumatraObjectsManager
+
+    looked_up: list[str] = []
+    real = SumatraObjectsManager.get_or_create_from_sumatra_object
+
+    def counting(self: Any, obj: Any, using: str = "default") -> Any:
+        looked_up.append(type(obj).__name__)
+        return real(self, obj, using=using)
+
+    monkeypatch.setattr(SumatraObjectsManager, "get_or_create_from_sumatra_object", counting)
+    lab.tasks.Square(x=1).run()
+    parts = [name for name in looked_up if name not in ("DataKey", "Dependency")]
+    assert sorted(parts) == sorted(
+        ["PythonExecutable", "GitRepository", "SerialLaunchMode", "FileSystemDataStore",
+         "FileSystemDataStore", "JSONParameterSet", "PlatformInformation"]
+    ), "each part of the record looked up once, not once per save"
+    (record,) = lab.sumatra_records()
+    assert record.tags == {"_finished_"} and record.executable.path == sys.executable

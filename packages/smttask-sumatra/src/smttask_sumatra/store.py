@@ -144,9 +144,13 @@ class RecordStore:
                 with self.session() as store, djangodb.atomic():
                     if new:
                         record.label = self._free_label(record.label)
+                    store.reuse_rows = True
                     store.save(self.project_name, record)
                 return record.label
-            except DatabaseError as exc:
+            except BaseException as exc:
+                _record_rows.clear()  # rows found in a transaction that did not commit may not exist
+                if not isinstance(exc, DatabaseError):
+                    raise
                 hopeless = self.classify(exc)
                 if hopeless is not None:
                     raise hopeless from None
@@ -223,28 +227,84 @@ def sumatra_django_store(location: StoreLocation | str, cls: type) -> Any:
     return store
 
 
+#: Rows Sumatra looked up or created for the parts of the record saved last (see :func:`_store_class`).
+_record_rows: dict[tuple[str, str, str, str, int], tuple[Any, Any]] = {}
+#: The parts of a record that stay the same from its ``_running_`` save to its final one.
+_UNCHANGED_PARTS = frozenset(
+    {"Executable", "Repository", "LaunchMode", "Datastore", "ParameterSet", "PlatformInformation"}
+)
+
+
+def _unchanged(row: Any) -> bool:
+    """Whether the store still holds *row* (a Django model instance) as it was read: not deleted,
+    nor replaced by another row with its id. One plain SELECT by primary key, no ORM query."""
+    from django.db import connections
+
+    connection = connections["default"]
+    fields = row._meta.concrete_fields
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(row._meta.db_table)} "
+        f"WHERE {quote(row._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [row.pk])
+        stored = cursor.fetchone()
+    expected = [f.get_db_prep_value(getattr(row, f.attname), connection) for f in fields]
+
+    return stored is not None and list(stored) == expected
+
+
 @functools.cache
 def _store_class() -> type:
-    """Sumatra's ``DjangoRecordStore``, saving a record's package list in two queries.
+    """Sumatra's ``DjangoRecordStore``, saving a record's package list in two queries, and a
+    record's unchanged parts once.
 
     Sumatra's ``save`` looks up and links each dependency one by one (about
     three queries each, so ~150 for a typical scientific session). This
     subclass lets Sumatra save everything else, then looks the dependencies up
-    in one query and links them in one ``add``. The rows written are the same.
+    in one query and links them in one ``add``. And a record is saved twice
+    (``_running_``, then final) with the very same executable, repository,
+    launch mode, data stores, parameters and platform: the final save reuses
+    the rows the first one found or made (for the same record, in the same
+    store, while it is the last one saved), each checked by one plain SELECT
+    (a store flushed meanwhile gets new rows), instead of Sumatra's ORM
+    look-up. The rows written are the same.
     """
     from sumatra.recordstore.django_store import DjangoRecordStore
 
     class SmttaskDjangoRecordStore(DjangoRecordStore):
+        #: Set by :meth:`RecordStore.save`, which forgets the rows if its transaction fails.
+        reuse_rows = False
+        _saving: tuple[str, str, str] | None = None
+
         def save(self, project_name: str, record: Any) -> None:
+            owner = (self._db_file, project_name, record.label)
+            if next(iter(_record_rows), owner)[:3] != owner:
+                _record_rows.clear()  # another record: its rows are not this one's
+            self._saving = owner if self.reuse_rows else None
             dependencies = record.dependencies
             record.dependencies = []
             try:
                 super().save(project_name, record)
             finally:
                 record.dependencies = dependencies
+                self._saving = None
             if dependencies:
                 db_record = self._manager.get(label=record.label, project__id=project_name)
                 db_record.dependencies.add(*self._dependency_rows(dependencies))
+
+        def _get_db_obj(self, db_class: str, obj: Any) -> Any:
+            owner = self._saving
+            if owner is None or db_class not in _UNCHANGED_PARTS:
+                return super()._get_db_obj(db_class, obj)
+            key = (*owner, db_class, id(obj))
+            found = _record_rows.get(key)
+            if found is not None and found[0] is obj and _unchanged(found[1]):
+                return found[1]
+            row = super()._get_db_obj(db_class, obj)
+            _record_rows[key] = (obj, row)  # the object is kept, so its id names it while it is here
+            return row
 
         def _dependency_rows(self, dependencies: list[Any]) -> list[Any]:
             models = self._get_models()
