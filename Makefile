@@ -30,6 +30,14 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/python examples/readme_demo.py
 
+# The tests' temporary directories go to RAM (/dev/shm) where it has 4 GB free, and only
+# those of failed tests are kept: the tests create tens of thousands of files (results,
+# claims, git repositories, record stores), and creating one costs 0.01-0.04 ms there
+# against 0.15-0.7 ms on this machine's disk (core's tests: 58 s wall -> 33-47 s, the same
+# load). `make test TEST_TMPDIR=` keeps the system's temporary directory.
+TEST_TMPDIR ?= $(shell df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 && $$4 > 4194304 {print "/dev/shm"}')
+PYTEST := $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -o tmp_path_retention_policy=failed,$(BIN)/python -m pytest)
+
 # smttask's own modules are installed editable: compile them before the tests start
 # smttask processes (a no-op when they are up to date)
 bytecode: setup
@@ -37,11 +45,11 @@ bytecode: setup
 
 # every test, spread over the machine's cores (pytest-xdist)
 test: bytecode
-	$(BIN)/python -m pytest -q -n auto
+	$(PYTEST) -q -n auto
 
 # every test that needs no running service (database, SSH server, cluster, kernel, browser)
 test-quick: bytecode
-	$(BIN)/python -m pytest -q -n auto -m "not service"
+	$(PYTEST) -q -n auto -m "not service"
 
 # core, cli, sumatra and the original's suite on the other Pythons installed (3.12, 3.13, 3.14)
 test-pythons:
