@@ -2,8 +2,9 @@
 
 Creates a throwaway project in ./demo-project — a git repository with a Sumatra
 lab book — defines the README's tasks there, runs them (some recorded), saves
-task files and runs them with `smttask run -n 2`, lists the records, and runs
-everything again to show the cache hits.
+task files and runs them with `smttask run -n 2`, lists the records, runs
+everything again to show the cache hits, and asks `smttask why` about a task
+not computed yet.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def run_in_python() -> list[Path]:
         for path in saved:
             print(f"   {path.relative_to(PROJECT)}")
         assert all(Task.from_desc(p) for p in saved)
+        analyze(arr=np.array([1, 2, 3]), dt=0.7, nbins=2, reason="README demo").save(PROJECT / "next" / "dt07.json")
         return saved
 
 
@@ -100,9 +102,11 @@ def main() -> None:
     sh("smttask", "run", "-n", "2", "taskdir")
     records = json.loads(sh("smttask", "records", "--json", show=False))
     print(f"   the lab book still holds {len(records)} records")
-    print("== 8. Sumatra's own tools read the lab book")
+    print("== 8. Why would a task be computed? The nearest stored results, and what differs")
+    sh("smttask", "why", "next/dt07.json")
+    print("== 9. Sumatra's own tools read the lab book")
     sh("smt", "list")
-    print("== 9. Pictures: the task graph and the lab book (open them in a browser)")
+    print("== 10. Pictures: the task graph and the lab book (open them in a browser)")
     sh("smttask", "graph", "taskdir", "-o", "pictures/graph.html")
     sh("smttask", "records", "plot", "--task", "analyze", "--sweep", "dt", "--result", "0", "-o", "pictures/records.html")
     print(f"   task graph: {PROJECT / 'pictures' / 'graph.html'}\n   records plot: {PROJECT / 'pictures' / 'records.html'}")
