@@ -50,6 +50,8 @@ class Counts:
             self.kinds.setdefault(name, Counter()).update(kinds)
 
     def write(self, directory: Path) -> Path:
+        """Write the counts into *directory*, made again if pytest removed it (``tmp_path_retention_policy``)."""
+        directory.mkdir(parents=True, exist_ok=True)
         path = directory / "reliability-summary.txt"
         path.write_text("\n".join(self.lines()) + "\n")
         return path
