@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +31,8 @@ def _collected(marker: str) -> set[str]:
 
 
 def test_service_tests_are_marked_and_the_rest_are_not() -> None:
-    service, quick = _collected("service"), _collected("not service")
+    with ThreadPoolExecutor(2) as pool:  # two pytest start-ups of seconds each, side by side
+        service, quick = pool.map(_collected, ["service", "not service"])
     needing_a_service = [
         "packages/smttask-sumatra/tests/test_postgresql.py::test_records_are_written_to_the_server_and_read_back",
         "packages/smttask-snakemake/tests/test_slurm.py::test_a_diamond_runs_as_slurm_jobs_grouped_by_layer",
