@@ -19,6 +19,7 @@ from smttask.execution import (
     ProcessExecutor,
     plan_batch,
 )
+from smttask.execution.queueing import QueueDepth
 from smttask.recording import Recorder
 
 TASKS = '''
@@ -146,6 +147,29 @@ def test_a_dying_worker_fails_only_its_task(env):
     assert outcomes[0].status == "failed"
     assert "exit code 3" in outcomes[0].error
     assert [outcomes[i].status for i in range(1, 5)] == ["computed"] * 4
+
+
+def test_quick_task_types_are_queued_deeper_and_slow_or_new_ones_not() -> None:
+    depths = QueueDepth()
+    assert depths.depth_for("quick") == depths.depth_for("slow") == QueueDepth.min_depth  # nothing seen yet
+    for _ in range(10):
+        depths.record("quick", 0.002)
+        depths.record("slow", 3.0)
+    assert depths.depth_for("quick") == int(QueueDepth.queued_seconds / 0.002)
+    assert depths.depth_for("slow") == QueueDepth.min_depth
+    for _ in range(10):
+        depths.record("instant", 0.0)
+    assert depths.depth_for("instant") == QueueDepth.max_depth
+
+
+def test_jobs_queued_deep_behind_a_worker_that_dies_run_elsewhere(env):
+    project, t = env
+    with project.activate():
+        tasks = [t.add(x=i, y=1) for i in range(150)] + [t.die(x=1)] + [t.add(x=i, y=2) for i in range(150)]
+    outcomes = {o.index: o for o in ProcessExecutor(project, workers=2).run(tasks)}
+    assert outcomes[150].status == "failed" and "exit code 3" in outcomes[150].error
+    assert {outcomes[i].status for i in outcomes if i != 150} == {"computed"}
+    assert len(outcomes) == 301
 
 
 def test_worker_output_reaches_this_process(env, capsys):

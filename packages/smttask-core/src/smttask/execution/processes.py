@@ -24,6 +24,7 @@ from .base import Executor
 from .mainmodule import pack_main_classes
 from .outcomes import RunOptions, TaskOutcome, TaskStarted
 from .planning import BatchPlan, Job
+from .queueing import QueueDepth
 from .schedule import SKIPPED, Schedule
 from .worker import WorkerSetup, worker_main
 
@@ -170,10 +171,7 @@ class _Worker:
 
 
 class _Pool:
-    """Worker processes, each running one job at a time with the next one queued, replaced if they die."""
-
-    #: Jobs sent to a worker at once: the running one and the next, so no worker waits for the parent.
-    depth: ClassVar[int] = 2
+    """Worker processes, each running one job at a time with the next ones queued, replaced if they die."""
 
     def __init__(
         self, ctx: BaseContext, setup: WorkerSetup, size: int, on_start: Callable[[Job], None]
@@ -187,18 +185,23 @@ class _Pool:
         self._stop_time = 0.0
         self._idle_deaths: list[int | None] = []
         self._warnings: set[str] = set()
+        self.depths = QueueDepth()
 
     def start(self) -> None:
         self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(self.size)]
 
     def dispatch(self, schedule: Schedule, descs: dict[int, dict[str, Any]], options: RunOptions) -> None:
-        """Send ready jobs to workers: first one to each idle worker, then one more to queue behind it."""
-        for load in range(self.depth):
+        """Send ready jobs to workers a round at a time (one to each idle worker, then one more behind each),
+        as deep as the next job's task type may be queued (see :mod:`smttask.execution.queueing`)."""
+        for load in range(QueueDepth.max_depth):
             for worker in self.workers:
                 if worker.exited or len(worker.jobs) != load:
                     continue
                 job = schedule.next_ready()
                 if job is None:
+                    return
+                if load >= self.depths.depth_for(job.task.taskname):
+                    schedule.retry(job)
                     return
                 worker.assign(job, descs[job.id], options)
                 if load == 0:
@@ -270,6 +273,7 @@ class _Pool:
                     self._write_output(message[1], message[2])
                 elif message[0] == "done" and worker.jobs:
                     job = worker.jobs.popleft()
+                    self.depths.record(job.task.taskname, message[1].duration)
                     if worker.jobs and not self.stopping:
                         worker.started = time.perf_counter()
                         self.on_start(worker.jobs[0])

@@ -1,0 +1,169 @@
+"""Worker start-up: ``smttask run -n N`` against ``-n 1`` and against ``joblib.Parallel``, in one run.
+
+Run with ``.venv/bin/python bench/run_workers.py [--rounds N] [--no-doc]``.
+Writes the ``## Worker start-up`` section of ``docs/benchmarks.md``.
+
+Issue 12's targets: ``-n N`` is never slower than ``-n 1`` on any batch, and
+1,000 trivial task files, cold, with ``-n 2`` take at most 0.8x the time of
+``joblib.Parallel(n_jobs=2)`` over a cold ``joblib.Memory`` cache. Every run
+is a fresh process timed from outside, as a user runs it (start-up, imports and
+the workers' start included; byte code cached in a private
+``PYTHONPYCACHEPREFIX``), each from an empty data directory (an empty joblib
+cache); the commands alternate round by round and the median round is reported.
+The batches: trivial tasks (``x * x``), where start-up is everything, and tasks
+that sleep 0.2 s, where workers should pay off. Benchmarks are reports, not
+tests: nothing here fails on a missed target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from benchdoc import machine_summary, write_section
+from run_cli import environment
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "_work" / "workers"
+SMTTASK = str(Path(sys.executable).with_name("smttask"))
+SECTION = "## Worker start-up"
+JOBLIB_TARGET = 0.8
+
+TASKS = '''
+import time
+
+from smttask import RecordedTask
+
+
+@RecordedTask
+def square(x: int) -> int:
+    return x * x
+
+
+@RecordedTask
+def nap(x: int) -> int:
+    time.sleep(0.2)
+    return x
+'''
+
+JOBLIB = '''
+import sys, time
+import joblib
+
+memory = joblib.Memory(sys.argv[1], verbose=0)
+
+
+@memory.cache
+def square(x):
+    return x * x
+
+
+@memory.cache
+def nap(x):
+    time.sleep(0.2)
+    return x
+
+
+function = {"square": square, "nap": nap}[sys.argv[2]]
+joblib.Parallel(n_jobs=int(sys.argv[3]))(joblib.delayed(function)(x) for x in range(int(sys.argv[4])))
+'''
+
+#: (name, task, number of task files)
+BATCHES = [("12 trivial task files", "square", 12), ("1,000 trivial task files", "square", 1000),
+           ("8 task files sleeping 0.2 s", "nap", 8)]
+
+
+def prepare(directory: Path, task: str, count: int, env: dict[str, str]) -> None:
+    directory.mkdir(parents=True)
+    (directory / "smttask.toml").write_text('recorder = "none"\n')
+    (directory / "benchtasks.py").write_text(textwrap.dedent(TASKS))
+    (directory / "joblib_run.py").write_text(textwrap.dedent(JOBLIB))
+    subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, '.')\nimport smttask, benchtasks as b\n"
+                    f"with smttask.Project('.').activate():\n    for i in range({count}): b.{task}(x=i).save('tasks')"],
+                   cwd=directory, env=env, check=True)
+
+
+def timed(command: list[str], directory: Path, env: dict[str, str], fresh: Path) -> float:
+    """Wall time of *command* in *directory*, after removing *fresh* (the results of the last run)."""
+    shutil.rmtree(fresh, ignore_errors=True)
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def measure(rounds: int) -> list[dict[str, object]]:
+    shutil.rmtree(WORK, ignore_errors=True)
+    env = environment(WORK / "pycache")
+    rows = []
+    for name, task, count in BATCHES:
+        directory = WORK / task / str(count)
+        prepare(directory, task, count, env)
+        commands = {
+            "-n 1": ([SMTTASK, "run", "-q", "-n", "1", "tasks"], directory / "data"),
+            "-n 2": ([SMTTASK, "run", "-q", "-n", "2", "tasks"], directory / "data"),
+            "-n 4": ([SMTTASK, "run", "-q", "-n", "4", "tasks"], directory / "data"),
+            "joblib": ([sys.executable, "joblib_run.py", "cache", task, "2", str(count)], directory / "cache"),
+        }
+        for command, fresh in commands.values():  # warm-up: byte code, page cache
+            timed(command, directory, env, fresh)
+        times: dict[str, list[float]] = {label: [] for label in commands}
+        for _ in range(rounds):
+            for label, (command, fresh) in commands.items():
+                times[label].append(timed(command, directory, env, fresh))
+        rows.append({"name": name, **{label: statistics.median(values) for label, values in times.items()}})
+        print(f"{name}: " + ", ".join(f"{label} {statistics.median(v):.2f} s" for label, v in times.items()),
+              flush=True)
+    return rows
+
+
+def report(rows: list[dict[str, object]], rounds: int) -> str:
+    lines = [
+        SECTION,
+        "",
+        f"`bench/run_workers.py` on {machine_summary()}: fresh `smttask run` processes timed from outside, "
+        f"each from an empty data directory, medians of {rounds} rounds in which the commands alternate. "
+        "joblib: `joblib.Parallel(n_jobs=2)` over a cold `joblib.Memory` cache, a fresh process too.",
+        "",
+        "| batch | `-n 1` | `-n 2` | `-n 4` | `-n 2` / `-n 1` | `-n 4` / `-n 1` | joblib, 2 jobs | `-n 2` / joblib |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        one, two, four, joblib = (float(row[k]) for k in ("-n 1", "-n 2", "-n 4", "joblib"))  # type: ignore[arg-type]
+        lines.append(f"| {row['name']} | {one:.2f} s | {two:.2f} s | {four:.2f} s | {two / one:.2f}x | "
+                     f"{four / one:.2f}x | {joblib:.2f} s | {two / joblib:.2f}x |")
+    trivial = next(r for r in rows if r["name"].startswith("1,000"))
+    ratio = float(trivial["-n 2"]) / float(trivial["joblib"])  # type: ignore[arg-type]
+    slower = [r["name"] for r in rows if max(float(r["-n 2"]), float(r["-n 4"])) > float(r["-n 1"])]  # type: ignore[arg-type]
+    lines += [
+        "",
+        f"Targets: 1,000 trivial files cold with `-n 2` ≤ {JOBLIB_TARGET}x joblib: {ratio:.2f}x, "
+        + ("**pass**" if ratio <= JOBLIB_TARGET else "not met")
+        + "; `-n N` never slower than `-n 1`: "
+        + ("**pass**" if not slower else "not met (" + ", ".join(map(str, slower)) + ")")
+        + ".",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-doc", action="store_true", help="print only; do not rewrite docs/benchmarks.md")
+    args = parser.parse_args()
+    text = report(measure(args.rounds), args.rounds)
+    print(text)
+    if not args.no_doc:
+        write_section(SECTION, text)
+
+
+if __name__ == "__main__":
+    main()

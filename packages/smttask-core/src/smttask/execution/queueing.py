@@ -1,0 +1,48 @@
+"""How many jobs the process executor keeps sent to each worker, by how quick their task type has been.
+
+Two by default: the running job and the next, so a worker never waits for
+the parent between jobs. Jobs that finish in a millisecond or two would still
+leave a worker idle whenever the parent, sharing the machine with its workers,
+comes back late to refill its queue: then a batch with ``-n 2`` took longer
+than with ``-n 1``. So a task type whose recent jobs were quick is queued
+deeper, about :attr:`QueueDepth.queued_seconds` of work per worker. A type not
+seen yet, or a slow one, keeps the two: long jobs are never queued behind each
+other while another worker could take them.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import deque
+from typing import ClassVar
+
+
+class QueueDepth:
+    """The latest job durations of each task type, and the queue depth they call for."""
+
+    #: Jobs sent to a worker at once at least.
+    min_depth: ClassVar[int] = 2
+    #: ... and at most.
+    max_depth: ClassVar[int] = 64
+    #: Seconds of work to keep queued per worker, for quick task types.
+    queued_seconds: ClassVar[float] = 0.05
+    #: How many of a task type's latest durations count.
+    recent: ClassVar[int] = 32
+
+    def __init__(self) -> None:
+        self._durations: dict[str, deque[float]] = {}
+
+    def record(self, taskname: str, seconds: float) -> None:
+        """A job of *taskname* took *seconds* in its worker."""
+        found = self._durations.get(taskname)
+        if found is None:
+            found = self._durations[taskname] = deque(maxlen=self.recent)
+        found.append(seconds)
+
+    def depth_for(self, taskname: str) -> int:
+        """How many jobs of *taskname* a worker may hold, the running one included."""
+        durations = self._durations.get(taskname)
+        if not durations:
+            return self.min_depth
+        typical = statistics.median(durations)
+        return max(self.min_depth, min(self.max_depth, int(self.queued_seconds / max(typical, 1e-4))))
