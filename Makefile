@@ -61,6 +61,7 @@ bench: setup
 	$(BIN)/python bench/run_sumatra.py
 	$(BIN)/python bench/run_labbook.py
 	$(BIN)/python bench/run_startup.py
+	$(BIN)/python bench/run_workers.py
 	$(BIN)/python bench/run_snakemake.py
 	$(BIN)/python bench/run_fsspec.py
 	$(BIN)/python bench/run_dask.py

@@ -18,6 +18,7 @@ tests: nothing here fails on a missed target.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -130,7 +131,8 @@ def report(rows: list[dict[str, object]], rounds: int) -> str:
         SECTION,
         "",
         f"`bench/run_workers.py` on {machine_summary()}: fresh `smttask run` processes timed from outside, "
-        f"each from an empty data directory, medians of {rounds} rounds in which the commands alternate. "
+        f"each from an empty data directory, medians of {rounds} rounds in which the commands alternate "
+        f"(load average {os.getloadavg()[0]:.1f} at the end: the machine is shared, so read the ratios). "
         "joblib: `joblib.Parallel(n_jobs=2)` over a cold `joblib.Memory` cache, a fresh process too.",
         "",
         "| batch | `-n 1` | `-n 2` | `-n 4` | `-n 2` / `-n 1` | `-n 4` / `-n 1` | joblib, 2 jobs | `-n 2` / joblib |",
