@@ -7,24 +7,23 @@ import subprocess
 import sys
 
 
+def loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of *modules* a fresh interpreter has imported after running *code*."""
+    probe = f"{code}; import sys, json; print(json.dumps(sorted(m for m in {modules!r} if m in sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 def test_import_loads_no_heavy_library():
-    code = (
-        "import sys, json, smttask_viz, smttask_viz.plugin; "
-        "print(json.dumps(sorted(m for m in ('matplotlib', 'bokeh', 'networkx', 'click', 'numpy', 'pydantic') if m in sys.modules)))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert json.loads(done.stdout) == []
+    heavy = ("matplotlib", "bokeh", "networkx", "click", "numpy", "pydantic")
+    assert loaded_after("import smttask_viz, smttask_viz.plugin", heavy) == []
 
 
 
 def test_the_commands_are_added_without_the_graph_model_or_pydantic():
     """Every ``smttask`` process builds the command line: adding ``graph`` costs no pydantic (~60 ms)."""
-    code = (
-        "import sys, json, click, smttask_viz.cli; smttask_viz.cli.register(click.Group()); "
-        "print(json.dumps(sorted(m for m in ('pydantic', 'smttask_viz.model', 'smttask_viz.layout') if m in sys.modules)))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert json.loads(done.stdout) == []
+    code = "import click, smttask_viz.cli; smttask_viz.cli.register(click.Group())"
+    assert loaded_after(code, ("pydantic", "smttask_viz.model", "smttask_viz.layout")) == []
 
 def test_the_plugin_registers_the_command_and_the_visualizers():
     from smttask.plugins import make_plugin_manager
