@@ -26,7 +26,9 @@ def test_with_recompute_a_result_of_changed_code_is_planned_and_run_as_a_miss(pr
     change_square(project)
     (project.root / "smttask.toml").write_text('on_code_change = "recompute"\n')
     label = str(path)
-    assert project.smttask("run", "--dry-run", str(path)).predictions() == {label: "would compute"}
+    dry = project.smttask("run", "--dry-run", str(path))
+    assert dry.predictions() == {label: "would compute"}
+    assert 'its stored result is of code changed since (on_code_change = "recompute")' in dry.stdout
     result = project.smttask("run", str(path))
     assert result.returncode == 0, result.stderr
     assert result.statuses() == {label: "computed"}

@@ -28,6 +28,7 @@ from .inline import InlineExecutor
 from .mainmodule import install_main_classes, main_classes, pack_main_classes
 from .outcomes import RunOptions, Status, TaskOutcome, TaskStarted
 from .planning import (
+    WHY_CODE_CHANGED,
     WHY_MISSING,
     WHY_NOT_STORED,
     WHY_RECOMPUTE,
@@ -46,6 +47,7 @@ from .schedule import SKIPPED
 
 __all__ = [
     "SKIPPED",
+    "WHY_CODE_CHANGED",
     "WHY_MISSING",
     "WHY_NOT_STORED",
     "WHY_RECOMPUTE",

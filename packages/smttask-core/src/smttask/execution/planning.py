@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 #: Why a job runs (shown by ``smttask run --dry-run``).
 WHY_RECOMPUTE = "recompute requested"
 WHY_MISSING = "no stored result"
+WHY_CODE_CHANGED = 'its stored result is of code changed since (on_code_change = "recompute")'
 WHY_NOT_STORED = "not stored: computed on every run"
 WHY_UNPURE = "unpure: computed on every run"
 
@@ -124,6 +125,8 @@ def plan_batch(
                 raise CorruptResultError(
                     f"stored outputs {sorted(stored.outputs)} differ from {sorted(task.output_names)}"
                 )
+            if stored is None and project.config.on_code_change == "recompute" and project.storage.locate(task):
+                return None, WHY_CODE_CHANGED  # check() turned down a result that is there
             return stored, WHY_MISSING
         except CorruptResultError as exc:
             return None, f"stored result unusable, recomputed: {exc}"
