@@ -98,3 +98,17 @@ def test_claim_released_when_the_task_fails(project: Any) -> None:
     with pytest.raises(RuntimeError):
         broken(x=1).run()
     assert not list(project.data_dir.rglob("*.claim"))
+
+
+def test_a_claim_is_released_though_its_heartbeat_touched_it_and_another_s_is_left(tmp_path: Path) -> None:
+    from smttask.storage.claim import release_claim
+
+    path = tmp_path / "k.claim"
+    claim = Claim(path, done=lambda: False, heartbeat=3600, stale_after=7200)
+    claim.__enter__()
+    os.utime(path, (time.time() + 5, time.time() + 5))  # as the heartbeat does, at any moment
+    claim.release()
+    assert not path.exists() and not list(tmp_path.iterdir())
+    path.write_text(json.dumps({"pid": 1, "host": "elsewhere", "token": "theirs", "time": 0}))
+    release_claim(str(path), "mine", "ab12")  # a claim of another token: never removed
+    assert json.loads(path.read_text())["token"] == "theirs" and len(list(tmp_path.iterdir())) == 1

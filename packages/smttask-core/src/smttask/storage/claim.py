@@ -143,10 +143,25 @@ def _put_back(moved: str, path: str) -> None:
 
 
 def release_claim(path: str, token: str, tag: str) -> None:
-    """Remove the claim file at *path* if the process holding *token* holds it."""
-    info = inspect_claim(path)
-    if info is not None and info.token == token:
-        remove_if_unchanged(path, info, tag)
+    """Remove the claim file at *path* if the process holding *token* holds it.
+
+    The file is renamed to a name of this process's own first, then read: a
+    claim of another token (taken over meanwhile) is put back. Only the token
+    is compared, not the modification time: the holder's own heartbeat may
+    touch the file at any moment, and must not keep it from being released.
+    """
+    directory, name = os.path.split(path)
+    moved = os.path.join(directory, temp_name(name, tag))
+    try:
+        os.rename(path, moved)
+    except FileNotFoundError:
+        return
+    found = inspect_claim(moved)
+    if found is not None and found.token == token:
+        with suppress(FileNotFoundError):
+            os.unlink(moved)
+        return
+    _put_back(moved, path)
 
 
 #: Seconds between the heartbeat thread's rounds at most (a new claim is first touched within this, or its beat).
