@@ -220,3 +220,18 @@ def test_the_manifest_keeps_the_version_and_a_version_change_is_named(project: A
     (candidate,) = task.why().nearest
     assert (candidate.key, candidate.differences) == (old_key, ())
     assert candidate.other == "the task's version changed ('1' -> '2')"
+
+
+def test_a_notebook_shows_the_report_not_the_dataclass(project: Any) -> None:
+    class Printer:  # what IPython hands to _repr_pretty_
+        shown = ""
+
+        def text(self, text: str) -> None:
+            self.shown += text
+
+    graph().run()
+    explanation = graph(x=5.0).why()
+    printer = Printer()
+    explanation._repr_pretty_(printer, cycle=False)
+    assert printer.shown == str(explanation)
+    assert explanation._repr_html_() == f"<pre>{str(explanation).replace('>', '&gt;')}</pre>"

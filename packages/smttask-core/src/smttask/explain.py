@@ -122,6 +122,16 @@ class Explanation:
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """The report, where IPython shows a value (a cell ending in ``task.why()``)."""
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        """The report in a notebook's HTML output, as preformatted text."""
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
     def lines(self) -> Iterator[str]:
         """The report, line by line."""
         head = f"{self.taskname} (key {self.key})"
