@@ -26,6 +26,7 @@ def _notebook(module: str) -> object:
         "print('double', tasks.Double(x=4).run())",
         "view = RecordStoreView()\nprint('records', [(r.taskname, r.status) for r in view.list])",
         "print('latest', view.latest.get_output())",
+        "explanation = square.why()\nprint('why', explanation.status, explanation.record == view.latest.label)",
         "frame = view.dataframe()\nprint('rows', len(frame))",
         "square.save('tasks/square.taskdesc.json')\nprint('saved')",
         "view",
@@ -70,6 +71,7 @@ def test_a_notebook_runs_recorded_tasks_and_browses_the_lab_book(
     assert "double 8.0" in lines
     assert "records [('Square', 'finished')]" in lines
     assert "latest 9.0" in lines and "rows 1" in lines and "saved" in lines
+    assert "why memory True" in lines  # task.why() in a kernel: the result, and the record that made it
     assert (lab.root / "tasks" / "square.taskdesc.json").is_file()
     table, record = _html(notebook)
     assert "1 record(s) of project" in table and "<td>Square</td>" in table and ".json</td>" in table
