@@ -227,7 +227,8 @@ def _explain(task: Task, project: Project, nearest: int) -> Explanation:
     stored_results = storage.manifests(task)
     closest = sorted(stored_results, key=lambda found: comparison.shallow(found[1]))[: max(nearest, FULLY_COMPARED)]
     candidates = [comparison.candidate(location, manifest) for location, manifest in closest]
-    candidates.sort(key=lambda c: (c.count, _negated(c.written or "")))
+    candidates.sort(key=lambda c: c.written or "", reverse=True)  # then, stably: fewest differences first
+    candidates.sort(key=lambda c: c.count)
     return Explanation(task.taskname, key, "not stored", nearest=tuple(candidates[:nearest]),
                        compared=len(stored_results), notes=notes)
 
@@ -427,8 +428,3 @@ def _shown(value: Any, limit: int = 60) -> str:
 def _text_field(manifest: dict[str, Any], name: str) -> str | None:
     value = manifest.get(name)
     return value if isinstance(value, str) and value.isprintable() and len(value) <= 200 else None
-
-
-def _negated(written: str) -> tuple[int, ...]:
-    """Sorts newer ``written`` times (ISO text) first."""
-    return tuple(-ord(c) for c in written)
