@@ -1,4 +1,4 @@
-"""Suite-wide test configuration: the ``service`` marker.
+"""Suite-wide test configuration: the ``service`` marker, and a quick way to make a lab book.
 
 A test that needs a running service (a PostgreSQL or SSH server, a SLURM or Dask
 cluster, smtweb, a Jupyter kernel, headless Chromium) is marked ``service``,
@@ -8,6 +8,10 @@ one of these fixtures says so itself with ``pytestmark = pytest.mark.service``.
 """
 
 from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -25,3 +29,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.service)
+
+
+@pytest.fixture(scope="session")
+def empty_record_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite record store, made once per test process by smttask-sumatra's ``create_store``.
+
+    Creating one runs Django's migrations (0.1 s idle, 0.6 s on a loaded machine);
+    :func:`init_lab_book` gives each test's lab book a copy of it instead, byte for
+    byte what ``create_store`` writes (``test_init`` tests ``init_project`` itself).
+    """
+    from smttask_sumatra.djangodb import create_store
+
+    path = tmp_path_factory.mktemp("empty-store") / "records"
+    create_store(path)
+    return path
+
+
+@pytest.fixture
+def init_lab_book(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, str], None]:
+    """``smttask_sumatra.init_project(root, name=name)``, its record store copied from :func:`empty_record_store`.
+
+    smttask-sumatra is imported only when it is called, so a test that skips
+    without it (``pytest.importorskip``) can still ask for this fixture.
+    """
+
+    def init(root: Path, name: str) -> None:
+        from smttask_sumatra import initialize
+
+        store = request.getfixturevalue("empty_record_store")
+        with monkeypatch.context() as patched:
+            patched.setattr(initialize, "create_store", lambda path: shutil.copyfile(store, path))
+            initialize.init_project(root, name=name)
+
+    return init

@@ -6,7 +6,7 @@ import importlib
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -37,9 +37,8 @@ class Lab:
 
 
 @pytest.fixture
-def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, init_lab_book: Callable[[Path, str], None]) -> Iterator[Lab]:
     from smttask import Project
-    from smttask_sumatra import init_project
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     root = tmp_path / "lab"
@@ -50,7 +49,7 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
     (root / ".gitignore").write_text("data/\n*.txt\n")
     _git(root, "add", ".")
     _git(root, "commit", "-qm", "tasks")
-    init_project(root, name="suite")
+    init_lab_book(root, "suite")
     _git(root, "add", ".")
     _git(root, "commit", "-qm", "smttask project")
     monkeypatch.chdir(root)

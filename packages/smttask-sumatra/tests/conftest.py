@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,6 @@ if str(HERE) not in sys.path:
 from sumatra_lab import TASKS_SOURCE, Lab, commit_all, make_repo, plugin_manager  # noqa: E402
 
 from smttask import Project  # noqa: E402
-from smttask_sumatra import initialize  # noqa: E402
-from smttask_sumatra.djangodb import create_store  # noqa: E402
-from smttask_sumatra.initialize import init_project  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -34,28 +31,13 @@ def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return state
 
 
-@pytest.fixture(scope="session")
-def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty SQLite record store, made once per test process by ``create_store``.
-
-    Creating one runs Django's migrations (about 0.1 s); the ``lab`` of every test
-    gets a copy of this one instead, byte for byte what ``create_store`` writes.
-    ``test_init`` tests ``init_project`` with its own ``create_store``.
-    """
-    path = tmp_path_factory.mktemp("empty-store") / "records"
-    create_store(path)
-    return path
-
-
 @pytest.fixture
-def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_store: Path) -> Iterator[Lab]:
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, init_lab_book: Callable[[Path, str], None]) -> Iterator[Lab]:
     root = make_repo(tmp_path / "lab")
     module_name = f"labtasks_{uuid.uuid4().hex[:8]}"
     (root / f"{module_name}.py").write_text(TASKS_SOURCE, encoding="utf-8")
     commit_all(root, "tasks")
-    with monkeypatch.context() as patched:
-        patched.setattr(initialize, "create_store", lambda path: shutil.copyfile(empty_store, path))
-        init_project(root, name="lab")
+    init_lab_book(root, "lab")
     commit_all(root, "smttask project")
     monkeypatch.chdir(root)
     monkeypatch.syspath_prepend(str(root))

@@ -8,7 +8,7 @@ import sys
 import textwrap
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -101,13 +101,13 @@ def _git(root: Path, *args: str) -> None:
 
 
 @pytest.fixture
-def recorded_lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
+def recorded_lab(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, init_lab_book: Callable[[Path, str], None]
+) -> Iterator[Lab]:
     """A git repository with a real Sumatra lab book (smttask project init) and the test tasks."""
     pytest.importorskip("smttask_sumatra", reason="smttask-sumatra is not installed")
     if subprocess.run(["git", "--version"], capture_output=True).returncode != 0:
         pytest.skip("git is not installed")
-    from smttask_sumatra.initialize import init_project
-
     root = tmp_path / "lab"
     root.mkdir()
     _git(root, "init", "-q")
@@ -116,7 +116,7 @@ def recorded_lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[La
     name = _write_module(root)
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "tasks")
-    init_project(root, name="vizlab")
+    init_lab_book(root, "vizlab")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "smttask project")
     monkeypatch.chdir(root)
