@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .canonical import canonical_json
+from .encoding import TYPE_TAG
 from .errors import SmttaskError
 from .fingerprint import CodeChange, code_fingerprint, compare
-from .storage.manifest import key_preimage, manifest_record
+from .storage.manifest import key_preimage, manifest_record, manifest_text
 from .text import one_line
 from .walk import iter_tasks
 
@@ -206,17 +207,23 @@ def _explain(task: Task, project: Project, nearest: int) -> Explanation:
         return Explanation(task.taskname, key, "memory" if in_memory else "never stored")
     storage = project.storage
     notes: tuple[str, ...] = ()
-    try:
-        stored = storage.locate(task)
-    except CorruptResultError as exc:
-        stored, notes = None, (f"its stored result is unusable, so it is computed again: {one_line(str(exc), 300)}",)
-    if stored is not None:
-        found = storage.manifests(task, key)
-        manifest = found[0][1] if found else {}
-        location = found[0][0] if found else ", ".join(str(o.path) for o in stored.outputs.values())
+    found = storage.manifests(task, key)  # one read of the manifest says all a hit needs
+    if found:
+        location, manifest = found[0]
+        record = manifest_record(manifest)
+    else:  # a backend that cannot list manifests, or a manifest it cannot read: ask it plainly
+        location, manifest, record = None, {}, None
+        try:
+            stored = storage.locate(task)
+        except CorruptResultError as exc:
+            stored = None
+            notes = (f"its stored result is unusable, so it is computed again: {one_line(str(exc), 300)}",)
+        if stored is not None:
+            location, record = ", ".join(str(o.path) for o in stored.outputs.values()), stored.record
+    if location is not None:
         return Explanation(
-            task.taskname, key, "memory" if in_memory else "stored", location=location, record=stored.record,
-            written=_text_field(manifest, "written"), code_change=_code_change(manifest, task.task_function),
+            task.taskname, key, "memory" if in_memory else "stored", location=location, record=record,
+            written=manifest_text(manifest, "written"), code_change=_code_change(manifest, task.task_function),
             on_code_change=project.config.on_code_change,
         )
     if in_memory:
@@ -256,7 +263,7 @@ class _Comparison:
         if not count and manifest.get("version") != self.task.version:
             other = f"the task's version changed ({manifest.get('version')!r} -> {self.task.version!r})"
         return Candidate(str(manifest.get("key")), location, manifest_record(manifest),
-                         _text_field(manifest, "written"), tuple(differences), count, other)
+                         manifest_text(manifest, "written"), tuple(differences), count, other)
 
     def shallow(self, manifest: dict[str, Any]) -> int:
         """How many of the task's inputs differ from the stored result's, not looking inside them: a cheap rank."""
@@ -345,8 +352,8 @@ def explain_result(path: str | Path, project: Project | None = None) -> Explanat
         raise NotAResultError(f"{manifest_path} is not a readable result manifest: {one_line(str(exc), 200)}") from None
     if not isinstance(manifest, dict) or manifest.get("smttask_result") != MANIFEST_VERSION:
         raise NotAResultError(f"{manifest_path} is not an smttask result manifest")
-    identity = _text_field(manifest, "task") or "?"
-    key = _text_field(manifest, "key") or "?"
+    identity = manifest_text(manifest, "task") or "?"
+    key = manifest_text(manifest, "key") or "?"
     code_change, notes = None, ()
     with project.activate():
         try:
@@ -357,7 +364,7 @@ def explain_result(path: str | Path, project: Project | None = None) -> Explanat
             code_change = _code_change(manifest, task_class.task_function)
             identity = task_class.taskname
     return Explanation(identity, key, "stored", location=os.fspath(manifest_path), record=manifest_record(manifest),
-                       written=_text_field(manifest, "written"), code_change=code_change, notes=notes,
+                       written=manifest_text(manifest, "written"), code_change=code_change, notes=notes,
                        on_code_change=project.config.on_code_change)
 
 
@@ -386,18 +393,18 @@ def _code_change(manifest: dict[str, Any], function: Any) -> CodeChange | None:
 
 
 def _task_key(value: Any) -> str | None:
-    if isinstance(value, dict) and value.get("$type") == "task" and isinstance(value.get("value"), str):
+    if isinstance(value, dict) and value.get(TYPE_TAG) == "task" and isinstance(value.get("value"), str):
         return value["value"]
     return None
 
 
 def _is_plain_dict(value: Any) -> bool:
-    return isinstance(value, dict) and "$type" not in value
+    return isinstance(value, dict) and TYPE_TAG not in value
 
 
 def _same_type(old: Any, new: Any) -> bool:
-    return (isinstance(old, dict) and isinstance(new, dict) and "$type" in old
-            and old.get("$type") == new.get("$type") and "value" in old and "value" in new)
+    return (isinstance(old, dict) and isinstance(new, dict) and TYPE_TAG in old
+            and old.get(TYPE_TAG) == new.get(TYPE_TAG) and "value" in old and "value" in new)
 
 
 #: A path or a chain of upstream steps as linked pairs ``(parent, last)``, None when empty.
@@ -423,8 +430,3 @@ def _shown(value: Any, limit: int = 60) -> str:
     if value is ABSENT:
         return ABSENT
     return one_line(canonical_json(value), limit)
-
-
-def _text_field(manifest: dict[str, Any], name: str) -> str | None:
-    value = manifest.get(name)
-    return value if isinstance(value, str) and value.isprintable() and len(value) <= 200 else None

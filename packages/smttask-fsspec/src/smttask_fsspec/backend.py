@@ -30,7 +30,6 @@ import xxhash
 
 from smttask.errors import CorruptResultError
 from smttask.files import host_id, parse_temp_name, pid_alive, safe_name, temp_name, temp_tag
-from smttask.fingerprint import code_still_valid
 from smttask.storage import (
     Leftover,
     OutputFormat,
@@ -41,6 +40,7 @@ from smttask.storage import (
 from smttask.storage.cleanup import CLAIM_SUFFIX, MANIFEST_SUFFIX, candidate_keys
 from smttask.storage.formats import parse_json
 from smttask.storage.manifest import (
+    code_valid,
     manifest_entry,
     manifest_record,
     output_filename,
@@ -127,10 +127,6 @@ class FsspecStorage(StorageBackend):
             for name, (file, fmt, size, digest, mtime_ns, _) in entries
         }, manifest_record(manifest))
 
-    def _code_still_valid(self, task: Task, path: str, manifest: dict[str, Any]) -> bool:
-        """The project's ``on_code_change`` applied to a stored result, as the ``local`` backend does."""
-        return "code" not in manifest or code_still_valid(task, self.project, manifest["code"], self.url(path))
-
     def manifests(self, task: Task, key: str | None = None) -> list[tuple[str, dict[str, Any]]]:
         """The manifests of *task*'s type's stored results (only *key*'s, if given), by URL; unreadable ones left out."""
         if key is not None:
@@ -158,7 +154,7 @@ class FsspecStorage(StorageBackend):
         project's ``on_code_change`` applies to a result of changed code, as on :meth:`load`.
         """
         found = self._read_manifest(task)
-        if found is None or not self._code_still_valid(task, found[1], found[3]):
+        if found is None or not code_valid(task, self.project, found[3], self.url(found[1])):
             return None
         stored = self._stored_result(task, found)
         formats = self._known_formats()
@@ -205,7 +201,7 @@ class FsspecStorage(StorageBackend):
 
     def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
         found = self._read_manifest(task)
-        if found is None or not self._code_still_valid(task, found[1], found[3]):
+        if found is None or not code_valid(task, self.project, found[3], self.url(found[1])):
             return None
         directory, _, entries, _ = found
         formats = self._known_formats()

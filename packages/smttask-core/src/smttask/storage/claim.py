@@ -109,10 +109,15 @@ def create_claim(path: str, token: str) -> bool:
 def remove_if_unchanged(path: str, judged: ClaimInfo, tag: str) -> bool:
     """Remove the claim file at *path* if it is still the one *judged* describes; True if removed.
 
-    The file is first renamed to a name of this process's own, then compared:
-    a file that changed meanwhile (its holder touched it, or it is another
+    A file that changed meanwhile (its holder touched it, or it is another
     process's new claim) is put back.
     """
+    return _remove_if(path, tag, lambda found: found.identity == judged.identity and found.token == judged.token)
+
+
+def _remove_if(path: str, tag: str, still_it: Callable[[ClaimInfo], bool]) -> bool:
+    """Rename the claim file at *path* to a name of this process's own, then read it: remove it if *still_it*
+    says so, else put it back. True if removed. (Reading after the rename makes check and removal one step.)"""
     directory, name = os.path.split(path)
     moved = os.path.join(directory, temp_name(name, tag))
     try:
@@ -120,7 +125,7 @@ def remove_if_unchanged(path: str, judged: ClaimInfo, tag: str) -> bool:
     except FileNotFoundError:
         return False
     found = inspect_claim(moved)
-    if found is not None and found.identity == judged.identity and found.token == judged.token:
+    if found is not None and still_it(found):
         with suppress(FileNotFoundError):
             os.unlink(moved)
         return True
@@ -145,23 +150,11 @@ def _put_back(moved: str, path: str) -> None:
 def release_claim(path: str, token: str, tag: str) -> None:
     """Remove the claim file at *path* if the process holding *token* holds it.
 
-    The file is renamed to a name of this process's own first, then read: a
-    claim of another token (taken over meanwhile) is put back. Only the token
-    is compared, not the modification time: the holder's own heartbeat may
-    touch the file at any moment, and must not keep it from being released.
+    Only the token is compared, not the modification time: the holder's own
+    heartbeat may touch the file at any moment, and must not keep it from
+    being released. A claim of another token (taken over meanwhile) is put back.
     """
-    directory, name = os.path.split(path)
-    moved = os.path.join(directory, temp_name(name, tag))
-    try:
-        os.rename(path, moved)
-    except FileNotFoundError:
-        return
-    found = inspect_claim(moved)
-    if found is not None and found.token == token:
-        with suppress(FileNotFoundError):
-            os.unlink(moved)
-        return
-    _put_back(moved, path)
+    _remove_if(path, tag, lambda found: found.token == token)
 
 
 #: Seconds between the heartbeat thread's rounds at most (a new claim is first touched within this, or its beat).

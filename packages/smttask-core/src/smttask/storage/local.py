@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CorruptResultError
 from ..files import atomic_path, make_dirs, safe_name, temp_name, write_atomic
-from ..fingerprint import code_fingerprint, code_still_valid
+from ..fingerprint import code_fingerprint
 from .base import (
     Leftover,
     StorageBackend,
@@ -44,8 +44,8 @@ from .cleanup import (
 )
 from .formats import OutputFormat, parse_json, read_bytes
 from .manifest import MANIFEST_VERSION as MANIFEST_VERSION
+from .manifest import code_valid, manifest_entry, manifest_record, output_filename, result_manifest
 from .manifest import key_preimage as key_preimage
-from .manifest import manifest_entry, manifest_record, output_filename, result_manifest
 from .manifest import stored_upstream as stored_upstream
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ class LocalStorage(StorageBackend):
         directory, manifest_path, manifest = found
         if not touched:
             self._mark_used(task, create=True)
-        if "code" in manifest and not code_still_valid(task, self.project, manifest["code"], manifest_path):
+        if not code_valid(task, self.project, manifest, manifest_path):
             return None
         stored = self._stored_result(task, directory, manifest_path, manifest)
         for out in stored.outputs.values():
@@ -256,7 +256,7 @@ class LocalStorage(StorageBackend):
         directory, manifest_path, manifest = found
         if not touched:
             self._mark_used(task, create=True)
-        if "code" in manifest and not code_still_valid(task, self.project, manifest["code"], manifest_path):
+        if not code_valid(task, self.project, manifest, manifest_path):
             return None
         formats = self._formats
         if formats is None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CorruptResultError
 from ..files import safe_name
-from ..fingerprint import code_fingerprint
+from ..fingerprint import code_fingerprint, code_still_valid
 
 if TYPE_CHECKING:
     from ..task import Task
@@ -91,12 +91,24 @@ def result_manifest(task: Task, project: Any, outputs: dict[str, dict[str, Any]]
     }
 
 
-def manifest_record(manifest: dict[str, Any]) -> str | None:
-    """The record label a manifest names, if it names a plausible one (a string, one line, bounded)."""
-    label = manifest.get("record")
-    if isinstance(label, str) and 0 < len(label) <= 200 and label.isprintable():
-        return label
+def manifest_text(manifest: dict[str, Any], field: str) -> str | None:
+    """The text a manifest holds under *field*, if it is plausible (a string, one line, bounded): manifests are
+    read from disk, and what they say is shown to people."""
+    text = manifest.get(field)
+    if isinstance(text, str) and 0 < len(text) <= 200 and text.isprintable():
+        return text
     return None
+
+
+def manifest_record(manifest: dict[str, Any]) -> str | None:
+    """The record label a manifest names, if it names a plausible one."""
+    return manifest_text(manifest, "record")
+
+
+def code_valid(task: Task, project: Any, manifest: dict[str, Any], where: str) -> bool:
+    """Whether the stored result *manifest* (read at *where*) may be used under the project's ``on_code_change``;
+    a manifest without a code fingerprint (written before they existed) may."""
+    return "code" not in manifest or code_still_valid(task, project, manifest["code"], where)
 
 
 def key_preimage(task: Task, project: Any) -> dict[str, Any]:
