@@ -32,7 +32,8 @@ def test_recorded_task(lab: Any) -> None:
     assert len({task.digest for task in tasks}) == 3
     results = [task.run() for task in tasks]
     assert results[:2] == [4.0, 9.0] and results[2].tolist() == [0.0, 1.0, 4.0]
-    assert _stored(lab, tasks[0]) == [f"{tasks[0].digest}.json"]     # 0.2: <digest>_.json
+    assert _stored(lab, tasks[0]) == []     # 0.2: <digest>_.json; a small JSON value is kept in the manifest
+    assert lab.project.storage.locate(tasks[0]).outputs[""].inline == "4.0"
     assert _stored(lab, tasks[2]) == [f"{tasks[2].digest}.npy"]
     lab.project.memory.clear()
     assert t.Square_x(x=2.0).run() == 4.0           # loaded from disk, not recorded again
@@ -58,11 +59,13 @@ def test_multiple_output_task(lab: Any) -> None:
     result = task.run()
     assert result == (4.0, 8.0, (16.0, 32.0))
     assert isinstance(result.morepower, tuple)
-    assert _stored(lab, task) == [f"{task.digest}_{name}.json" for name in ("4", "5", "cube", "sqr")]
+    # 0.2: one <digest>_<name>.json each; here small JSON values are kept in the manifest, by the same names
+    stored = lab.project.storage.locate(task)
+    assert sorted(stored.outputs) == ["4", "5", "cube", "sqr"] and _stored(lab, task) == []
     lab.project.memory.clear()
     assert lab.tasks.SquareAndCube_x(x=2.0, pmax=5).run() == (4.0, 8.0, (16.0, 32.0))
     (record,) = lab.view()
-    assert {Path(d.path).name for d in record.output_data} >= set(_stored(lab, task))
+    assert {Path(d.path).name for d in record.output_data} >= {f.name for f in stored.files}
 
 
 def test_iterative_task(lab: Any) -> None:

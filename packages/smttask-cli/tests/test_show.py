@@ -18,7 +18,7 @@ def test_show_tells_key_inputs_and_whether_results_exist(project):
     project.smttask("run", str(path))
     after = project.smttask("show", str(path))
     assert after.stdout.count("cached: data/") == 2
-    assert f"data/combine/{task.digest}.json" in after.stdout
+    assert f"data/combine/{task.digest}.manifest.json" in after.stdout
 
 
 def test_show_of_a_memory_only_upstream_says_so(project):

@@ -26,6 +26,7 @@ def test_why_follows_an_upstream_task(project):
 
 
 def test_why_explains_a_stored_file_once_and_names_a_code_change(project):
+    (project.root / "smttask.toml").write_text('recorder = "none"\nresult_inline_max = 0\n')  # an output file
     task = project.tasks.square(x=6)
     assert project.smttask("run", str(project.save(task, "six"))).returncode == 0
     module = project.root / "clitasks.py"

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,13 +21,24 @@ if str(HERE) not in sys.path:
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
 
 
+def _test_project(root: Path, **config: Any) -> Project:
+    return Project(
+        root,
+        config=Config(recorder="none", claim_heartbeat=0.2, claim_stale_after=2.0, **config),
+        plugin_manager=make_plugin_manager(load_entry_points=False),
+    )
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Project]:
     """A fresh project in a temporary directory, with only the built-in plugins, made current."""
-    proj = Project(
-        tmp_path,
-        config=Config(recorder="none", claim_heartbeat=0.2, claim_stale_after=2.0),
-        plugin_manager=make_plugin_manager(load_entry_points=False),
-    )
-    with proj.activate():
+    with _test_project(tmp_path).activate() as proj:
+        yield proj
+
+
+@pytest.fixture
+def file_project(tmp_path: Path) -> Iterator[Project]:
+    """As ``project``, but every output gets a file of its own (``result_inline_max = 0``): for tests of the
+    files themselves."""
+    with _test_project(tmp_path, result_inline_max=0).activate() as proj:
         yield proj

@@ -100,17 +100,17 @@ def test_temporary_names_say_who_writes_them(tmp_path: Path) -> None:
     assert abandoned(elsewhere, stale_after=3600)
 
 
-def test_storage_save_failing_on_a_full_disk_leaves_nothing(project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_storage_save_failing_on_a_full_disk_leaves_nothing(file_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from core_tasks import make_stats
 
-    from smttask.storage import JsonFormat
+    from smttask.storage import local
 
-    def full(self: Any, value: Any, path: str, proj: Any) -> str:
+    def full(data: bytes, path: str) -> str:
         with open(path, "xb") as f:
             f.write(b"{")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(JsonFormat, "write", full)  # the .npy output is written, the JSON one fails
+    monkeypatch.setattr(local, "write_new_file", full)  # the .npy output is written, the JSON one fails
     with pytest.raises(StorageFullError, match="no space left on device while writing .*make_stats"):
         make_stats(n=3).run()
-    assert [p for p in project.data_dir.rglob("*") if p.is_file()] == []
+    assert [p for p in file_project.data_dir.rglob("*") if p.is_file()] == []

@@ -157,7 +157,7 @@ def test_result_status_follows_a_result_from_nothing_to_memory_to_disk(project: 
     assert task.result_status() == ("memory", "kept in this process")
     project.memory.clear()
     state, detail = task.result_status()
-    assert state == "stored" and detail.endswith(f"{task.digest}.json")
+    assert state == "stored" and detail.endswith(f"{task.digest}.manifest.json")
     assert "result: <b>stored</b>" in task._repr_html_()
     assert Add(a=1, b=2).result_status() == ("not stored", "MemoizedTask: computed when needed")
 

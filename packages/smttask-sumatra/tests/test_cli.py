@@ -116,28 +116,27 @@ def test_store_recreate_writes_a_task_file_that_runs_the_same_task(
 
 def test_store_rebuild_recreates_links_even_where_links_exist(book: Lab) -> None:
     latest = book.project.data_dir / "latest"
-    fit_value = latest / "Fit" / "value.json"
-    square = latest / "Square" / "result.json"
-    target = fit_value.resolve()
+    fit = latest / "Fit" / "manifest.json"  # the outputs of both are small: kept in their manifests
+    square = latest / "Square" / "manifest.json"
+    target = fit.resolve()
     square.unlink()  # a missing link
-    fit_value.unlink()
-    os.symlink("../../Square", fit_value)  # a wrong link
+    fit.unlink()
+    os.symlink("../../Square", fit)  # a wrong link
     stale = latest / "Fit" / "old.json"
     os.symlink("nowhere", stale)  # a link to a result that is not the latest
-    blocker = latest / "Fit" / "outcome.json"
-    blocker.unlink()
-    blocker.write_text("my notes")  # a regular file is never replaced
 
     result = invoke(book, "store", "rebuild")
     assert result.exit_code == 0, result.output
     assert "1 created, 1 updated" in result.output and "1 stale removed" in result.output
-    assert fit_value.resolve() == target
+    assert fit.resolve() == target
     assert square.resolve() == book.project.storage.locate(book.tasks.Square(x=1)).outputs[""].path
     assert not stale.is_symlink()
-    assert blocker.read_text() == "my notes" and "Not replaced" in result.output
 
+    square.unlink()
+    square.write_text("my notes")  # a regular file is never replaced
     again = invoke(book, "store", "rebuild")
-    assert "0 created, 0 updated, 2 already right" in again.output
+    assert "0 created, 0 updated" in again.output
+    assert square.read_text() == "my notes" and "Not replaced" in again.output
 
 
 def test_project_flush_imports_spooled_records(lab: Lab) -> None:

@@ -52,7 +52,7 @@ def predict(entries: Sequence[Entry], plan: BatchPlan) -> tuple[list[Prediction]
             files.append(Prediction(entry.label, "would fail", plan.failed[index].error or ""))
         elif index in plan.cached:
             stored = plan.cached[index].stored
-            where = ", ".join(display_path(o.path) for o in stored.outputs.values()) if stored else "in memory"
+            where = ", ".join(map(display_path, stored.files)) if stored else "in memory"
             files.append(Prediction(entry.label, "cached", where))
         else:
             job = plan.job_for(index)

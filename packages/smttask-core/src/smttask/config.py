@@ -14,7 +14,7 @@ CONFIG_FILE = "smttask.toml"
 
 
 _POSITIVE = {"claim_heartbeat", "claim_stale_after"}
-_NON_NEGATIVE = {"memory_cache_size", "memory_cache_bytes", "claim_timeout", "array_inline_max"}
+_NON_NEGATIVE = {"memory_cache_size", "memory_cache_bytes", "claim_timeout", "array_inline_max", "result_inline_max"}
 _CHOICES = {"on_code_change": ("warn", "recompute", "ignore")}
 
 
@@ -50,6 +50,9 @@ class Config:
     #: Largest array input (in bytes) a task file holds inline; larger ones are stored once under
     #: ``<data>/.arrays/`` and referenced by hash (default 1 MiB; see docs/taskfiles.md).
     array_inline_max: int = 1 << 20
+    #: Largest JSON result output (in bytes) the ``local`` backend keeps inside the result's manifest instead
+    #: of a file of its own: one file to write and read per small result (default 4 KiB; 0: always a file).
+    result_inline_max: int = 4096
     #: Extra settings for plugins, by plugin name (e.g. ``[tool.smttask.sumatra]``).
     plugins: dict[str, Any] = dataclasses.field(default_factory=dict)
 

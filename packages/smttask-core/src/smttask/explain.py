@@ -219,7 +219,7 @@ def _explain(task: Task, project: Project, nearest: int) -> Explanation:
             stored = None
             notes = (f"its stored result is unusable, so it is computed again: {one_line(str(exc), 300)}",)
         if stored is not None:
-            location, record = ", ".join(str(o.path) for o in stored.outputs.values()), stored.record
+            location, record = ", ".join(map(str, stored.files)), stored.record
     if location is not None:
         return Explanation(
             task.taskname, key, "memory" if in_memory else "stored", location=location, record=record,

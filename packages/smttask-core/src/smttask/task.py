@@ -340,7 +340,7 @@ class Task:
             return "unusable", str(exc)
         if stored is None:
             return "not computed", "no stored result"
-        files = ", ".join(str(o.path) for o in stored.outputs.values())
+        files = ", ".join(map(str, stored.files))
         return "stored", files + (f" (record {stored.record})" if stored.record else "")
 
     def get_output(self, name: str = "", *, mmap: bool = False) -> Any:

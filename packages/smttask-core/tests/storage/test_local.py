@@ -28,17 +28,44 @@ def test_layout_is_browsable(project: Any) -> None:
     folder = project.data_dir / "make_stats"
     names = sorted(p.name for p in folder.iterdir())
     key = task.digest
-    assert names == [f"{key}.manifest.json", f"{key}_data.npy", f"{key}_mean.json"]
+    assert names == [f"{key}.manifest.json", f"{key}_data.npy"]  # the small JSON output is in the manifest
     assert np.load(folder / f"{key}_data.npy").tolist() == [0.0, 1.0, 2.0]
+    manifest = json.loads((folder / f"{key}.manifest.json").read_text())
+    assert json.loads(manifest["outputs"]["mean"]["inline"]) == 1.0
+
+
+def test_every_output_gets_a_file_with_result_inline_max_0(file_project: Any) -> None:
+    task = make_stats(n=3)
+    task.run()
+    folder = file_project.data_dir / "make_stats"
+    key = task.digest
+    assert sorted(p.name for p in folder.iterdir()) == [f"{key}.manifest.json", f"{key}_data.npy", f"{key}_mean.json"]
     assert json.loads((folder / f"{key}_mean.json").read_text()) == 1.0
+    assert fresh_run(file_project, task).mean == 1.0
+
+
+def test_json_outputs_over_result_inline_max_get_a_file(project: Any) -> None:
+    @RecordedTask
+    def words(n: int) -> list[str]:
+        return ["word"] * n
+
+    small, large = words(n=3), words(n=1000)  # 1000 words: over 4 KiB of JSON
+    assert small.run() == ["word"] * 3 and large.run() == ["word"] * 1000
+    assert [p.suffix for p in project.storage.locate(small).files] == [".json"]
+    assert project.storage.locate(small).files[0].name.endswith(".manifest.json")
+    assert project.storage.locate(large).files == [project.storage.directory(large) / f"{large.digest}.json"]
+    assert fresh_run(project, small) == ["word"] * 3 and fresh_run(project, large) == ["word"] * 1000
 
 
 def test_manifest_carries_the_full_key_and_hashes(project: Any) -> None:
-    task = Square(x=2)
+    task, array = Square(x=2), big_array(n=10)
     task.run()
+    array.run()
     manifest = json.loads((project.data_dir / "Square" / f"{task.digest}.manifest.json").read_text())
     assert manifest["key"] == task.digest and manifest["task"] == "core_tasks:Square"
-    assert set(manifest["outputs"][""]) == {"file", "format", "size", "xxh3_128", "mtime_ns"}
+    assert set(manifest["outputs"][""]) == {"inline", "format", "size", "xxh3_128"}
+    manifest = json.loads((project.data_dir / "big_array" / f"{array.digest}.manifest.json").read_text())
+    assert set(manifest["outputs"][""]) == {"file", "format", "size", "xxh3_128", "mtime_ns", "facts"}
 
 
 def test_disk_hit_does_not_recompute(project: Any) -> None:
@@ -69,7 +96,10 @@ def test_reloaded_values_have_their_types(project: Any) -> None:
     assert result == analyze(arr=[1, 2, 3], dt=0.1, nbins=3).run()
 
 
-def test_unicode_output_names_store_and_reload(project: Any) -> None:
+@pytest.mark.parametrize("where", ["project", "file_project"])
+def test_unicode_output_names_store_and_reload(where: str, request: pytest.FixtureRequest) -> None:
+    project = request.getfixturevalue(where)
+
     class Params(TaskOutput):
         θ: float
         σ_2: float
@@ -80,7 +110,9 @@ def test_unicode_output_names_store_and_reload(project: Any) -> None:
 
     assert fit(x=1).run() == (1.0, 2.0)
     assert fresh_run(project, fit(x=1)) == (1.0, 2.0)
-    assert (project.storage.directory(fit(x=1)) / f"{fit(x=1).digest}_θ.json").exists()
+    assert list(project.storage.locate(fit(x=1)).outputs) == ["θ", "σ_2"]
+    if where == "file_project":
+        assert (project.storage.directory(fit(x=1)) / f"{fit(x=1).digest}_θ.json").exists()
 
 
 def test_large_array_output_round_trips_and_mmaps(project: Any) -> None:
@@ -136,14 +168,40 @@ def test_manifest_of_another_key_is_detected(project: Any) -> None:
         assert fresh_run(project, Square(x=3)) == 9.0
 
 
-def test_corrupt_json_output_is_detected(project: Any) -> None:
+def test_corrupt_json_output_is_detected(file_project: Any) -> None:
     Square(x=5).run()
-    path = _output_file(project, Square(x=5), "json")
-    manifest = _output_file(project, Square(x=5), ".manifest.json")
-    path = next(p for p in path.parent.glob(f"{Square(x=5).digest}.json"))
+    manifest = _output_file(file_project, Square(x=5), ".manifest.json")
+    path = manifest.with_name(f"{Square(x=5).digest}.json")
     path.write_text("{{{{")
     assert manifest.exists()
     with pytest.warns(CorruptResultWarning):
+        assert fresh_run(file_project, Square(x=5)) == 25.0
+
+
+@pytest.mark.parametrize("text", ["36.0", "{{{{", None], ids=["altered", "not-json", "not-a-string"])
+def test_altered_output_kept_in_the_manifest_is_detected(project: Any, text: Any) -> None:
+    Square(x=5).run()
+    path = _output_file(project, Square(x=5), ".manifest.json")
+    manifest = json.loads(path.read_text())
+    manifest["outputs"][""]["inline"] = text if text is not None else 36.0
+    path.write_text(json.dumps(manifest))
+    with pytest.warns(CorruptResultWarning, match="manifest"):
+        assert fresh_run(project, Square(x=5)) == 25.0
+    assert json.loads(json.loads(path.read_text())["outputs"][""]["inline"]) == 25.0
+    assert project.storage.check(Square(x=5)) is not None
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"$type": "os.system", "value": "true"}'],
+                         ids=["deeply-nested", "foreign-type"])
+def test_hostile_output_kept_in_the_manifest_with_its_hash_is_refused(project: Any, text: str) -> None:
+    import xxhash
+
+    Square(x=5).run()
+    path = _output_file(project, Square(x=5), ".manifest.json")
+    manifest = json.loads(path.read_text())
+    manifest["outputs"][""].update(inline=text, size=len(text), xxh3_128=xxhash.xxh3_128_hexdigest(text.encode()))
+    path.write_text(json.dumps(manifest))
+    with pytest.warns(CorruptResultWarning, match="manifest"):
         assert fresh_run(project, Square(x=5)) == 25.0
 
 
@@ -168,19 +226,19 @@ def test_delete_removes_a_result(project: Any) -> None:
     assert not project.storage.delete(task)
 
 
-def test_interrupted_save_leaves_no_orphan_outputs(project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from smttask.storage import JsonFormat
+def test_interrupted_save_leaves_no_orphan_outputs(file_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from smttask.storage import local
 
-    real_write = JsonFormat.write
+    real_write = local.write_new_file
     calls = []
 
-    def fail_second(self: Any, value: Any, path: str, proj: Any) -> str:
+    def fail_second(data: bytes, path: str) -> str:  # every output of analyze is JSON, each in a file here
         calls.append(path)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real_write(self, value, path, proj)
+        return real_write(data, path)
 
-    monkeypatch.setattr(JsonFormat, "write", fail_second)
+    monkeypatch.setattr(local, "write_new_file", fail_second)
     with pytest.raises(KeyboardInterrupt):
         analyze(arr=[1, 2], dt=1.0, nbins=1).run()
-    assert [p for p in project.data_dir.rglob("*") if p.is_file()] == []
+    assert [p for p in file_project.data_dir.rglob("*") if p.is_file()] == []

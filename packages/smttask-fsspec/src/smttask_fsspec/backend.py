@@ -40,6 +40,7 @@ from smttask.storage import (
 from smttask.storage.cleanup import CLAIM_SUFFIX, MANIFEST_SUFFIX, candidate_keys
 from smttask.storage.formats import parse_json
 from smttask.storage.manifest import (
+    ManifestEntry,
     code_valid,
     manifest_entry,
     manifest_record,
@@ -56,9 +57,6 @@ from .settings import parse_settings
 if TYPE_CHECKING:
     from smttask.project import Project
     from smttask.task import Task
-
-_Entry = tuple[str, str, int, str, "int | None", "dict[str, Any] | None"]
-
 
 class FsspecStorage(StorageBackend):
     """Results on any storage fsspec reaches (``storage_url``), with a bounded local read cache."""
@@ -93,7 +91,7 @@ class FsspecStorage(StorageBackend):
     # --- reading ----------------------------------------------------------------------------
     def _read_manifest(
         self, task: Task, key: str | None = None
-    ) -> tuple[str, str, list[tuple[str, _Entry]], dict[str, Any]] | None:
+    ) -> tuple[str, str, list[tuple[str, ManifestEntry]], dict[str, Any]] | None:
         """``(directory, manifest path, [(output, entry)], manifest)`` of *task*'s result (or of its type's
         result *key*), or None when nothing is stored."""
         directory = self.directory(task)
@@ -113,6 +111,8 @@ class FsspecStorage(StorageBackend):
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise CorruptResultError(f"{where} is not a valid result manifest: {str(exc)[:200]}") from None
         entries = [(name, manifest_entry(where, e)) for name, e in manifest["outputs"].items()]
+        if any(entry.file is None for _, entry in entries):  # only the local backend keeps outputs in a manifest
+            raise CorruptResultError(f"{where} is not a valid result manifest here: an output without a file")
         return directory, path, entries, manifest
 
     def locate(self, task: Task) -> StoredResult | None:
@@ -120,11 +120,11 @@ class FsspecStorage(StorageBackend):
         return None if found is None else self._stored_result(task, found)
 
     @staticmethod
-    def _stored_result(task: Task, found: tuple[str, str, list[tuple[str, _Entry]], dict[str, Any]]) -> StoredResult:
+    def _stored_result(task: Task, found: tuple[str, str, list[tuple[str, ManifestEntry]], dict[str, Any]]) -> StoredResult:
         directory, _, entries, manifest = found
         return StoredResult(task.digest, {
             name: StoredOutput(name, Path(join(directory, file)), fmt, size, digest, mtime_ns)
-            for name, (file, fmt, size, digest, mtime_ns, _) in entries
+            for name, (file, fmt, size, digest, mtime_ns, _, _) in entries
         }, manifest_record(manifest))
 
     def manifests(self, task: Task, key: str | None = None) -> list[tuple[str, dict[str, Any]]]:
@@ -207,7 +207,7 @@ class FsspecStorage(StorageBackend):
         formats = self._known_formats()
         keep: set[str] = set()
         values = {}
-        for name, (file, format_name, _, digest, _, facts) in entries:
+        for name, (file, format_name, _, digest, _, facts, _) in entries:
             remote_path = join(directory, file)
             fmt = formats.get(format_name)
             if fmt is None:

@@ -153,12 +153,12 @@ def _values(project: Project, run: RunInfo) -> dict[str, Any] | None:
     out = run.stored.outputs.get("outcome")
     if out is None:
         return None
-    formats = {fmt.name: fmt for fmt in project.output_formats}
-    fmt = formats.get(out.format)
-    if fmt is None:
+    from smttask.storage.formats import read_output
+
+    if all(fmt.name != out.format for fmt in project.output_formats):
         return None
     with project.activate():
-        return {"outcome": fmt.read(out.path, project, expected_hash=out.xxh3_128)}
+        return {"outcome": read_output(out, project)}
 
 
 def outcome_text(values: dict[str, Any] | None, error: BaseException | None) -> str:

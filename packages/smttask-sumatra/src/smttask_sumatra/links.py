@@ -2,7 +2,8 @@
 
 Results are stored under their key (``<data>/<TaskName>/<key>_<output>.<ext>``),
 which is exact but hard to browse. Each finished recorded run also points
-symbolic links, one per output, at its files, so ``data/latest/Fit/`` always
+symbolic links, one per file (an output's own, or the manifest holding the
+small outputs), at its files, so ``data/latest/Fit/`` always
 shows the newest finished run of ``Fit``. ``smttask store rebuild`` recreates
 the links from the records.
 
@@ -20,13 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smttask.files import atomic_path, safe_name
+from smttask.storage.cleanup import MANIFEST_SUFFIX
 
 #: Link name of a task's single, unnamed output.
 BARE_OUTPUT_NAME = "result"
 
 
 def link_name(filename: str, key: str) -> str:
-    """The key-free name of a stored file: ``<key>_fit.npy`` → ``fit.npy``, ``<key>.json`` → ``result.json``."""
+    """The key-free name of a stored file: ``<key>_fit.npy`` → ``fit.npy``, ``<key>.json`` → ``result.json``,
+    and the manifest (which holds the small outputs) ``<key>.manifest.json`` → ``manifest.json``."""
+    if filename == key + MANIFEST_SUFFIX:
+        return MANIFEST_SUFFIX[1:]
     if filename.startswith(key + "_"):
         return filename[len(key) + 1 :]
     if filename.startswith(key + "."):

@@ -252,7 +252,7 @@ class SumatraRecorder(Recorder):
                 self.project.data_dir / self.settings.latest_dir,
                 run.task.taskname,
                 run.stored.key,
-                [out.path for out in run.stored.outputs.values()],
+                run.stored.files,
             )
         except OSError as exc:  # e.g. no symlinks on this filesystem: links are a convenience
             logger.info(

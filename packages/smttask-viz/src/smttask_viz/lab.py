@@ -114,7 +114,7 @@ def task_state(task: Task, project: Project, lab: LabBook) -> dict[str, Any]:
         if stored is not None:
             outputs = {name: str(out.path) for name, out in stored.outputs.items()}
             times = [out.mtime_ns for out in stored.outputs.values() if out.mtime_ns]
-            stored_at = max(times) / 1e9 if times else 0.0
+            stored_at = max(times) / 1e9 if times else _written(stored)
     record = lab.records.get(key) if task.recorded else None
     events = [e for e in (record, lab.failures.get(key)) if e is not None]
     if stored_at is not None:
@@ -135,3 +135,15 @@ def task_state(task: Task, project: Project, lab: LabBook) -> dict[str, Any]:
         "in_memory": in_memory,
         "outputs": outputs,
     }
+
+
+def _written(stored: Any) -> float:
+    """When *stored* was written, by its files' times (its outputs kept in the manifest have no time of
+    their own); 0.0 if none can be read."""
+    times = []
+    for file in stored.files:
+        try:
+            times.append(os.stat(file).st_mtime)
+        except OSError:
+            pass
+    return max(times, default=0.0)

@@ -32,7 +32,7 @@ def result_status(task: Task, project: Project) -> tuple[str, str]:
         return "red", f"stored result unusable, will be recomputed: {shown(str(exc), MESSAGE_LIMIT)}"
     if stored is None:
         return "red", "not computed yet"
-    return "green", "cached: " + ", ".join(display_path(o.path) for o in stored.outputs.values())
+    return "green", "cached: " + ", ".join(map(display_path, stored.files))
 
 
 def short_value(value: Any, limit: int = 70) -> str:

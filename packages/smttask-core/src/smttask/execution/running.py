@@ -49,7 +49,7 @@ def run_one(
                     stored = project.storage.locate(task)
                 except CorruptResultError:  # damaged since, by someone else: the run itself succeeded
                     stored = None
-                outputs = tuple(str(out.path) for out in stored.outputs.values()) if stored else ()
+                outputs = tuple(map(str, stored.files)) if stored else ()
         except Exception as exc:
             return TaskOutcome(
                 task.taskname,

@@ -19,15 +19,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class StoredOutput:
-    """Where one output of a task lives, and the XXH3-128 hash of that file's bytes."""
+    """Where one output of a task lives, and the XXH3-128 hash of its bytes.
+
+    A small JSON output may live inside the result's manifest (:attr:`inline`);
+    then :attr:`path` is the manifest's, and the hash is that of the inline text.
+    """
 
     name: str
     path: Path
     format: str
     size: int
     xxh3_128: str
-    #: The file's modification time when it was written (None in manifests older than this field).
+    #: The file's modification time when it was written (None in manifests older than this field, and inline).
     mtime_ns: int | None = None
+    #: The output's JSON text, when the manifest holds it instead of a file of its own.
+    inline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,11 @@ class StoredResult:
     outputs: dict[str, StoredOutput]
     #: The label of the lab-book record of the run that computed it, if it was recorded.
     record: str | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        """The files holding the outputs, each once (outputs kept in the manifest share its path)."""
+        return list(dict.fromkeys(out.path for out in self.outputs.values()))
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,12 @@ from collections.abc import Iterable
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
+from ..errors import CorruptResultError
 from ..files import TEMP_SUFFIX, abandoned, host_id, parse_temp_name, temp_name, temp_tag
 from .base import Leftover
 from .claim import LOCK_SUFFIX, Claim, ClaimInfo, inspect_claim, remove_if_unchanged
 from .formats import parse_json, read_bytes
+from .manifest import entry_files
 
 MANIFEST_SUFFIX = ".manifest.json"
 CLAIM_SUFFIX = ".claim"
@@ -70,11 +72,11 @@ def candidate_keys(name: str) -> list[str]:
 def _vouched(directory: str, manifest_name: str) -> set[str] | None:
     """The file names a manifest lists, or None if it cannot be read (then its key's files are kept)."""
     try:
-        manifest = parse_json(read_bytes(os.path.join(directory, manifest_name)))
-        return {str(entry["file"]) for entry in manifest["outputs"].values()}
+        path = os.path.join(directory, manifest_name)
+        return set(entry_files(path, parse_json(read_bytes(path))))
     except FileNotFoundError:
         return set()
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, CorruptResultError):
         return None
 
 

@@ -1,8 +1,10 @@
 """File formats for stored outputs: JSON for plain values, ``.npy`` for NumPy arrays.
 
 A format writes a complete file and returns the XXH3-128 hash of its bytes; on
-reading it checks that hash, so a truncated or altered file is detected. The
-``.npy`` header is read by :mod:`smttask.storage.npyfile`.
+reading it checks that hash, so a truncated or altered file is detected. A
+format that can give a value's bytes before writing them (:meth:`OutputFormat.serialize`,
+JSON) lets a backend keep small values inside the result's manifest instead of
+a file of their own. The ``.npy`` header is read by :mod:`smttask.storage.npyfile`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from . import npyfile
 
 if TYPE_CHECKING:
     from ..project import Project
+    from .base import StoredOutput
 
 
 class OutputFormat:
@@ -49,6 +52,17 @@ class OutputFormat:
         keyword argument ``expected`` (only given when the manifest has them).
         """
         raise NotImplementedError
+
+    def serialize(self, value: Any, project: Project) -> bytes | None:
+        """The bytes a file of *value* would hold, if this format can give them before writing (None: it
+        cannot, and :meth:`write` writes the file). A backend may keep small ones inside the manifest, and
+        reads them back with :meth:`deserialize`."""
+        return None
+
+    def deserialize(self, data: bytes, project: Project, where: str) -> Any:
+        """The value of bytes :meth:`serialize` gave (already checked against their hash); *where* names
+        them in errors."""
+        raise CorruptResultError(f"{where}: the format '{self.name}' keeps no values inside a manifest")
 
     def describe(self, value: Any) -> dict[str, Any]:
         """Facts about *value* to record in the result manifest (JSON-able), checked again on reading.
@@ -89,9 +103,30 @@ def parse_json(data: bytes) -> Any:
     return value
 
 
-def _check(path: str, data: bytes | bytearray | memoryview, expected_hash: str | None) -> None:
+def check_hash(where: str, data: bytes | bytearray | memoryview, expected_hash: str | None) -> None:
+    """Raise :class:`CorruptResultError` unless *data* hashes to *expected_hash* (None: not checked)."""
     if expected_hash is not None and xxhash.xxh3_128_hexdigest(data) != expected_hash:
-        raise CorruptResultError(f"{path} does not match the hash recorded when it was written")
+        raise CorruptResultError(f"{where} does not match the hash recorded when it was written")
+
+
+def write_new_file(data: bytes, path: str) -> str:
+    """Write *data* to the new file *path*; the XXH3-128 hex digest of *data*."""
+    with open(path, "xb") as f:
+        f.write(data)
+    return xxhash.xxh3_128_hexdigest(data)
+
+
+def read_output(out: StoredOutput, project: Project) -> Any:
+    """The value of the stored output *out*: from its file, or from the text its manifest keeps."""
+    fmt = next((f for f in project.output_formats if f.name == out.format), None)
+    if fmt is None:
+        raise CorruptResultError(f"{out.path} was written in format '{out.format}', which no installed plugin reads")
+    if out.inline is None:
+        return fmt.read(os.fspath(out.path), project, expected_hash=out.xxh3_128)
+    where = f"{out.path} (output '{out.name}')"
+    data = out.inline.encode("utf-8")
+    check_hash(where, data, out.xxh3_128)
+    return fmt.deserialize(data, project, where)
 
 
 class JsonFormat(OutputFormat):
@@ -103,19 +138,22 @@ class JsonFormat(OutputFormat):
     def handles(self, value: Any) -> bool:
         return True
 
+    def serialize(self, value: Any, project: Project) -> bytes:
+        return json.dumps(encode(value, project.deferred_serializers, "file"), ensure_ascii=False).encode("utf-8")
+
+    def deserialize(self, data: bytes, project: Project, where: str) -> Any:
+        try:
+            return decode(parse_json(data), project.deferred_serializers)
+        except (ValueError, RecursionError) as exc:
+            raise CorruptResultError(f"{where} is not valid JSON: {str(exc)[:200]}") from None
+
     def write(self, value: Any, path: str, project: Project) -> str:
-        data = json.dumps(encode(value, project.deferred_serializers, "file"), ensure_ascii=False).encode("utf-8")
-        with open(path, "xb") as f:
-            f.write(data)
-        return xxhash.xxh3_128_hexdigest(data)
+        return write_new_file(self.serialize(value, project), path)
 
     def read(self, path: str, project: Project, *, expected_hash: str | None, mmap: bool = False) -> Any:
         data = read_bytes(path)
-        _check(path, data, expected_hash)
-        try:
-            return decode(parse_json(data), project.deferred_serializers)
-        except ValueError as exc:
-            raise CorruptResultError(f"{path} is not valid JSON: {exc}") from exc
+        check_hash(path, data, expected_hash)
+        return self.deserialize(data, project, path)
 
 
 _CHUNK = 1 << 20

@@ -4,10 +4,12 @@ Layout, browsable by a person::
 
     <data>/<TaskName>/<key>.<ext>              a task's single (bare) output
     <data>/<TaskName>/<key>_<output>.<ext>     one file per named output
-    <data>/<TaskName>/<key>.manifest.json      written last: the result is complete
+    <data>/<TaskName>/<key>.manifest.json      written last: the result is complete; holds small JSON outputs
     <data>/<TaskName>/<key>.used               empty; touched by each load (last used, for gc)
 
-Every file is written to a temporary name and renamed into place
+A JSON output of at most ``result_inline_max`` bytes (4 KiB) has no file of its
+own: its text is kept in the manifest, so a small result is one file to write
+and one to read. Every file is written to a temporary name and renamed into place
 (:func:`smttask.files.atomic_path`), and the manifest (which records the full
 key and each file's size, modification time and hash) is renamed last, so a
 reader never sees half a result. A failed save removes what it wrote.
@@ -21,6 +23,8 @@ import time
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import xxhash
 
 from ..errors import CorruptResultError
 from ..files import atomic_path, make_dirs, safe_name, temp_name, write_atomic
@@ -42,9 +46,16 @@ from .cleanup import (
     remove_unvouched,
     remove_writer_files,
 )
-from .formats import OutputFormat, parse_json, read_bytes
+from .formats import OutputFormat, check_hash, parse_json, read_bytes, write_new_file
 from .manifest import MANIFEST_VERSION as MANIFEST_VERSION
-from .manifest import code_valid, manifest_entry, manifest_record, output_filename, result_manifest
+from .manifest import (
+    code_valid,
+    entry_files,
+    manifest_entry,
+    manifest_record,
+    output_filename,
+    result_manifest,
+)
 from .manifest import key_preimage as key_preimage
 from .manifest import stored_upstream as stored_upstream
 
@@ -65,8 +76,6 @@ def _identity(path: str) -> tuple[int, int, int] | None:
 
 
 def _hashes_to(path: str, digest: str) -> bool:
-    import xxhash
-
     hasher = xxhash.xxh3_128()
     with open(path, "rb") as f:
         while chunk := f.read(_HASH_CHUNK):
@@ -142,6 +151,13 @@ class _ResultClaim(Claim):
             pass
 
 
+def _entry(out: StoredOutput, facts: dict[str, Any] | None) -> dict[str, Any]:
+    """*out*'s entry in the manifest: its text if kept there, else its file, with the file's size, time and hash."""
+    where = {"inline": out.inline} if out.inline is not None else {"file": out.path.name, "mtime_ns": out.mtime_ns}
+    return {**where, "format": out.format, "size": out.size, "xxh3_128": out.xxh3_128,
+            **({"facts": facts} if facts else {})}
+
+
 class LocalStorage(StorageBackend):
     """Results as plain files under the project's data directory."""
 
@@ -208,8 +224,11 @@ class LocalStorage(StorageBackend):
     def _stored_result(task: Task, directory: str, manifest_path: str, manifest: dict[str, Any]) -> StoredResult:
         outputs = {}
         for name, entry in manifest["outputs"].items():
-            file, format_name, size, digest, mtime_ns, _ = manifest_entry(manifest_path, entry)
-            outputs[name] = StoredOutput(name, Path(directory) / file, format_name, size, digest, mtime_ns)
+            found = manifest_entry(manifest_path, entry)
+            path = Path(manifest_path) if found.file is None else Path(directory) / found.file
+            outputs[name] = StoredOutput(
+                name, path, found.format, found.size, found.xxh3_128, found.mtime_ns, found.inline
+            )
         return StoredResult(task.digest, outputs, manifest_record(manifest))
 
     def check(self, task: Task) -> StoredResult | None:
@@ -217,7 +236,8 @@ class LocalStorage(StorageBackend):
 
         A file whose modification time differs from the one recorded (it was
         rewritten, or copied without its times) is hashed: it passes only if its
-        bytes are the ones written. Costs one ``stat`` per output otherwise. The
+        bytes are the ones written. Costs one ``stat`` per output file otherwise (an
+        output kept in the manifest is checked against its hash). The
         project's ``on_code_change`` applies as on :meth:`load`: a result of
         changed code warns, or with ``"recompute"`` is not found.
         """
@@ -232,6 +252,9 @@ class LocalStorage(StorageBackend):
             return None
         stored = self._stored_result(task, directory, manifest_path, manifest)
         for out in stored.outputs.values():
+            if out.inline is not None:
+                check_hash(f"{manifest_path} (output '{out.name}')", out.inline.encode("utf-8"), out.xxh3_128)
+                continue
             try:
                 st = os.stat(out.path)
             except FileNotFoundError:
@@ -263,9 +286,17 @@ class LocalStorage(StorageBackend):
             formats = self._formats = {fmt.name: fmt for fmt in self.project.output_formats}
         values = {}
         for name, entry in manifest["outputs"].items():
-            file, format_name, _, expected_hash, _, facts = manifest_entry(manifest_path, entry)
-            path = f"{directory}{os.sep}{file}"
+            file, format_name, _, expected_hash, _, facts, inline = manifest_entry(manifest_path, entry)
             fmt = formats.get(format_name)
+            if inline is not None:
+                where = f"{manifest_path} (output '{name}')"
+                if fmt is None:
+                    raise CorruptResultError(f"{where} is in format '{format_name}', which no installed plugin reads")
+                data = inline.encode("utf-8")
+                check_hash(where, data, expected_hash)
+                values[name] = fmt.deserialize(data, self.project, where)
+                continue
+            path = f"{directory}{os.sep}{file}"
             if fmt is None:
                 raise CorruptResultError(f"{path} was written in format '{format_name}', which no installed plugin reads")
             try:
@@ -306,34 +337,38 @@ class LocalStorage(StorageBackend):
         key = task.digest
         tag = self._tags.get((self._dir(task)[1], key))  # the claim's, so a taker can find our leftovers
         manifest_path = self._manifest_path(task)
+        inline_max = self.project.config.result_inline_max
         outputs: dict[str, StoredOutput] = {}
         facts: dict[str, dict[str, Any]] = {}
         try:
             make_dirs(directory)
             for name, value in values.items():
                 fmt = self._format_for(value)
+                data = fmt.serialize(value, self.project)
+                if data is not None and len(data) <= inline_max:
+                    outputs[name] = StoredOutput(
+                        name, manifest_path, fmt.name, len(data), xxhash.xxh3_128_hexdigest(data), None, data.decode("utf-8")
+                    )
+                    continue
                 final = directory / output_filename(key, name, fmt.extension)
                 with atomic_path(final, tag) as tmp:
-                    digest = fmt.write(value, tmp, self.project)
+                    digest = fmt.write(value, tmp, self.project) if data is None else write_new_file(data, tmp)
                     st = os.stat(tmp)
                 outputs[name] = StoredOutput(name, final, fmt.name, st.st_size, digest, st.st_mtime_ns)
                 described = fmt.describe(value)
                 if described:
                     facts[name] = described
             manifest = result_manifest(task, self.project, {
-                name: {
-                    "file": o.path.name, "format": o.format, "size": o.size, "xxh3_128": o.xxh3_128,
-                    "mtime_ns": o.mtime_ns, **({"facts": facts[name]} if name in facts else {}),
-                }
-                for name, o in outputs.items()
+                name: _entry(o, facts.get(name)) for name, o in outputs.items()
             }, record)
             write_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False).encode("utf-8"), tag)
         except BaseException:
             # No manifest vouches for the files written: do not leave them behind. If they replaced
             # the files of an earlier result, its manifest no longer matches them either.
             for out in outputs.values():
-                out.path.unlink(missing_ok=True)
-            if outputs:
+                if out.inline is None:
+                    out.path.unlink(missing_ok=True)
+            if any(out.inline is None for out in outputs.values()):
                 manifest_path.unlink(missing_ok=True)
             raise
         return StoredResult(key, outputs, record)
@@ -407,7 +442,8 @@ class LocalStorage(StorageBackend):
         existed = manifest.exists()
         manifest.unlink(missing_ok=True)
         for out in (stored.outputs.values() if stored else ()):
-            out.path.unlink(missing_ok=True)
+            if out.inline is None:
+                out.path.unlink(missing_ok=True)
         manifest.with_name(f"{task.digest}{USED_SUFFIX}").unlink(missing_ok=True)
         self._touched.pop((self._dir(task)[1], task.digest), None)
         return existed
@@ -458,7 +494,7 @@ class LocalStorage(StorageBackend):
         manifest = parse_json(read_bytes(manifest_path))
         if manifest.get("key") != key or not isinstance(manifest.get("outputs"), dict):
             raise CorruptResultError(f"{manifest_path} is not the manifest of key {key}")
-        return [manifest_entry(manifest_path, entry)[0] for entry in manifest["outputs"].values()], manifest
+        return entry_files(manifest_path, manifest), manifest
 
     def remove_stored(self, entry: StoredEntry, *, grace: float) -> str | None:
         """Remove *entry* holding its claim; its manifest goes first (renamed aside), so no reader sees half of it."""

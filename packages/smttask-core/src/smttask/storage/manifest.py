@@ -4,14 +4,15 @@ A manifest (``<key>.manifest.json`` for ``local``) is written last, once every
 output file is in place: it names the task and its full key, the run's record,
 the stored upstream results (what ``smttask store gc`` follows), the task's
 code fingerprint, the pre-image of the key, and for each output its file,
-format, size, modification time and hash.
+format, size, modification time and hash; a small JSON output's text may be
+kept in its entry (``"inline"``) instead of in a file.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import CorruptResultError
 from ..files import safe_name
@@ -33,15 +34,29 @@ def bad_file_name(file: object) -> bool:
     return type(file) is not str or not file or file[0] == "." or "/" in file or os.sep in file or "\0" in file
 
 
-def manifest_entry(manifest_path: str, entry: Any) -> tuple[str, str, int, str, int | None, dict[str, Any] | None]:
-    """``(file, format, size, hash, mtime_ns, facts)`` of one manifest entry, checked."""
+class ManifestEntry(NamedTuple):
+    """One output as a manifest lists it, checked: its file, or its JSON text kept inline (then *file* is None)."""
+
+    file: str | None
+    format: str
+    size: int
+    xxh3_128: str
+    mtime_ns: int | None
+    facts: dict[str, Any] | None
+    inline: str | None
+
+
+def manifest_entry(manifest_path: str, entry: Any) -> ManifestEntry:
+    """The manifest entry *entry* of an output, checked (*manifest_path* names the manifest in errors)."""
     try:
-        file, format_name, size, digest = entry["file"], entry["format"], entry["size"], entry["xxh3_128"]
+        inline = entry.get("inline")
+        file = None if inline is not None else entry["file"]
+        format_name, size, digest = entry["format"], entry["size"], entry["xxh3_128"]
         mtime_ns, facts = entry.get("mtime_ns"), entry.get("facts")
     except (KeyError, TypeError, AttributeError) as exc:
         raise CorruptResultError(f"{manifest_path} is not a valid result manifest: {exc!r} missing") from None
     if (
-        bad_file_name(file)
+        (bad_file_name(file) if inline is None else type(inline) is not str or "file" in entry)
         or type(format_name) is not str
         or type(size) is not int
         or type(digest) is not str
@@ -49,7 +64,13 @@ def manifest_entry(manifest_path: str, entry: Any) -> tuple[str, str, int, str, 
         or not (facts is None or type(facts) is dict)
     ):
         raise CorruptResultError(f"{manifest_path} is not a valid result manifest: bad entry {str(entry)[:200]}")
-    return file, format_name, size, digest, mtime_ns, facts
+    return ManifestEntry(file, format_name, size, digest, mtime_ns, facts, inline)
+
+
+def entry_files(manifest_path: str, manifest: dict[str, Any]) -> list[str]:
+    """The names of the files *manifest*'s outputs live in (inline outputs have none), checked."""
+    entries = (manifest_entry(manifest_path, entry) for entry in manifest["outputs"].values())
+    return [entry.file for entry in entries if entry.file is not None]
 
 
 def stored_upstream(task: Task) -> list[list[str]]:
