@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xxhash
 from sumatra_lab import Lab, git
 
 from smttask.errors import NotRecordingWarning
@@ -53,20 +54,39 @@ def test_the_record_holds_what_the_task_printed(
     assert only_record(lab).stdout_stderr == "squaring 4.0\n"
 
 
-def test_output_data_keys_carry_the_stored_files_hashes_as_sumatra_computes_them(lab: Lab) -> None:
+@pytest.mark.parametrize("inline_max", [0, 4096], ids=["a-file-each", "kept-in-the-manifest"])
+def test_output_data_keys_carry_the_stored_files_hashes_as_sumatra_computes_them(lab: Lab, inline_max: int) -> None:
+    import dataclasses
+
     from sumatra.datastore import FileSystemDataStore
 
-    task = lab.tasks.Fit(x=2)
-    task.run()
-    stored = lab.project.storage.locate(task)
+    from smttask import Project
+    from smttask.storage.formats import read_bytes
+    from smttask_sumatra.datakeys import file_hashes
+
+    project = Project(lab.root, config=dataclasses.replace(lab.project.config, result_inline_max=inline_max),
+                      plugin_manager=lab.project.plugin_manager)
+    with project.activate():
+        task = lab.tasks.Fit(x=2)
+        task.run()
+        stored = project.storage.locate(task)
     record = only_record(lab)
     keys = {key.metadata["output"]: key for key in record.output_data}
-    assert set(keys) == {"value", "outcome"}
+    if inline_max:  # both outputs are small: one key, the manifest's, naming both
+        assert set(keys) == {"value, outcome"} and keys["value, outcome"].metadata["outputs"] == ["value", "outcome"]
+        (file,) = stored.files
+        assert keys["value, outcome"].metadata["xxh3_128"] == file_hashes(file, file.stat().st_size, 0).xxh3_128
+        assert keys["value, outcome"].metadata["size"] == len(read_bytes(str(file)))
+        (view_record,) = lab.view()
+        assert view_record.output_files == {"value": file, "outcome": file}
+    else:
+        assert set(keys) == {"value", "outcome"}
     for name, key in keys.items():
-        out = stored.outputs[name]
-        assert key.metadata["xxh3_128"] == out.xxh3_128  # ties the record to the manifest
+        out = stored.outputs[name.split(", ")[0]]
+        if not inline_max:
+            assert key.metadata["xxh3_128"] == out.xxh3_128  # ties the record to the manifest
+            assert key.metadata["size"] == out.size
         assert key.path == out.path.relative_to(lab.project.data_dir).as_posix()
-        assert key.metadata["size"] == out.size
         assert key.creation.microsecond == 0
         # Sumatra's own datastore finds and verifies the file (smt, smtweb's download)
         item = FileSystemDataStore(str(lab.project.data_dir)).get_data_item(key)
@@ -81,7 +101,8 @@ def test_input_data_keys_name_upstream_outputs_and_data_files(lab: Lab) -> None:
     assert plus.script_arguments == "Plus"
     (key,) = plus.input_data
     stored = lab.project.storage.locate(upstream).outputs[""]
-    assert key.metadata["xxh3_128"] == stored.xxh3_128
+    assert stored.inline == "9.0" and key.metadata["outputs"] == [""]  # the value is in the manifest: its key
+    assert key.metadata["xxh3_128"] == xxhash.xxh3_128_hexdigest(stored.path.read_bytes())
     assert key.digest == hashlib.sha1(stored.path.read_bytes()).hexdigest()
     assert key.path == stored.path.relative_to(lab.root).as_posix()
 
@@ -91,7 +112,6 @@ def test_input_data_keys_name_upstream_outputs_and_data_files(lab: Lab) -> None:
     (key,) = lab.sumatra_records()[0].input_data
     assert key.path == "measurements.bin"
     assert key.metadata["size"] == 10
-    import xxhash
 
     assert key.digest == hashlib.sha1(b"0123456789").hexdigest()
     assert key.metadata["xxh3_128"] == xxhash.xxh3_128(b"0123456789").hexdigest()

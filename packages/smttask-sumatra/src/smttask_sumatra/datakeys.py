@@ -39,10 +39,20 @@ class FileHashes:
 
 
 def output_keys(stored: StoredResult | None, data_root: Path, taskname: str) -> list[Any]:
-    """Data keys of the stored outputs, with paths relative to *data_root*."""
+    """Data keys of the stored outputs' files, with paths relative to *data_root*: one key per file, as
+    Sumatra finds a record's data file by path and digest (outputs kept in the result's manifest share the
+    manifest's key, whose ``outputs`` metadata names them all)."""
     if stored is None:
         return []
-    return [_stored_key(out, data_root, taskname) for out in stored.outputs.values()]
+    return [_stored_key(outs, data_root, taskname) for outs in _by_file(stored.outputs.values())]
+
+
+def _by_file(outputs: Iterable[StoredOutput]) -> list[list[StoredOutput]]:
+    """*outputs* grouped by the file they are in, in order."""
+    groups: dict[Path, list[StoredOutput]] = {}
+    for out in outputs:
+        groups.setdefault(out.path, []).append(out)
+    return list(groups.values())
 
 
 def input_keys(
@@ -65,8 +75,8 @@ def input_keys(
             stored = project.storage.locate(upstream)
         except CorruptResultError:
             stored = None
-        for out in stored.outputs.values() if stored else ():
-            key = _stored_key(out, input_root, upstream.taskname)
+        for outs in _by_file(stored.outputs.values()) if stored else ():
+            key = _stored_key(outs, input_root, upstream.taskname)
             if key.path not in seen:
                 seen.add(key.path)
                 keys.append(key)
@@ -126,23 +136,31 @@ def creation_time(mtime: float) -> datetime:
     return datetime.fromtimestamp(mtime, UTC).replace(microsecond=0)
 
 
-def _stored_key(out: StoredOutput, root: Path, taskname: str) -> Any:
+def _stored_key(outs: list[StoredOutput], root: Path, taskname: str) -> Any:
+    """The data key of the file holding *outs*: one output's own file, or the manifest keeping small outputs
+    (then its size and hashes are the manifest's, and ``outputs`` lists the outputs it holds)."""
     from sumatra.datastore import DataKey
     from sumatra.datastore.base import IGNORE_DIGEST
 
+    out = outs[0]
+    size, xxh3 = out.size, out.xxh3_128
     try:
         stat = out.path.stat()
-        sha1 = file_hashes(out.path, stat.st_size, stat.st_mtime_ns).sha1
-        creation = creation_time(stat.st_mtime)
+        hashes = file_hashes(out.path, stat.st_size, stat.st_mtime_ns)
+        sha1, creation = hashes.sha1, creation_time(stat.st_mtime)
+        if out.inline is not None:
+            size, xxh3 = stat.st_size, hashes.xxh3_128
     except OSError:  # gone since it was stored: keep what the manifest says
         sha1, creation = IGNORE_DIGEST, datetime.now(UTC).replace(microsecond=0)
+    names = [o.name for o in outs]
     return DataKey(
         _relative(out.path, root),
         sha1,
         creation,
-        **_metadata(out.path, out.size, out.xxh3_128),
+        **_metadata(out.path, size, xxh3),
         task=taskname,
-        output=out.name,
+        output=", ".join(names),
+        **({"outputs": names} if out.inline is not None else {}),
         format=out.format,
     )
 

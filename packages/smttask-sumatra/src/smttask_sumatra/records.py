@@ -150,8 +150,12 @@ class RecordView:
 
     @property
     def output_files(self) -> dict[str, Path]:
-        """The stored output files by output name."""
-        return {str(d.metadata.get("output", d.path)): d.full_path for d in self.output_data}
+        """The stored output files by output name (outputs kept in the result's manifest map to the manifest)."""
+        return {
+            str(name): d.full_path
+            for d in self.output_data
+            for name in d.metadata.get("outputs") or [d.metadata.get("output", d.path)]
+        }
 
     def _repr_html_(self) -> str:
         from .tables import record_html

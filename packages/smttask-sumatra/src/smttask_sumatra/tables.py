@@ -117,7 +117,7 @@ def records_html(records: Sequence[RecordView], *, title: str, more: int = 0) ->
             *(escape(param_text(r, p)) for p in paths),
             escape(duration_text(r.duration)),
             _status_html(r.status),
-            escape(", ".join(sorted(p.name for p in r.output_files.values())) or "-"),
+            escape(", ".join(sorted({p.name for p in r.output_files.values()})) or "-"),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     footer = f"<p>… and {more} older record(s)</p>" if more else ""
