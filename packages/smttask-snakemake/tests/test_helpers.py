@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,12 +22,21 @@ def documented(name: str) -> str:
     return found[0]
 
 
-@pytest.fixture
-def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
+@pytest.fixture(scope="module")
+def example_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The worked example's files and the task files its ``make_tasks.py`` writes, made once for this module."""
+    root = tmp_path_factory.mktemp("example")
+    (root / "smttask.toml").write_text('recorder = "none"\n')
     for name in ("analysis.py", "make_tasks.py", "Snakefile"):
-        (tmp_path / name).write_text(documented(name))
-    subprocess.run([sys.executable, "make_tasks.py"], cwd=tmp_path, check=True, env=env(), capture_output=True)
+        (root / name).write_text(documented(name))
+    subprocess.run([sys.executable, "make_tasks.py"], cwd=root, check=True, env=env(), capture_output=True)
+    return root
+
+
+@pytest.fixture
+def example(example_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of :func:`example_template` of the test's own, the working directory."""
+    shutil.copytree(example_template, tmp_path, dirs_exist_ok=True)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
     sys.modules.pop("analysis", None)
