@@ -242,9 +242,6 @@ def small_filesystem(directory: Path, size_kib: int) -> Iterator[None]:
         yield
     finally:
         shutil.rmtree(outside)
-        from smttask_sumatra.djangodb import close_idle_connection
-
-        close_idle_connection()  # the idle connection to a WAL store would keep the tmpfs busy
         shutil.copytree(directory, outside, symlinks=True)
         subprocess.run(["umount", str(directory)], check=True)
         shutil.rmtree(directory)

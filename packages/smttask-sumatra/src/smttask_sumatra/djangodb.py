@@ -17,29 +17,18 @@ first opened.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from .errors import RecordStoreExistsError, SumatraError
-from .journal import (
-    close_idle_connection,
-    file_mode,
-    forget_after_fork,
-    keep_open,
-    kept_checkpoint,
-    writable_directory,
-)
 from .location import ServerStore, StoreLocation
 from .servercheck import has_sumatra_tables
 from .storecheck import check_store
 
-logger = logging.getLogger(__name__)
 _lock = threading.RLock()
 _fork_hook_installed = False
 APP = "sumatra.recordstore.django_store"
@@ -49,11 +38,7 @@ WRITE_LOCK = 0x736D747461736B  # "smttask"
 
 @contextmanager
 def database(
-    location: StoreLocation,
-    *,
-    timeout: float = 10.0,
-    create: bool = False,
-    journal: str | None = None,
+    location: StoreLocation, *, timeout: float = 10.0, create: bool = False
 ) -> Iterator[None]:
     """Hold Django's ``default`` database on the record store at *location* inside the block.
 
@@ -65,15 +50,6 @@ def database(
     or without Sumatra's tables raises :class:`RecordStoreCorruptError`, a
     missing one (without *create*) :class:`RecordStoreMissingError`. The
     connection is closed when the block ends.
-
-    *journal* (``"wal"`` or ``"delete"``, SQLite only; for the sessions that
-    write a project's records) is the journal mode the store is switched to
-    if it keeps another one and its directory can be written (see
-    :mod:`.journal`); a store in WAL mode is then written with
-    ``synchronous=NORMAL``, and one idle connection to it is kept (see
-    :func:`close_idle_connection`). None leaves the file as it is. A store in
-    WAL mode is read without its ``-shm`` file (as immutable) from a
-    directory that cannot be written.
     """
     if isinstance(location, ServerStore):
         settings, new = location.django_database(timeout), False
@@ -93,54 +69,20 @@ def database(
                 create and isinstance(location, ServerStore) and not has_sumatra_tables(connection)
             ):
                 _create_schema()
-            if not isinstance(location, ServerStore):
-                _set_journal(connection, path, journal)
             yield
         finally:
             connection.close()
 
 
 def _sqlite_database(path: Path, timeout: float) -> dict[str, object]:
-    name = str(path)
-    if file_mode(path) == "wal" and not writable_directory(path):
-        name = f"{path.as_uri()}?immutable=1"  # WAL's -shm file cannot be made: nobody writes here
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": name,
+        "NAME": str(path),
         "USER": "",
         "HOST": "",
         "PORT": "",
         "OPTIONS": {"timeout": timeout, "transaction_mode": "IMMEDIATE"},
     }
-
-
-def _set_journal(connection: Any, path: Path, journal: str | None) -> None:
-    """Switch the store at *path* to the *journal* mode (if given and possible); sync WAL commits lazily.
-
-    Nothing is done without *journal* (a session that only reads, or another
-    project's store).
-    A switch that cannot be made now (another process holds the store, a
-    read-only directory) is left for the next session: both modes are safe on
-    the store's own filesystem.
-    """
-    from django.db import DatabaseError
-
-    if journal is None:
-        return
-    mode = file_mode(path)
-    if mode != journal and writable_directory(path):
-        if mode == "wal":
-            close_idle_connection()  # leaving WAL needs the store to itself
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA journal_mode={journal}")
-                mode = str(cursor.fetchone()[0]).lower()
-        except DatabaseError as exc:
-            logger.info("Record store %s stays in journal mode %s for now: %s", path, mode, exc)
-    if mode == "wal" and writable_directory(path):
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        keep_open(path)
 
 
 #: Django refuses synchronous database calls in a thread running an event loop unless this is set.
@@ -184,29 +126,6 @@ def atomic() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
         yield
-
-
-def checkpoint() -> None:
-    """Copy what the current SQLite store holds in its ``-wal`` file into the store file (a passive
-    WAL checkpoint: it syncs the disk twice, and skips what a reader still uses).
-
-    So a copy of the store file alone (``cp records elsewhere``, Sumatra's
-    backup) holds every finished record while a process keeps the store open
-    (see :mod:`.journal`). A no-op in rollback mode, and on PostgreSQL; a
-    checkpoint that fails is left to the next one.
-    """
-    from django.db import DatabaseError, connections
-
-    connection = connections["default"]
-    if connection.vendor != "sqlite":
-        return
-    if kept_checkpoint(Path(connection.settings_dict["NAME"])):
-        return
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    except DatabaseError as exc:
-        logger.info("Record store checkpoint left for later: %s", exc)
 
 
 def create_store(path: Path) -> None:
@@ -298,7 +217,6 @@ def _forget_connections() -> None:
     """In a forked child, drop (never use or close) the parent's SQLite handles, and free the lock."""
     global _lock
     _lock = threading.RLock()  # another thread of the parent may have held it at the fork
-    forget_after_fork()
     if "django.db" not in sys.modules:
         return
     from django.db import connections

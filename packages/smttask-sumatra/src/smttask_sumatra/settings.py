@@ -51,9 +51,6 @@ class SumatraSettings:
     #: Largest array input (in bytes) a record's parameters hold inline; a larger one is stored once
     #: under ``<data>/.arrays/``, referenced by dtype, shape and hash, and listed as input data.
     array_inline_max: int = ARRAY_INLINE_MAX
-    #: The journal of an SQLite store: ``"auto"`` (WAL on a local filesystem, else SQLite's rollback
-    #: journal), ``"wal"`` or ``"delete"`` (the rollback journal). See :mod:`.journal`.
-    journal_mode: str = "auto"
 
     @classmethod
     def from_config(cls, config: Config) -> SumatraSettings:
@@ -89,12 +86,6 @@ def _check(key: str, value: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise fail('a list of paths relative to the repository root, e.g. ["notebooks"]')
         return tuple(_normalize_dir(v) for v in value)
-    if key == "journal_mode":
-        from .journal import MODES
-
-        if value not in MODES:
-            raise fail(" or ".join(f'"{m}"' for m in MODES))
-        return value
     if key == "capture_output":
         if not isinstance(value, bool):
             raise fail("true or false")

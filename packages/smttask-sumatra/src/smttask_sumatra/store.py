@@ -18,7 +18,6 @@ import functools
 import logging
 import random
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,12 +88,6 @@ class RecordStore:
     def project_name(self) -> str:
         return self.smt.name
 
-    def journal_mode(self, path: Path) -> str:
-        """The journal mode (``"wal"`` or ``"delete"``) the SQLite store at *path* keeps under the settings."""
-        from .journal import wanted
-
-        return wanted(self.settings.journal_mode, path)
-
     def missing(self) -> bool:
         """Whether the store is not there yet (no file; on a server, no Sumatra tables)."""
         location = self.location
@@ -122,21 +115,10 @@ class RecordStore:
         return classify(error, location)
 
     @contextmanager
-    def session(self, *, timeout: float | None = None, writing: bool = False) -> Iterator[Any]:
-        """Open the store; yields Sumatra's ``DjangoRecordStore`` bound to it.
-
-        *writing* a record, an SQLite store is first switched to the journal
-        mode of the ``journal_mode`` setting if it keeps another one (see
-        :mod:`.journal`).
-        """
-        location = self.location
-        journal = None
-        if writing and not isinstance(location, ServerStore):
-            journal = self.journal_mode(location)
+    def session(self, *, timeout: float | None = None) -> Iterator[Any]:
+        """Open the store; yields Sumatra's ``DjangoRecordStore`` bound to it."""
         with djangodb.database(
-            location,
-            timeout=self.settings.busy_timeout if timeout is None else timeout,
-            journal=journal,
+            self.location, timeout=self.settings.busy_timeout if timeout is None else timeout
         ):
             yield self._sumatra_store()
 
@@ -147,9 +129,7 @@ class RecordStore:
         """Write *record* (a ``sumatra.records.Record``); return the label it was saved under.
 
         With *new*, the label is made unique first (``-2``, ``-3``… appended if
-        taken); otherwise the record replaces the one with its label. A
-        finished (not ``_running_``) record in a WAL store is checkpointed into
-        the store file itself (see :func:`.djangodb.checkpoint`). Raises
+        taken); otherwise the record replaces the one with its label. Raises
         :class:`RecordStoreBusyError` when every attempt found the store
         locked, and at once :class:`RecordStoreCorruptError`,
         :class:`RecordStoreMissingError` or :class:`RecordStoreUnwritableError`
@@ -161,17 +141,14 @@ class RecordStore:
         last_error: Exception | None = None
         for attempt in range(attempts):
             try:
-                with self.session(writing=True) as store:
-                    with djangodb.atomic():
-                        if new:
-                            record.label = self._free_label(record.label)
-                        store.reuse_rows = True
-                        store.save(self.project_name, record)
-                    if RUNNING_TAG not in record.tags:
-                        djangodb.checkpoint()
+                with self.session() as store, djangodb.atomic():
+                    if new:
+                        record.label = self._free_label(record.label)
+                    store.reuse_rows = True
+                    store.save(self.project_name, record)
                 return record.label
             except BaseException as exc:
-                _known_rows.clear()  # rows found in a transaction that did not commit may not exist
+                _record_rows.clear()  # rows found in a transaction that did not commit may not exist
                 if not isinstance(exc, DatabaseError):
                     raise
                 hopeless = self.classify(exc)
@@ -201,7 +178,7 @@ class RecordStore:
         from sumatra.recordstore.django_store import models
 
         try:
-            with self.session(writing=True) as store, djangodb.atomic():
+            with self.session() as store, djangodb.atomic():
                 tags = (
                     models.Record.objects.using("default")
                     .filter(project_id=self.project_name, label=record.label)
@@ -250,41 +227,12 @@ def sumatra_django_store(location: StoreLocation | str, cls: type) -> Any:
     return store
 
 
-#: Rows Sumatra looked up or created lately, by store, part and content (see :func:`_store_class`).
-_known_rows: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
-#: How many rows :data:`_known_rows` keeps (the oldest is forgotten first).
-KNOWN_ROWS_MAX = 64
-#: The parts of a record that are rows of their own, found or made by their content, and mostly the
-#: same for every record of a process (the parameters: from a record's ``_running_`` save to its final one).
-_REUSABLE_PARTS = frozenset(
+#: Rows Sumatra looked up or created for the parts of the record saved last (see :func:`_store_class`).
+_record_rows: dict[tuple[str, str, str, str, int], tuple[Any, Any]] = {}
+#: The parts of a record that stay the same from its ``_running_`` save to its final one.
+_UNCHANGED_PARTS = frozenset(
     {"Executable", "Repository", "LaunchMode", "Datastore", "ParameterSet", "PlatformInformation"}
 )
-#: Fields Sumatra's look-up by content leaves out (see ``SumatraObjectsManager``).
-_NOT_CONTENT = frozenset({"id", "record", "input_to_records", "output_from_record", "output_from_record_id"})
-
-
-def _content_key(model: type, obj: Any) -> str:
-    """What Sumatra looks a row of *model* up by, for the Sumatra object *obj*, as one string.
-
-    The same attributes as Sumatra's ``get_or_create_from_sumatra_object``
-    (a field's value, or for a missing one the object's state, class name or
-    text), so two objects with one key find the same row.
-    """
-    names = sorted({f.name for f in model._meta.get_fields()} - _NOT_CONTENT)
-    values = []
-    for name in names:
-        try:
-            values.append(getattr(obj, name))
-        except AttributeError:
-            if name == "parameters":
-                values.append(str(obj.__getstate__()))
-            elif name == "type":
-                values.append(obj.__class__.__name__)
-            elif name == "content":
-                values.append(str(obj))
-            else:
-                raise
-    return repr(list(zip(names, values, strict=True)))
 
 
 def _unchanged(row: Any) -> bool:
@@ -307,57 +255,55 @@ def _unchanged(row: Any) -> bool:
     return stored is not None and list(stored) == expected
 
 
-def _remember(key: tuple[str, str, str], row: Any) -> None:
-    _known_rows[key] = row
-    _known_rows.move_to_end(key)
-    while len(_known_rows) > KNOWN_ROWS_MAX:
-        _known_rows.popitem(last=False)
-
-
 @functools.cache
 def _store_class() -> type:
-    """Sumatra's ``DjangoRecordStore``, saving a record's package list in two queries, and the
-    parts records share once per process.
+    """Sumatra's ``DjangoRecordStore``, saving a record's package list in two queries, and a
+    record's unchanged parts once.
 
     Sumatra's ``save`` looks up and links each dependency one by one (about
     three queries each, so ~150 for a typical scientific session). This
     subclass lets Sumatra save everything else, then looks the dependencies up
-    in one query and links them in one ``add``. And the records of a process
-    share their executable, repository, launch mode, data stores and platform
-    (and a record's ``_running_`` and final saves its parameters): a row found
-    or made for that content in that store before (one of the last
-    :data:`KNOWN_ROWS_MAX`, in a transaction that committed) is reused after
-    one plain SELECT checks it is still there unchanged (deleted or replaced,
-    e.g. in a store made anew, it is looked up again), instead of Sumatra's
-    ORM look-up. The rows written are the same.
+    in one query and links them in one ``add``. And a record is saved twice
+    (``_running_``, then final) with the very same executable, repository,
+    launch mode, data stores, parameters and platform: the final save reuses
+    the rows the first one found or made (for the same record, in the same
+    store, while it is the last one saved), each checked by one plain SELECT
+    (a store flushed meanwhile gets new rows), instead of Sumatra's ORM
+    look-up. The rows written are the same.
     """
     from sumatra.recordstore.django_store import DjangoRecordStore
 
     class SmttaskDjangoRecordStore(DjangoRecordStore):
         #: Set by :meth:`RecordStore.save`, which forgets the rows if its transaction fails.
         reuse_rows = False
+        _saving: tuple[str, str, str] | None = None
 
         def save(self, project_name: str, record: Any) -> None:
+            owner = (self._db_file, project_name, record.label)
+            if next(iter(_record_rows), owner)[:3] != owner:
+                _record_rows.clear()  # another record: its rows are not this one's
+            self._saving = owner if self.reuse_rows else None
             dependencies = record.dependencies
             record.dependencies = []
             try:
                 super().save(project_name, record)
             finally:
                 record.dependencies = dependencies
+                self._saving = None
             if dependencies:
                 db_record = self._manager.get(label=record.label, project__id=project_name)
                 db_record.dependencies.add(*self._dependency_rows(dependencies))
 
         def _get_db_obj(self, db_class: str, obj: Any) -> Any:
-            if not self.reuse_rows or db_class not in _REUSABLE_PARTS:
+            owner = self._saving
+            if owner is None or db_class not in _UNCHANGED_PARTS:
                 return super()._get_db_obj(db_class, obj)
-            key = (self._db_file, db_class, _content_key(getattr(self._get_models(), db_class), obj))
-            row = _known_rows.get(key)
-            if row is not None and _unchanged(row):
-                _known_rows.move_to_end(key)
-                return row
+            key = (*owner, db_class, id(obj))
+            found = _record_rows.get(key)
+            if found is not None and found[0] is obj and _unchanged(found[1]):
+                return found[1]
             row = super()._get_db_obj(db_class, obj)
-            _remember(key, row)
+            _record_rows[key] = (obj, row)  # the object is kept, so its id names it while it is here
             return row
 
         def _dependency_rows(self, dependencies: list[Any]) -> list[Any]:

@@ -19,7 +19,6 @@ from .errors import (
     RecordStoreMissingError,
     RecordStoreUnwritableError,
 )
-from .journal import file_mode, read_start, writable_directory
 
 #: The first 16 bytes of every SQLite 3 database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -57,7 +56,8 @@ def check_store(path: Path, *, timeout: float = 10.0) -> None:
     """
     try:
         size = path.stat().st_size
-        header = read_start(path, HEADER_SIZE)
+        with path.open("rb") as f:
+            header = f.read(HEADER_SIZE)
     except FileNotFoundError:
         raise RecordStoreMissingError(path) from None
     except OSError as exc:
@@ -87,11 +87,8 @@ def _header_problem(header: bytes, size: int) -> str | None:
 
 
 def _table_problem(path: Path, timeout: float) -> str | None:
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    if file_mode(path) == "wal" and not writable_directory(path):
-        uri += "&immutable=1"  # a WAL store's -shm file cannot be made there, and nobody writes
     try:
-        connection = sqlite3.connect(uri, uri=True, timeout=timeout)
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
     except sqlite3.Error:
         return None  # cannot even open it read-only: the write will say why
     try:
