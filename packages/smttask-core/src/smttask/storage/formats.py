@@ -116,6 +116,18 @@ def write_new_file(data: bytes, path: str) -> str:
     return xxhash.xxh3_128_hexdigest(data)
 
 
+def inline_where(manifest: str | os.PathLike[str], output: str) -> str:
+    """How errors name the output *output* kept in the manifest at *manifest*."""
+    return f"{os.fspath(manifest)} (output '{output}')"
+
+
+def read_inline(fmt: OutputFormat, text: str, project: Project, where: str, expected_hash: str | None) -> Any:
+    """The value of an output whose manifest keeps its *text*, checked against *expected_hash* first."""
+    data = text.encode("utf-8")
+    check_hash(where, data, expected_hash)
+    return fmt.deserialize(data, project, where)
+
+
 def read_output(out: StoredOutput, project: Project) -> Any:
     """The value of the stored output *out*: from its file, or from the text its manifest keeps."""
     fmt = next((f for f in project.output_formats if f.name == out.format), None)
@@ -123,10 +135,7 @@ def read_output(out: StoredOutput, project: Project) -> Any:
         raise CorruptResultError(f"{out.path} was written in format '{out.format}', which no installed plugin reads")
     if out.inline is None:
         return fmt.read(os.fspath(out.path), project, expected_hash=out.xxh3_128)
-    where = f"{out.path} (output '{out.name}')"
-    data = out.inline.encode("utf-8")
-    check_hash(where, data, out.xxh3_128)
-    return fmt.deserialize(data, project, where)
+    return read_inline(fmt, out.inline, project, inline_where(out.path, out.name), out.xxh3_128)
 
 
 class JsonFormat(OutputFormat):

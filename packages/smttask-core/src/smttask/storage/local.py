@@ -46,7 +46,15 @@ from .cleanup import (
     remove_unvouched,
     remove_writer_files,
 )
-from .formats import OutputFormat, check_hash, parse_json, read_bytes, write_new_file
+from .formats import (
+    OutputFormat,
+    check_hash,
+    inline_where,
+    parse_json,
+    read_bytes,
+    read_inline,
+    write_new_file,
+)
 from .manifest import MANIFEST_VERSION as MANIFEST_VERSION
 from .manifest import (
     code_valid,
@@ -253,7 +261,7 @@ class LocalStorage(StorageBackend):
         stored = self._stored_result(task, directory, manifest_path, manifest)
         for out in stored.outputs.values():
             if out.inline is not None:
-                check_hash(f"{manifest_path} (output '{out.name}')", out.inline.encode("utf-8"), out.xxh3_128)
+                check_hash(inline_where(manifest_path, out.name), out.inline.encode("utf-8"), out.xxh3_128)
                 continue
             try:
                 st = os.stat(out.path)
@@ -289,12 +297,10 @@ class LocalStorage(StorageBackend):
             file, format_name, _, expected_hash, _, facts, inline = manifest_entry(manifest_path, entry)
             fmt = formats.get(format_name)
             if inline is not None:
-                where = f"{manifest_path} (output '{name}')"
+                where = inline_where(manifest_path, name)
                 if fmt is None:
                     raise CorruptResultError(f"{where} is in format '{format_name}', which no installed plugin reads")
-                data = inline.encode("utf-8")
-                check_hash(where, data, expected_hash)
-                values[name] = fmt.deserialize(data, self.project, where)
+                values[name] = read_inline(fmt, inline, self.project, where, expected_hash)
                 continue
             path = f"{directory}{os.sep}{file}"
             if fmt is None:
