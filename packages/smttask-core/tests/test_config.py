@@ -37,6 +37,8 @@ def test_pyproject_section_is_read(tmp_path: Path) -> None:
         ("memory_cache_size = 'big'", "setting 'memory_cache_size' must be a int, got 'big'"),
         ("data = [", "invalid TOML"),
         ("memory_cache_size = -1", "'memory_cache_size' must be 0 or more, got -1"),
+        ("result_inline_max = -1", "'result_inline_max' must be 0 or more, got -1"),
+        ("result_inline_max = '4k'", "setting 'result_inline_max' must be a int, got '4k'"),
         ("claim_stale_after = 0", "'claim_stale_after' must be greater than 0"),
     ],
 )
