@@ -81,16 +81,16 @@ def run_task(
 
     *report*, if given, is told where the result came from.
     """
-    if not recompute and not task.unpure and (task.cache if cache is None else cache):
-        entry = project.memory.get(task.digest)  # the common case first, with nothing else to set up
-        if entry is not None:
-            _notify_cache_hit(task, project, "memory")
-            _tell(report, "memory")
-            return entry.result
-    asked = _Request(recompute, cache, record, reason, mmap)
-    found = _cached(task, project, asked, report)
+    # The common cases first (a memory hit, a disk hit), with nothing else to set up.
+    if recompute:
+        found = _MISS
+    elif task.unpure:
+        found = _cached_unpure(task, project, report)
+    else:
+        found = _cached_pure(task, project, cache, mmap, report)
     if found is not _MISS:
         return found
+    asked = _Request(recompute, cache, record, reason, mmap)
     upstream_request = _Request(record=record)
     results: dict[int, Any] = {}  # id(task) -> result, for the upstream tasks of this run
     users: dict[int, int] = {}  # id(task) -> tasks of this run still to use its result
@@ -150,13 +150,23 @@ def _cached(task: Task, project: Project, request: _Request, report: RunReport |
     if request.recompute:
         return _MISS
     if task.unpure:
-        entry = task.held_result or project.memory.get(task.memory_key)
-        if entry is None:
-            return _MISS
-        task.held_result = entry
-        _tell(report, "memory")
-        return entry.result
-    memoize = task.cache if request.cache is None else request.cache
+        return _cached_unpure(task, project, report)
+    return _cached_pure(task, project, request.cache, request.mmap, report)
+
+
+def _cached_unpure(task: Task, project: Project, report: RunReport | None) -> Any:
+    """The unpure *task*'s result held by the task or kept in the memory tier, or :data:`_MISS`."""
+    entry = task.held_result or project.memory.get(task.memory_key)
+    if entry is None:
+        return _MISS
+    task.held_result = entry
+    _tell(report, "memory")
+    return entry.result
+
+
+def _cached_pure(task: Task, project: Project, cache: bool | None, mmap: bool, report: RunReport | None) -> Any:
+    """*task*'s result from the memory tier (unless *cache* is false) or storage, or :data:`_MISS`."""
+    memoize = task.cache if cache is None else cache
     if memoize:
         entry = project.memory.get(task.digest)
         if entry is not None:
@@ -165,7 +175,7 @@ def _cached(task: Task, project: Project, request: _Request, report: RunReport |
             return entry.result
     if not task.store:
         return _MISS
-    values = _load(task, project, project.storage, request.mmap)
+    values = _load(task, project, project.storage, mmap)
     if values is None:
         return _MISS
     _tell(report, "storage")

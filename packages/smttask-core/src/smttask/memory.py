@@ -127,6 +127,10 @@ def _plain_bytes(values: dict[str, Any], result: Any) -> int | None:
     if type(result) not in _ATOMIC:
         return None
     total = _PAIR + sys.getsizeof(values, 0) + sys.getsizeof(result, 0)
+    if len(values) == 1:  # a single output, which is the result: no set of objects seen needed
+        name, value = next(iter(values.items()))
+        if value is result:
+            return total if name is result else total + sys.getsizeof(name, 0)
     seen = {id(result)}
     for name, value in values.items():
         if type(value) not in _ATOMIC:

@@ -205,6 +205,27 @@ def test_hostile_output_kept_in_the_manifest_with_its_hash_is_refused(project: A
         assert fresh_run(project, Square(x=5)) == 25.0
 
 
+@pytest.mark.parametrize("fixture", ["project", "file_project"], ids=["in-the-manifest", "in-a-file"])
+def test_deeply_nested_results_are_read_back(request: pytest.FixtureRequest, fixture: str) -> None:
+    # Deeper than pydantic_core's JSON parser goes (200): read by json's parser instead.
+    calls = []
+
+    @RecordedTask
+    def nest(depth: int) -> list[Any]:
+        calls.append(depth)
+        value: list[Any] = []
+        for _ in range(depth):
+            value = [value]
+        return value
+
+    project = request.getfixturevalue(fixture)
+    expected = nest(depth=250).run()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # read back as written, not found corrupt and recomputed
+        assert fresh_run(project, nest(depth=250)) == expected
+    assert calls == [250]
+
+
 def test_no_temporary_files_remain(project: Any) -> None:
     make_stats(n=10).run()
     assert not [p for p in project.data_dir.rglob("*") if p.name.endswith(".tmp")]

@@ -166,6 +166,26 @@ def _entry(out: StoredOutput, facts: dict[str, Any] | None) -> dict[str, Any]:
             **({"facts": facts} if facts else {})}
 
 
+def _read_manifest_in(directory: str, key: str) -> tuple[str, dict[str, Any]] | None:
+    """``(manifest path, manifest)`` of the result *key* in *directory*, checked; None when nothing is stored."""
+    path = f"{directory}{os.sep}{key}{MANIFEST_SUFFIX}"
+    try:
+        raw = read_bytes(path)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise CorruptResultError(f"{path} is a directory, not a result manifest") from None
+    try:
+        manifest = parse_json(raw)
+        if manifest.get("key") != key:
+            raise CorruptResultError(f"{path} belongs to key {str(manifest.get('key'))[:80]!r}, not {key!r}")
+        if not isinstance(manifest["outputs"], dict):
+            raise TypeError("'outputs' is not an object")
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise CorruptResultError(f"{path} is not a valid result manifest: {str(exc)[:200]}") from None
+    return path, manifest
+
+
 class LocalStorage(StorageBackend):
     """Results as plain files under the project's data directory."""
 
@@ -199,23 +219,8 @@ class LocalStorage(StorageBackend):
     def _read_manifest(self, task: Task) -> tuple[str, str, dict[str, Any]] | None:
         """``(directory, manifest path, manifest)``, or None when nothing is stored."""
         directory = self._dir(task)[1]
-        key = task.digest
-        path = f"{directory}{os.sep}{key}{MANIFEST_SUFFIX}"
-        try:
-            raw = read_bytes(path)
-        except FileNotFoundError:
-            return None
-        except IsADirectoryError:
-            raise CorruptResultError(f"{path} is a directory, not a result manifest") from None
-        try:
-            manifest = parse_json(raw)
-            if manifest.get("key") != key:
-                raise CorruptResultError(f"{path} belongs to key {str(manifest.get('key'))[:80]!r}, not {key!r}")
-            if not isinstance(manifest["outputs"], dict):
-                raise TypeError("'outputs' is not an object")
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-            raise CorruptResultError(f"{path} is not a valid result manifest: {str(exc)[:200]}") from None
-        return directory, path, manifest
+        found = _read_manifest_in(directory, task.digest)
+        return None if found is None else (directory, *found)
 
     def _manifest_path(self, task: Task) -> Path:
         return self.directory(task) / f"{task.digest}{MANIFEST_SUFFIX}"
@@ -249,13 +254,14 @@ class LocalStorage(StorageBackend):
         project's ``on_code_change`` applies as on :meth:`load`: a result of
         changed code warns, or with ``"recompute"`` is not found.
         """
-        touched = self._mark_used(task)
-        found = self._read_manifest(task)
+        directory, key = self._dir(task)[1], task.digest
+        touched = self._mark_used(directory, key)
+        found = _read_manifest_in(directory, key)
         if found is None:
             return None
-        directory, manifest_path, manifest = found
+        manifest_path, manifest = found
         if not touched:
-            self._mark_used(task, create=True)
+            self._mark_used(directory, key, create=True)
         if not code_valid(task, self.project, manifest, manifest_path):
             return None
         stored = self._stored_result(task, directory, manifest_path, manifest)
@@ -280,13 +286,14 @@ class LocalStorage(StorageBackend):
     def load(self, task: Task, *, mmap: bool = False) -> dict[str, Any] | None:
         # The hot path of every disk hit: string paths and one read per file. No separate size
         # check: the formats verify the XXH3-128 hash, which catches truncation too.
-        touched = self._mark_used(task)
-        found = self._read_manifest(task)
+        directory, key = self._dir(task)[1], task.digest
+        touched = self._mark_used(directory, key)
+        found = _read_manifest_in(directory, key)
         if found is None:
             return None
-        directory, manifest_path, manifest = found
+        manifest_path, manifest = found
         if not touched:
-            self._mark_used(task, create=True)
+            self._mark_used(directory, key, create=True)
         if not code_valid(task, self.project, manifest, manifest_path):
             return None
         formats = self._formats
@@ -316,16 +323,16 @@ class LocalStorage(StorageBackend):
                 raise CorruptResultError(f"{path} is a directory, not a stored output") from None
         return values
 
-    def _mark_used(self, task: Task, *, create: bool = False) -> bool:
-        """Touch *task*'s ``.used`` file, before reading its result (gc keeps what was used in the last
-        ``claim_stale_after`` seconds); at most once per half of that per process, which is still within it."""
-        directory = self._dir(task)[1]
-        ident = (directory, task.digest)
+    def _mark_used(self, directory: str, key: str, *, create: bool = False) -> bool:
+        """Touch the ``.used`` file of the result *key* in *directory*, before reading it (gc keeps what was used
+        in the last ``claim_stale_after`` seconds); at most once per half of that per process, which is still
+        within it."""
+        ident = (directory, key)
         now = time.monotonic()
         last = self._touched.get(ident)
         if last is not None and now - last < self.project.config.claim_stale_after / 2:
             return True
-        if not touch_used(directory, task.digest, create=create):
+        if not touch_used(directory, key, create=create):
             return False
         if len(self._touched) > 100_000:
             self._touched.clear()
