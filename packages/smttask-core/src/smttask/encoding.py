@@ -77,6 +77,8 @@ def decode(
 
     *task_hook*, if given, rebuilds upstream tasks from their data.
     """
+    if type(data) is not list and type(data) is not dict:
+        return data  # a plain value (most results): nothing to rebuild
 
     def dec(d: Any) -> Any:
         t = type(d)

@@ -260,7 +260,7 @@ def _load(task: Task, project: Project, storage: StorageBackend, mmap: bool) -> 
         if values is None:
             return None
         names = task.output_names
-        if set(values) != set(names):
+        if tuple(values) != names and set(values) != set(names):  # the same order, mostly
             raise CorruptResultError(f"stored outputs {sorted(values)} differ from {list(names)}")
         if not mmap:
             values = task.validate_outputs(values)

@@ -36,7 +36,7 @@ class MemoryEntry:
 
     def __init__(self, values: dict[str, Any], result: Any) -> None:
         self.values = values
-        self._replayed = _is_iterator(result)
+        self._replayed = type(result) not in _ATOMIC and _is_iterator(result)
         self._result = itertools.tee(result, 1)[0] if self._replayed else result
         self._nbytes: int | None = None
 

@@ -89,7 +89,7 @@ class Task:
         known = memo.get(plain) if memo is not None else None
         if known is not None:  # the same plain inputs as an earlier task of this type: its validation and key
             self._values, self._input_digest = dict(known[0]), known[1]
-            self._deferred = frozenset()
+            self._deferred = _NO_TASKS
             return
         self._values, self._deferred = spec.validate(bound, defer_tasks=True)
         self._input_digest: str | None = None
@@ -421,6 +421,8 @@ class Task:
         )
 
 
+#: The deferred inputs of a task with plain inputs only: none.
+_NO_TASKS: frozenset[str] = frozenset()
 #: Entries of a task type's memo of plain inputs; a full memo starts again (a loop over a million values).
 PLAIN_MEMO_SIZE = 4096
 

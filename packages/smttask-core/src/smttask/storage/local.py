@@ -58,6 +58,7 @@ from .formats import (
 from .manifest import MANIFEST_VERSION as MANIFEST_VERSION
 from .manifest import (
     code_valid,
+    entry_fields,
     entry_files,
     manifest_entry,
     manifest_record,
@@ -301,7 +302,7 @@ class LocalStorage(StorageBackend):
             formats = self._formats = {fmt.name: fmt for fmt in self.project.output_formats}
         values = {}
         for name, entry in manifest["outputs"].items():
-            file, format_name, _, expected_hash, _, facts, inline = manifest_entry(manifest_path, entry)
+            file, format_name, _, expected_hash, _, facts, inline = entry_fields(manifest_path, entry)
             fmt = formats.get(format_name)
             if inline is not None:
                 where = inline_where(manifest_path, name)

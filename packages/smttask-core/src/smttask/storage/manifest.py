@@ -48,6 +48,13 @@ class ManifestEntry(NamedTuple):
 
 def manifest_entry(manifest_path: str, entry: Any) -> ManifestEntry:
     """The manifest entry *entry* of an output, checked (*manifest_path* names the manifest in errors)."""
+    return ManifestEntry._make(entry_fields(manifest_path, entry))
+
+
+def entry_fields(
+    manifest_path: str, entry: Any
+) -> tuple[str | None, str, int, str, int | None, dict[str, Any] | None, str | None]:
+    """:func:`manifest_entry`'s fields as a plain tuple, in its order: for a load, which unpacks them at once."""
     try:
         inline = entry.get("inline")
         file = None if inline is not None else entry["file"]
@@ -64,7 +71,7 @@ def manifest_entry(manifest_path: str, entry: Any) -> ManifestEntry:
         or not (facts is None or type(facts) is dict)
     ):
         raise CorruptResultError(f"{manifest_path} is not a valid result manifest: bad entry {str(entry)[:200]}")
-    return ManifestEntry(file, format_name, size, digest, mtime_ns, facts, inline)
+    return file, format_name, size, digest, mtime_ns, facts, inline
 
 
 def entry_files(manifest_path: str, manifest: dict[str, Any]) -> list[str]:
