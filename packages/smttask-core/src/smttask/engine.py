@@ -34,7 +34,7 @@ from .walk import is_task, iter_tasks
 
 if TYPE_CHECKING:
     from .project import Project
-    from .storage import StorageBackend
+    from .storage import StorageBackend, StoredResult
     from .task import Task
 
 
@@ -45,10 +45,13 @@ class RunReport:
     Executors pass one in to report what really happened instead of guessing
     beforehand. *source* is where the result came from: ``"memory"``,
     ``"storage"``, ``"waited"`` (another process computed and stored it while
-    this one waited for its claim) or ``"computed"``.
+    this one waited for its claim) or ``"computed"``. *stored* is the result
+    stored when it was computed here, so an executor naming its files need not
+    read its manifest again.
     """
 
     source: Literal["memory", "storage", "waited", "computed"] | None = None
+    stored: StoredResult | None = None
 
 
 #: What :func:`_cached` returns for a task no tier holds.
@@ -211,6 +214,7 @@ def _produce(
                     reason=request.reason,
                     start_from=start_from,
                     upstream=upstream,
+                    report=report,
                 )
                 _tell(report, "computed")
                 if request.mmap:
@@ -341,6 +345,7 @@ def _compute(
     reason: str | None,
     start_from: dict[str, Any] | None = None,
     upstream: dict[int, Any] | None = None,
+    report: RunReport | None = None,
 ) -> dict[str, Any]:
     inputs = resolve_inputs(task, project, record=record, upstream=upstream)
     for name, value in (start_from or {}).items():
@@ -367,6 +372,8 @@ def _compute(
                 if recorder is not None:
                     finishing.enter_context(signals_deferred())
                 run.stored = storage.save(task, values, record=run.record_label)
+                if report is not None:
+                    report.stored = run.stored
     except BaseException as exc:
         hook.smttask_task_failed(task=task, project=project, error=exc)
         raise

@@ -206,7 +206,13 @@ def write_atomic(
 
 
 def make_dirs(path: str | os.PathLike[str]) -> None:
-    """Create the directory *path* and its parents if missing; a full disk is a :class:`StorageFullError`."""
+    """Create the directory *path* and its parents if missing; a full disk is a :class:`StorageFullError`.
+
+    An existing directory is only looked up: creating one that exists locks its parent
+    directory, which every task writing in that parent would otherwise wait for.
+    """
+    if os.path.isdir(path):
+        return
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as exc:

@@ -45,10 +45,12 @@ def run_one(
             run_task(task, project, recompute=recompute, record=record, reason=reason, report=report)
             outputs: tuple[str, ...] = ()
             if task.store and not task.unpure:
-                try:
-                    stored = project.storage.locate(task)
-                except CorruptResultError:  # damaged since, by someone else: the run itself succeeded
-                    stored = None
+                stored = report.stored
+                if stored is None:
+                    try:
+                        stored = project.storage.locate(task)
+                    except CorruptResultError:  # damaged since, by someone else: the run itself succeeded
+                        stored = None
                 outputs = tuple(map(str, stored.files)) if stored else ()
         except Exception as exc:
             return TaskOutcome(

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import ClaimTimeoutError, StorageFullError
-from ..files import disk_full, pid_alive, temp_name, temp_tag
+from ..files import disk_full, make_dirs, pid_alive, temp_name, temp_tag
 
 LOCK_SUFFIX = ".lock"
 
@@ -288,7 +288,7 @@ class Claim:
         if self.held:
             return True
         for _ in range(2):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(self.path.parent)
             if create_claim(self._path, self._token):
                 self.held = True
                 _heartbeat.add(self)

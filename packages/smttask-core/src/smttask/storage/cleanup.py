@@ -57,7 +57,9 @@ def remove_unvouched(directory: str, manifest: str, outputs: Iterable[str]) -> N
     if os.path.exists(os.path.join(directory, manifest)):
         return
     for name in outputs:
-        _unlink(os.path.join(directory, name))
+        path = os.path.join(directory, name)
+        if os.path.lexists(path):  # a lookup; removing a missing file would lock the directory
+            _unlink(path)
 
 
 def candidate_keys(name: str) -> list[str]:
