@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import multiprocessing
+import os
 import subprocess
 import sys
 import uuid
@@ -19,7 +21,10 @@ from smttask.execution import (
     ProcessExecutor,
     plan_batch,
 )
+from smttask.execution.outcomes import RunOptions
+from smttask.execution.processes import _Pool, _Worker
 from smttask.execution.queueing import QueueDepth
+from smttask.execution.worker import WorkerSetup
 from smttask.recording import Recorder
 
 TASKS = '''
@@ -48,6 +53,11 @@ def fail(x: int) -> int:
 @RecordedTask
 def die(x: int) -> int:
     os._exit(3)
+
+@RecordedTask
+def pid_after(x: int, seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
 
 @RecordedTask
 def blocked(x: int) -> int:
@@ -170,6 +180,43 @@ def test_jobs_queued_deep_behind_a_worker_that_dies_run_elsewhere(env):
     assert outcomes[150].status == "failed" and "exit code 3" in outcomes[150].error
     assert {outcomes[i].status for i in outcomes if i != 150} == {"computed"}
     assert len(outcomes) == 301
+
+
+def test_a_job_sent_to_a_worker_that_just_died_goes_back_to_the_ready_ones(env):
+    """The worker's end of the pipe is closed before the pool has seen it exit: the send is refused, not raised."""
+    project, t = env
+    with project.activate():
+        plan = plan_batch([t.add(x=1, y=1)], project)
+    setup = WorkerSetup(str(project.root), project.config, tuple(sys.path), (), None)
+    worker = _Worker(multiprocessing.get_context("fork"), 0, setup)
+    worker.process.kill()
+    worker.process.join()
+    assert worker.assign(plan.jobs[0], plan.jobs[0].id, RunOptions()) is False
+    assert worker.gone and not worker.jobs
+    worker.conn.close()
+
+
+def _pids(project, t, count: int, seconds: float) -> set[int]:
+    with project.activate():
+        tasks = [t.pid_after(x=i, seconds=seconds) for i in range(count)]
+    outcomes = list(ProcessExecutor(project, workers=4).run(tasks))
+    assert {o.status for o in outcomes} == {"computed"}
+    with project.activate():
+        return {task.run() for task in tasks}  # the stored results: which worker computed each
+
+
+def test_a_batch_of_quick_tasks_stays_on_the_one_worker_that_is_worth_starting(env, monkeypatch):
+    """A pool starts one worker, and another only when the jobs ready to start are worth a start-up."""
+    project, t = env
+    monkeypatch.setattr(_Pool, "min_startup", 60.0)  # no batch of quick tasks is worth a minute
+    pids = _pids(project, t, 40, 0.0)
+    assert len(pids) == 1 and os.getpid() not in pids
+
+
+def test_tasks_that_outlast_a_worker_s_start_up_get_a_worker_each(env):
+    """A slow task type is not queued behind itself while the pool can still grow."""
+    project, t = env
+    assert len(_pids(project, t, 4, 0.5)) == 4
 
 
 def test_worker_output_reaches_this_process(env, capsys):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import time
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack, nullcontext, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,6 +22,7 @@ from .errors import (
     CorruptResultError,
     CorruptResultWarning,
     ResultNotFoundError,
+    SmttaskError,
     TaskInputError,
     TaskOutputError,
     UnpureKeyChangedWarning,
@@ -33,6 +34,8 @@ from .validation import format_validation_error
 from .walk import is_task, iter_tasks
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .project import Project
     from .storage import StorageBackend, StoredResult
     from .task import Task
@@ -52,6 +55,30 @@ class RunReport:
 
     source: Literal["memory", "storage", "waited", "computed"] | None = None
     stored: StoredResult | None = None
+
+
+#: The hooks a task's run calls (see :func:`warm_up`).
+RUN_HOOKS: tuple[str, ...] = (
+    "smttask_cache_hit", "smttask_run_task", "smttask_task_started", "smttask_task_finished", "smttask_task_failed",
+)
+
+
+def warm_up(project: Project, tasks: Iterable[Task]) -> None:
+    """Do now, once, what the first run of each of *tasks* in a process would do on top of the task itself:
+    open the storage, load the recorders and the plugins a run calls, fingerprint the tasks' code.
+
+    A process about to fork workers calls this, so that they inherit it all
+    instead of each doing it during its first task (about 10 ms).
+    """
+    from .fingerprint import code_fingerprint
+
+    project.storage  # noqa: B018 (opened on first use)
+    with suppress(SmttaskError):  # a recorder that cannot be loaded fails the tasks that need it, later
+        project.recorders  # noqa: B018
+    for name in RUN_HOOKS:
+        getattr(project.hook, name)
+    for function in {task.task_function for task in tasks if task.store}:
+        code_fingerprint(function)
 
 
 #: What :func:`_cached` returns for a task no tier holds.

@@ -9,6 +9,7 @@ is in :mod:`smttask.execution.worker`.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 import signal
@@ -19,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..engine import warm_up
 from ..errors import SmttaskError
 from .base import Executor
 from .mainmodule import pack_main_classes
@@ -35,9 +37,11 @@ if TYPE_CHECKING:
 
 
 class ProcessExecutor(Executor):
-    """Runs tasks in ``workers`` processes (default: one per CPU), at most one task per worker at a time.
+    """Runs tasks in up to ``workers`` processes (default: one per CPU), one task per worker at a time.
 
-    Stored upstream tasks are computed once (as jobs of their own); memory-only
+    Forked workers are started as the jobs waiting make them worth it (see
+    :class:`_Pool`), each with its own copy of this project and of the tasks;
+    spawned ones all at once, sent the tasks' descriptions. Stored upstream tasks are computed once (as jobs of their own); memory-only
     upstream tasks are computed at most once per worker. A worker that dies
     (e.g. killed for lack of memory) fails only its own task. What tasks print
     is forwarded to this process's ``sys.stdout``/``sys.stderr``.
@@ -85,20 +89,28 @@ class ProcessExecutor(Executor):
         import multiprocessing
 
         method = self.start_method or self.choose_start_method()
-        from ..storedarrays import StoredArrays
-        from ..taskfile import describe
+        forked = method == "fork"
+        descs: dict[int, dict[str, Any]] = {}
+        if forked:
+            # A forked worker has its own copy of this project, of the tasks (it is sent job ids), of the
+            # classes of __main__, and of all this process did: do now what each one's first run would.
+            warm_up(self.project, (job.task for job in plan.jobs))
+        else:
+            from ..storedarrays import StoredArrays
+            from ..taskfile import describe
 
-        # Large arrays go to the workers by reference: each reads the stored file, not 1.3x its size in base64.
-        arrays = StoredArrays.of(self.project)
-        with self.project.activate():
-            descs = {job.id: describe(job.task, arrays) for job in plan.jobs}
+            # Large arrays go to the workers by reference: each reads the stored file, not 1.3x its size in base64.
+            arrays = StoredArrays.of(self.project)
+            with self.project.activate():
+                descs = {job.id: describe(job.task, arrays) for job in plan.jobs}
         setup = WorkerSetup(
             str(self.project.root),
             self.project.config,
             tuple(sys.path),
             self.imports,
-            # A forked worker already has the classes of __main__.
-            None if method == "fork" else pack_main_classes(job.task for job in plan.jobs),
+            None if forked else pack_main_classes(job.task for job in plan.jobs),
+            {job.id: job.task for job in plan.jobs} if forked else None,
+            self.project if forked else None,
         )
         schedule = Schedule(plan)
         size = min(self.workers or os.cpu_count() or 1, len(plan.jobs))
@@ -107,7 +119,9 @@ class ProcessExecutor(Executor):
             if on_start is not None:
                 on_start(TaskStarted(job.task.taskname, job.key, tuple(job.indices)))
 
-        pool = _Pool(multiprocessing.get_context(method), setup, size, started)
+        pool = _Pool(multiprocessing.get_context(method), setup, size, started, lazy=forked)
+        if forked:
+            gc.freeze()  # what exists now is not scanned by the workers' collector, so stays shared, not copied
         try:
             pool.start()
             while schedule.unfinished:
@@ -117,11 +131,12 @@ class ProcessExecutor(Executor):
                     pool.kill()
                 if not pool.stopping:
                     pool.dispatch(schedule, descs, options)
+                    pool.grow(schedule)
                 elif not pool.alive():
                     break
                 if self.on_tick is not None:
                     self.on_tick()
-                for job, outcome in pool.wait(timeout=0.1):
+                for job, outcome in pool.wait(timeout=pool.wait_time(schedule)):
                     if outcome is None:  # it never started: run it elsewhere (or skip it, if stopping)
                         schedule.retry(job)
                         continue
@@ -132,6 +147,8 @@ class ProcessExecutor(Executor):
             yield from schedule.skip_rest(SKIPPED)
         finally:
             pool.shutdown(self.stop_grace)
+            if forked:
+                gc.unfreeze()
 
 
 class _Worker:
@@ -139,6 +156,7 @@ class _Worker:
 
     def __init__(self, ctx: BaseContext, slot: int, setup: WorkerSetup) -> None:
         self.slot = slot
+        self.created = time.perf_counter()
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=worker_main, args=(child, slot, setup), name=f"smttask-worker-{slot}")
         with _sigint_blocked():
@@ -149,14 +167,21 @@ class _Worker:
         self.ready = False
         self.said_bye = False  # it exited on its own, having started none of its queued jobs
         self.terminated = False
+        self.gone = False  # its end of the pipe is closed: it died, and wait() will find out
         self.exited = False
 
-    def assign(self, job: Job, desc: dict[str, Any], options: RunOptions) -> None:
+    def assign(self, job: Job, ref: int | dict[str, Any], options: RunOptions) -> bool:
+        """Send *job* (*ref*: its id for a forked worker, else its description); False if the worker is gone."""
+        task_file = str(job.task.task_file) if job.task.task_file else None
+        try:
+            self.conn.send((ref, job.recompute, options.record, options.reason, task_file))
+        except OSError:
+            self.gone = True
+            return False
         if not self.jobs:
             self.started = time.perf_counter()
         self.jobs.append(job)
-        task_file = str(job.task.task_file) if job.task.task_file else None
-        self.conn.send((desc, job.recompute, options.record, options.reason, task_file))
+        return True
 
     def close(self) -> None:
         """Ask an idle worker to exit."""
@@ -171,14 +196,25 @@ class _Worker:
 
 
 class _Pool:
-    """Worker processes, each running one job at a time with the next ones queued, replaced if they die."""
+    """Worker processes, each running one job at a time with the next ones queued, replaced if they die.
+
+    A *lazy* pool (of forked workers) starts with one worker and adds one
+    whenever the jobs ready to start are worth a worker's start-up (see
+    :meth:`grow`), so a batch of quick tasks is not slowed by starting workers
+    that would mostly compete for the CPU with the one already running.
+    """
+
+    #: Seconds a new worker costs at least: its start, its first job's extra work, the parent's share.
+    min_startup: ClassVar[float] = 0.02
 
     def __init__(
-        self, ctx: BaseContext, setup: WorkerSetup, size: int, on_start: Callable[[Job], None]
+        self, ctx: BaseContext, setup: WorkerSetup, size: int, on_start: Callable[[Job], None], *, lazy: bool
     ) -> None:
         self.ctx = ctx
         self.setup = setup
         self.size = size
+        self.lazy = lazy
+        self.startup = 0.0  # measured: from starting the first worker to its being ready
         self.on_start = on_start
         self.workers: list[_Worker] = []
         self.stopping = False
@@ -188,22 +224,65 @@ class _Pool:
         self.depths = QueueDepth()
 
     def start(self) -> None:
-        self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(self.size)]
+        self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(1 if self.lazy else self.size)]
+
+    def grow(self, schedule: Schedule) -> None:
+        """Start one more worker, if the pool is lazy and not full, and the jobs ready to start are worth it:
+        a running job has taken longer than a worker takes to start, or the ready jobs' typical duration
+        (of the next one's task type), shared among the live workers, adds up to longer than that."""
+        if not self._can_grow() or self.stopping:
+            return
+        waiting = schedule.peek()
+        if waiting is None:
+            return
+        cost = self._startup_cost()
+        live = sum(1 for w in self.workers if not w.exited)
+        typical = self.depths.typical(waiting.task.taskname)
+        backlog = typical * schedule.ready_count / max(live, 1) if typical is not None else 0.0
+        if backlog > cost or self._longest_running() > cost:
+            self.workers.append(_Worker(self.ctx, len(self.workers), self.setup))
+
+    def wait_time(self, schedule: Schedule) -> float:
+        """Seconds to wait for workers' messages: a tenth, or less while a lazy pool may need to grow
+        as soon as a running job outlasts a worker's start-up."""
+        if not self._can_grow() or not schedule.ready_count:
+            return 0.1
+        return min(0.1, max(0.001, self._startup_cost() - self._longest_running()))
+
+    def _can_grow(self) -> bool:
+        return self.lazy and len(self.workers) < self.size
+
+    def _startup_cost(self) -> float:
+        return max(self.startup, self.min_startup)
+
+    def _depth_for(self, taskname: str) -> int:
+        """How many jobs of *taskname* a worker may hold; while the pool may still grow, one of a task type
+        not measured yet, so that a slow job never waits behind another for a worker about to start."""
+        if self._can_grow() and self.depths.typical(taskname) is None:
+            return 1
+        return self.depths.depth_for(taskname)
+
+    def _longest_running(self) -> float:
+        """Seconds the longest-running job of a ready worker has run (0 if none runs)."""
+        now = time.perf_counter()
+        return max((now - w.started for w in self.workers if w.jobs and w.ready and not w.exited), default=0.0)
 
     def dispatch(self, schedule: Schedule, descs: dict[int, dict[str, Any]], options: RunOptions) -> None:
         """Send ready jobs to workers a round at a time (one to each idle worker, then one more behind each),
         as deep as the next job's task type may be queued (see :mod:`smttask.execution.queueing`)."""
         for load in range(QueueDepth.max_depth):
             for worker in self.workers:
-                if worker.exited or len(worker.jobs) != load:
+                if worker.exited or worker.gone or len(worker.jobs) != load:
                     continue
                 job = schedule.next_ready()
                 if job is None:
                     return
-                if load >= self.depths.depth_for(job.task.taskname):
+                if load >= self._depth_for(job.task.taskname):
                     schedule.retry(job)
                     return
-                worker.assign(job, descs[job.id], options)
+                if not worker.assign(job, descs.get(job.id, job.id), options):  # forked workers: no descs
+                    schedule.retry(job)
+                    continue
                 if load == 0:
                     self.on_start(job)
 
@@ -267,6 +346,11 @@ class _Pool:
                 message = worker.conn.recv()
                 if message[0] == "ready":
                     worker.ready = True
+                    now = time.perf_counter()
+                    if not self.startup:
+                        self.startup = now - worker.created
+                    if worker.jobs:  # its first job starts now, not when it was sent
+                        worker.started = now
                 elif message[0] == "bye":
                     worker.said_bye = True
                 elif message[0] == "out":

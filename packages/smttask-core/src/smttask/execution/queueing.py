@@ -39,10 +39,14 @@ class QueueDepth:
             found = self._durations[taskname] = deque(maxlen=self.recent)
         found.append(seconds)
 
+    def typical(self, taskname: str) -> float | None:
+        """The median of *taskname*'s latest durations, in seconds; None before one finished."""
+        durations = self._durations.get(taskname)
+        return statistics.median(durations) if durations else None
+
     def depth_for(self, taskname: str) -> int:
         """How many jobs of *taskname* a worker may hold, the running one included."""
-        durations = self._durations.get(taskname)
-        if not durations:
+        typical = self.typical(taskname)
+        if typical is None:
             return self.min_depth
-        typical = statistics.median(durations)
         return max(self.min_depth, min(self.max_depth, int(self.queued_seconds / max(typical, 1e-4))))

@@ -31,6 +31,15 @@ class Schedule:
     def next_ready(self) -> Job | None:
         return self.jobs[heapq.heappop(self.ready)] if self.ready else None
 
+    @property
+    def ready_count(self) -> int:
+        """How many jobs may start now."""
+        return len(self.ready)
+
+    def peek(self) -> Job | None:
+        """The job :meth:`next_ready` would return, left ready."""
+        return self.jobs[self.ready[0]] if self.ready else None
+
     def retry(self, job: Job) -> None:
         """Make *job* ready again (it never started)."""
         heapq.heappush(self.ready, job.id)

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from ..config import Config
     from ..project import Project
+    from ..task import Task
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class WorkerSetup:
     sys_path: tuple[str, ...]
     imports: tuple[str, ...]
     main_classes: bytes | None
+    #: The plan's tasks by job id, for a forked worker: it has its own copy of them, so its jobs are
+    #: sent as ids instead of task descriptions it would have to rebuild (spawned workers get None).
+    tasks: Mapping[int, Task] | None = None
+    #: The parent's project, for a forked worker: its copy has the storage open and the plugins loaded.
+    project: Project | None = None
 
 
 class _WorkerState:
@@ -126,7 +132,7 @@ def worker_main(conn: Connection, slot: int, setup: WorkerSetup) -> None:
     try:
         from ..project import Project
 
-        project = Project(setup.root, config=setup.config)
+        project = setup.project or Project(setup.root, config=setup.config)
         for module in setup.imports:
             setup_error = _import_setup_module(module)
             if setup_error is not None:
@@ -149,9 +155,9 @@ def worker_main(conn: Connection, slot: int, setup: WorkerSetup) -> None:
                 break
             if setup_error is not None:
                 error, _, trace = setup_error.partition("\n")
-                outcome = TaskOutcome(str(message[0].get("task")), "", "failed", 0.0, error, trace)
+                outcome = TaskOutcome(_taskname(setup, message[0]), "", "failed", 0.0, error, trace)
             else:
-                outcome = _run_desc(project, *message)
+                outcome = _run_job(project, setup, *message)
         except (EOFError, OSError):
             break
         except KeyboardInterrupt:
@@ -159,7 +165,7 @@ def worker_main(conn: Connection, slot: int, setup: WorkerSetup) -> None:
             if message is None:
                 break
             outcome = TaskOutcome(
-                str(message[0].get("task")), "", "interrupted", time.perf_counter() - start, "interrupted"
+                _taskname(setup, message[0]), "", "interrupted", time.perf_counter() - start, "interrupted"
             )
         state.sending = True
         for stream in streams:
@@ -202,6 +208,29 @@ def _import_setup_module(module: str) -> str | None:
     except BaseException as exc:
         return f"worker setup failed: importing module '{module}' raised {describe_error(exc)}\n{traceback.format_exc()}"
     return None
+
+
+def _taskname(setup: WorkerSetup, ref: int | dict[str, Any]) -> str:
+    """The task name of the job *ref* (a job id or a task description)."""
+    if isinstance(ref, int):
+        return (setup.tasks or {})[ref].taskname
+    return str(ref.get("task"))
+
+
+def _run_job(
+    project: Project,
+    setup: WorkerSetup,
+    ref: int | dict[str, Any],
+    recompute: bool,
+    record: bool | None,
+    reason: str | None,
+    task_file: str | None = None,
+) -> TaskOutcome:
+    """Run the job *ref*: a job id names this forked worker's copy of the task, a description is rebuilt."""
+    if isinstance(ref, int):  # only forked workers, which have setup.tasks, are sent ids
+        outcome = run_one((setup.tasks or {})[ref], project, recompute, record=record, reason=reason)
+        return dataclasses.replace(outcome, exception=None)
+    return _run_desc(project, ref, recompute, record, reason, task_file)
 
 
 def _run_desc(
