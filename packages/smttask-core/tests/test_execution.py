@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import json
 import multiprocessing
-import os
 import subprocess
 import sys
 import uuid
@@ -21,8 +21,9 @@ from smttask.execution import (
     ProcessExecutor,
     plan_batch,
 )
+from smttask.execution.growth import GrowthTrial
 from smttask.execution.outcomes import RunOptions
-from smttask.execution.processes import _Pool, _Worker
+from smttask.execution.processes import _Worker
 from smttask.execution.queueing import QueueDepth
 from smttask.execution.worker import WorkerSetup
 from smttask.recording import Recorder
@@ -172,6 +173,32 @@ def test_quick_task_types_are_queued_deeper_and_slow_or_new_ones_not() -> None:
     assert depths.depth_for("instant") == QueueDepth.max_depth
 
 
+def _verdict(rate_before: float, rate_after: float) -> tuple[bool | None, int | None]:
+    """A trial of a second worker, where jobs finished at *rate_before* per second, then at *rate_after* with
+    it: the verdict once it has been measured, and the ceiling set."""
+    trial = GrowthTrial()
+    now = 10.0
+    for _ in range(int(rate_before * 0.2)):
+        now += 1 / rate_before
+        trial.finished(now)
+    assert trial.may_start(now)
+    trial.start(now)
+    trial.worker_ready(now + 0.01)
+    now += 0.01
+    assert trial.verdict(now, workers=2) is None  # nothing measured yet
+    for _ in range(int(rate_after * 0.3)):
+        now += 1 / rate_after
+        trial.finished(now)
+    return trial.verdict(now, workers=2), trial.ceiling
+
+
+def test_a_worker_added_for_quick_jobs_is_kept_only_if_the_batch_goes_faster_with_it() -> None:
+    assert _verdict(1000, 1500) == (True, None)
+    assert _verdict(1000, 900) == (False, 1)
+    assert _verdict(1000, 1000 * GrowthTrial.gain * 0.95) == (False, 1)
+    assert not GrowthTrial().may_start(10.0)  # nothing finished yet: nothing to compare with
+
+
 def test_jobs_queued_deep_behind_a_worker_that_dies_run_elsewhere(env):
     project, t = env
     with project.activate():
@@ -191,32 +218,49 @@ def test_a_job_sent_to_a_worker_that_just_died_goes_back_to_the_ready_ones(env):
     worker = _Worker(multiprocessing.get_context("fork"), 0, setup)
     worker.process.kill()
     worker.process.join()
-    assert worker.assign(plan.jobs[0], plan.jobs[0].id, RunOptions()) is False
+    assert worker.assign([(plan.jobs[0], plan.jobs[0].id, False)], RunOptions()) is False
     assert worker.gone and not worker.jobs
     worker.conn.close()
 
 
-def _pids(project, t, count: int, seconds: float) -> set[int]:
-    with project.activate():
-        tasks = [t.pid_after(x=i, seconds=seconds) for i in range(count)]
-    outcomes = list(ProcessExecutor(project, workers=4).run(tasks))
-    assert {o.status for o in outcomes} == {"computed"}
-    with project.activate():
-        return {task.run() for task in tasks}  # the stored results: which worker computed each
+PIDS = """
+import json, os, sys
+from smttask import Project
+from smttask.execution import ProcessExecutor
+from smttask.execution.processes import _Pool
+t = __import__(sys.argv[1])
+if sys.argv[2]:
+    _Pool.min_startup = float(sys.argv[2])
+project = Project(".")
+with project.activate():
+    tasks = [t.pid_after(x=i, seconds=float(sys.argv[4])) for i in range(int(sys.argv[3]))]
+    statuses = {o.status for o in ProcessExecutor(project, workers=4).run(tasks)}
+    print(json.dumps({"statuses": sorted(statuses), "pids": sorted({task.run() for task in tasks}), "me": os.getpid()}))
+"""
 
 
-def test_a_batch_of_quick_tasks_stays_on_the_one_worker_that_is_worth_starting(env, monkeypatch):
+def _pids(t, count: int, seconds: float, min_startup: str = "") -> set[int]:
+    """Which workers computed *count* tasks of *seconds* each, in a fresh process: one running no threads, so
+    workers are forked (the pool starts forked ones lazily)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PIDS, t.__name__, min_startup, str(count), str(seconds)],
+        capture_output=True, text=True, check=True, timeout=120,
+    )
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["statuses"] == ["computed"] and found["me"] not in found["pids"]
+    return set(found["pids"])
+
+
+def test_a_batch_of_quick_tasks_stays_on_the_one_worker_that_is_worth_starting(env):
     """A pool starts one worker, and another only when the jobs ready to start are worth a start-up."""
-    project, t = env
-    monkeypatch.setattr(_Pool, "min_startup", 60.0)  # no batch of quick tasks is worth a minute
-    pids = _pids(project, t, 40, 0.0)
-    assert len(pids) == 1 and os.getpid() not in pids
+    _, t = env
+    assert len(_pids(t, 40, 0.0, min_startup="60")) == 1  # no batch of quick tasks is worth a minute
 
 
 def test_tasks_that_outlast_a_worker_s_start_up_get_a_worker_each(env):
     """A slow task type is not queued behind itself while the pool can still grow."""
-    project, t = env
-    assert len(_pids(project, t, 4, 0.5)) == 4
+    _, t = env
+    assert len(_pids(t, 4, 0.5)) == 4
 
 
 def test_worker_output_reaches_this_process(env, capsys):

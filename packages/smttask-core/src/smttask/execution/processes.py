@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..engine import warm_up
 from ..errors import SmttaskError
 from .base import Executor
+from .growth import GrowthTrial
 from .mainmodule import pack_main_classes
 from .outcomes import RunOptions, TaskOutcome, TaskStarted
 from .planning import BatchPlan, Job
@@ -164,23 +165,27 @@ class _Worker:
         child.close()
         self.jobs: deque[Job] = deque()
         self.started = 0.0  # when the running job started
+        self.announced = False  # on_start was called for the running job
         self.ready = False
         self.said_bye = False  # it exited on its own, having started none of its queued jobs
         self.terminated = False
         self.gone = False  # its end of the pipe is closed: it died, and wait() will find out
+        self.retiring = False  # it is sent no more jobs, and exits once it has none
         self.exited = False
 
-    def assign(self, job: Job, ref: int | dict[str, Any], options: RunOptions) -> bool:
-        """Send *job* (*ref*: its id for a forked worker, else its description); False if the worker is gone."""
-        task_file = str(job.task.task_file) if job.task.task_file else None
+    def assign(self, jobs: list[tuple[Job, int | dict[str, Any], bool]], options: RunOptions) -> bool:
+        """Send *jobs* in one message, each as (job, ref, quick): *ref* is its id for a forked worker, else
+        its description, *quick* whether its task type is known to be quick. False if the worker is gone."""
+        message = [
+            (ref, job.recompute, options.record, options.reason, str(job.task.task_file or "") or None, quick)
+            for job, ref, quick in jobs
+        ]
         try:
-            self.conn.send((ref, job.recompute, options.record, options.reason, task_file))
+            self.conn.send(message)
         except OSError:
             self.gone = True
             return False
-        if not self.jobs:
-            self.started = time.perf_counter()
-        self.jobs.append(job)
+        self.jobs.extend(job for job, _, _ in jobs)
         return True
 
     def close(self) -> None:
@@ -201,7 +206,9 @@ class _Pool:
     A *lazy* pool (of forked workers) starts with one worker and adds one
     whenever the jobs ready to start are worth a worker's start-up (see
     :meth:`grow`), so a batch of quick tasks is not slowed by starting workers
-    that would mostly compete for the CPU with the one already running.
+    that would mostly compete for the CPU with the one already running; a
+    worker added for quick jobs is kept only if the batch goes faster with it
+    (see :mod:`smttask.execution.growth`).
     """
 
     #: Seconds a new worker costs at least: its start, its first job's extra work, the parent's share.
@@ -222,6 +229,8 @@ class _Pool:
         self._idle_deaths: list[int | None] = []
         self._warnings: set[str] = set()
         self.depths = QueueDepth()
+        self.trial = GrowthTrial()
+        self._on_trial: _Worker | None = None
 
     def start(self) -> None:
         self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(1 if self.lazy else self.size)]
@@ -229,18 +238,45 @@ class _Pool:
     def grow(self, schedule: Schedule) -> None:
         """Start one more worker, if the pool is lazy and not full, and the jobs ready to start are worth it:
         a running job has taken longer than a worker takes to start, or the ready jobs' typical duration
-        (of the next one's task type), shared among the live workers, adds up to longer than that."""
+        (of the next one's task type), shared among the workers, adds up to longer than that. A worker
+        added for the second reason is on trial, and retired if the batch did not go faster with it."""
+        now = time.perf_counter()
+        verdict = self.trial.verdict(now, self._active())
+        if verdict is False and self._on_trial is not None:
+            self._retire(self._on_trial)
+        if verdict is not None:
+            self._on_trial = None
         if not self._can_grow() or self.stopping:
             return
         waiting = schedule.peek()
         if waiting is None:
             return
         cost = self._startup_cost()
-        live = sum(1 for w in self.workers if not w.exited)
+        if self._longest_running() > cost:
+            self._add()
+            return
         typical = self.depths.typical(waiting.task.taskname)
-        backlog = typical * schedule.ready_count / max(live, 1) if typical is not None else 0.0
-        if backlog > cost or self._longest_running() > cost:
-            self.workers.append(_Worker(self.ctx, len(self.workers), self.setup))
+        backlog = typical * schedule.ready_count / max(self._active(), 1) if typical is not None else 0.0
+        ceiling = self.trial.ceiling
+        if backlog > cost and self.trial.may_start(now) and (ceiling is None or self._active() < ceiling):
+            self._on_trial = self._add()
+            self.trial.start(now)
+
+    def _add(self) -> _Worker:
+        taken = {w.slot for w in self.workers if not w.exited}
+        worker = _Worker(self.ctx, min(set(range(self.size)) - taken), self.setup)
+        self.workers.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        """Send *worker* no more jobs; it exits once it has none."""
+        worker.retiring = True
+        if not worker.jobs:
+            worker.close()
+
+    def _active(self) -> int:
+        """Workers that are alive and not retiring."""
+        return sum(1 for w in self.workers if not w.exited and not w.retiring)
 
     def wait_time(self, schedule: Schedule) -> float:
         """Seconds to wait for workers' messages: a tenth, or less while a lazy pool may need to grow
@@ -250,7 +286,7 @@ class _Pool:
         return min(0.1, max(0.001, self._startup_cost() - self._longest_running()))
 
     def _can_grow(self) -> bool:
-        return self.lazy and len(self.workers) < self.size
+        return self.lazy and sum(1 for w in self.workers if not w.exited) < self.size
 
     def _startup_cost(self) -> float:
         return max(self.startup, self.min_startup)
@@ -268,11 +304,25 @@ class _Pool:
         return max((now - w.started for w in self.workers if w.jobs and w.ready and not w.exited), default=0.0)
 
     def dispatch(self, schedule: Schedule, descs: dict[int, dict[str, Any]], options: RunOptions) -> None:
-        """Send ready jobs to workers a round at a time (one to each idle worker, then one more behind each),
-        as deep as the next job's task type may be queued (see :mod:`smttask.execution.queueing`)."""
+        """Send ready jobs to workers, one message per worker: dealt a round at a time (one to each idle
+        worker, then one more behind each), as deep as the next job's task type may be queued (see
+        :mod:`smttask.execution.queueing`)."""
+        dealt: dict[int, list[Job]] = {}
+        self._deal(schedule, dealt)
+        for index, jobs in dealt.items():
+            worker = self.workers[index]
+            idle = not worker.jobs
+            sent = [(job, descs.get(job.id, job.id), self.depths.is_quick(job.task.taskname)) for job in jobs]
+            if not worker.assign(sent, options):  # forked workers have no descs: they are sent job ids
+                for job in jobs:
+                    schedule.retry(job)
+            elif idle:
+                self._announce(worker)
+
+    def _deal(self, schedule: Schedule, dealt: dict[int, list[Job]]) -> None:
         for load in range(QueueDepth.max_depth):
-            for worker in self.workers:
-                if worker.exited or worker.gone or len(worker.jobs) != load:
+            for index, worker in enumerate(self.workers):
+                if worker.exited or worker.gone or worker.retiring or len(worker.jobs) + len(dealt.get(index, ())) != load:
                     continue
                 job = schedule.next_ready()
                 if job is None:
@@ -280,11 +330,13 @@ class _Pool:
                 if load >= self._depth_for(job.task.taskname):
                     schedule.retry(job)
                     return
-                if not worker.assign(job, descs.get(job.id, job.id), options):  # forked workers: no descs
-                    schedule.retry(job)
-                    continue
-                if load == 0:
-                    self.on_start(job)
+                dealt.setdefault(index, []).append(job)
+
+    def _announce(self, worker: _Worker) -> None:
+        """Tell that *worker*'s first job starts now."""
+        worker.started = time.perf_counter()
+        worker.announced = True
+        self.on_start(worker.jobs[0])
 
     def alive(self) -> bool:
         return any(not w.exited for w in self.workers)
@@ -319,6 +371,7 @@ class _Pool:
                 "their error output is above. If you run tasks from a script, put its code under "
                 "`if __name__ == '__main__':` (workers import the script); or run in this process (-n 1)."
             )
+        self.workers = [w for w in self.workers if not (w.exited and w.retiring)]
         for i, worker in enumerate(self.workers):
             if worker.exited:
                 self.workers[i] = _Worker(self.ctx, worker.slot, self.setup)
@@ -349,19 +402,27 @@ class _Pool:
                     now = time.perf_counter()
                     if not self.startup:
                         self.startup = now - worker.created
+                    if worker is self._on_trial:
+                        self.trial.worker_ready(now)
                     if worker.jobs:  # its first job starts now, not when it was sent
                         worker.started = now
                 elif message[0] == "bye":
                     worker.said_bye = True
                 elif message[0] == "out":
                     self._write_output(message[1], message[2])
-                elif message[0] == "done" and worker.jobs:
-                    job = worker.jobs.popleft()
-                    self.depths.record(job.task.taskname, message[1].duration)
+                elif message[0] == "done":
+                    for outcome in message[1][: len(worker.jobs)]:
+                        job = worker.jobs.popleft()
+                        if not worker.announced:  # it started and finished since the last message
+                            self.on_start(job)
+                        worker.announced = False
+                        self.depths.record(job.task.taskname, outcome.duration)
+                        self.trial.finished(time.perf_counter())
+                        yield job, outcome
                     if worker.jobs and not self.stopping:
-                        worker.started = time.perf_counter()
-                        self.on_start(worker.jobs[0])
-                    yield job, message[1]
+                        self._announce(worker)
+                    elif worker.retiring and not worker.jobs:
+                        worker.close()
         except (EOFError, OSError):
             pass
         if worker.process.is_alive():

@@ -28,6 +28,8 @@ class QueueDepth:
     queued_seconds: ClassVar[float] = 0.05
     #: How many of a task type's latest durations count.
     recent: ClassVar[int] = 32
+    #: Jobs typically at most this long (seconds) are quick: their outcomes may be sent in batches.
+    quick_seconds: ClassVar[float] = 0.005
 
     def __init__(self) -> None:
         self._durations: dict[str, deque[float]] = {}
@@ -43,6 +45,11 @@ class QueueDepth:
         """The median of *taskname*'s latest durations, in seconds; None before one finished."""
         durations = self._durations.get(taskname)
         return statistics.median(durations) if durations else None
+
+    def is_quick(self, taskname: str) -> bool:
+        """Whether *taskname*'s jobs are known to be quick (see :attr:`quick_seconds`)."""
+        typical = self.typical(taskname)
+        return typical is not None and typical <= self.quick_seconds
 
     def depth_for(self, taskname: str) -> int:
         """How many jobs of *taskname* a worker may hold, the running one included."""

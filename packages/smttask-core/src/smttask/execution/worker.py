@@ -19,10 +19,11 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .mainmodule import install_main_classes
 from .outcomes import TaskOutcome, describe_error
@@ -144,42 +145,92 @@ def worker_main(conn: Connection, slot: int, setup: WorkerSetup) -> None:
     send(("ready",))
     parent = multiprocessing.parent_process()
     watched = [conn] + ([parent.sentinel] if parent is not None else [])
+    queued: deque[tuple[Any, ...]] = deque()  # jobs received and not run yet
+    finished = _Finished(send, streams)
     while not state.stopping:
-        message: Any = None
+        job: Any = None
         start = time.perf_counter()
         try:
-            if conn not in wait(watched):
-                break  # the parent died
-            message = conn.recv()
-            if message is None:
-                break
+            if not queued:
+                if conn not in wait(watched):
+                    break  # the parent died
+                message = conn.recv()
+                if message is None:
+                    break
+                queued.extend(message)
+                continue
+            job = queued.popleft()
             if setup_error is not None:
                 error, _, trace = setup_error.partition("\n")
-                outcome = TaskOutcome(_taskname(setup, message[0]), "", "failed", 0.0, error, trace)
+                outcome = TaskOutcome(_taskname(setup, job[0]), "", "failed", 0.0, error, trace)
             else:
-                outcome = _run_job(project, setup, *message)
+                outcome = _run_job(project, setup, *job[:-1])
         except (EOFError, OSError):
             break
         except KeyboardInterrupt:
             state.stopping = True
-            if message is None:
+            if job is None:
                 break
             outcome = TaskOutcome(
-                _taskname(setup, message[0]), "", "interrupted", time.perf_counter() - start, "interrupted"
+                _taskname(setup, job[0]), "", "interrupted", time.perf_counter() - start, "interrupted"
             )
+        finished.add(outcome)
+        if finished.may_wait(next_quick=bool(queued) and queued[0][-1]):
+            continue
         state.sending = True
-        for stream in streams:
-            stream.flush()
         try:
-            send(("done", outcome))
+            finished.send()
         except (OSError, ValueError):
             break
         state.sending = False
     state.sending = True
     with contextlib.suppress(OSError, ValueError):
+        finished.send()
         for stream in streams:
             stream.flush()
         send(("bye",))
+
+
+class _Finished:
+    """Outcomes not sent to the parent yet: sent together while quick jobs follow each other.
+
+    Every message wakes the parent, which costs more than a job of a
+    millisecond; so while the next job is of a type known to be quick (the
+    parent says so), outcomes wait, at most :attr:`max_wait` seconds and
+    :attr:`max_count` of them. Any other outcome is sent at once, with those
+    waiting, so that dependent jobs and the progress display never wait behind
+    a slow job.
+    """
+
+    max_wait: ClassVar[float] = 0.01
+    max_count: ClassVar[int] = 64
+
+    def __init__(self, send: Callable[[tuple[Any, ...]], None], streams: tuple[_ForwardedStream, ...]) -> None:
+        self._send = send
+        self._streams = streams
+        self._outcomes: list[TaskOutcome] = []
+        self._since = 0.0
+
+    def add(self, outcome: TaskOutcome) -> None:
+        if not self._outcomes:
+            self._since = time.perf_counter()
+        self._outcomes.append(outcome)
+
+    def may_wait(self, *, next_quick: bool) -> bool:
+        """Whether the outcomes may wait for the next job's: it is quick, and they have not waited long."""
+        return (
+            next_quick
+            and len(self._outcomes) < self.max_count
+            and time.perf_counter() - self._since < self.max_wait
+        )
+
+    def send(self) -> None:
+        """Send what the jobs printed, then their outcomes in one message."""
+        for stream in self._streams:
+            stream.flush()
+        if self._outcomes:
+            outcomes, self._outcomes = self._outcomes, []
+            self._send(("done", outcomes))
 
 
 class _Discard(io.TextIOBase):

@@ -1,0 +1,78 @@
+"""Whether one more worker made a batch go faster: the process pool keeps a worker added for a backlog only then.
+
+More workers do not always finish quick jobs sooner: on a machine whose cores
+are busy with other work, or when every job mostly creates files in one
+directory (the kernel makes such creations take turns), a second worker only
+competes with the first. So a worker added because many quick jobs wait is on
+trial: the rate at which jobs finish once it is ready is compared with the rate
+just before it was added, and it is kept only if the batch went at least
+:attr:`GrowthTrial.gain` times faster. Otherwise it is retired and the pool
+stays at the size it had. (A worker added because a running job outlasted a
+worker's start-up is not on trial: the jobs are slow, and waiting costs more.)
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import ClassVar
+
+
+class GrowthTrial:
+    """The times jobs finished, and the trial of the latest worker added for a backlog (if one runs)."""
+
+    #: Seconds of finished jobs needed before a trial, and the least a trial measures.
+    min_window: ClassVar[float] = 0.05
+    #: Seconds of finished jobs compared, at most.
+    max_window: ClassVar[float] = 0.25
+    #: How many times faster the batch must go with the new worker to keep it.
+    gain: ClassVar[float] = 1.1
+
+    def __init__(self) -> None:
+        self._finished: deque[float] = deque()
+        self._since = 0.0  # when the current pool size started to be measured
+        self._rate_before = 0.0
+        self._window = 0.0
+        self._measuring_from: float | None = None  # when the worker on trial became ready
+        self.running = False
+        #: The most workers a trial has shown to be worth it; None while no trial has failed.
+        self.ceiling: int | None = None
+
+    def finished(self, now: float) -> None:
+        """A job finished at *now*."""
+        if not self._since:
+            self._since = now
+        self._finished.append(now)
+        while self._finished and self._finished[0] < now - 4 * self.max_window:
+            self._finished.popleft()
+
+    def may_start(self, now: float) -> bool:
+        """Whether a new trial may start: none runs, and the current size has been measured long enough."""
+        return not self.running and bool(self._since) and now - self._since >= self.min_window
+
+    def start(self, now: float) -> None:
+        """A worker is added now, on trial; the rate to beat is that of the last window."""
+        self._window = min(now - self._since, self.max_window)
+        self._rate_before = self._count(now - self._window, now) / self._window
+        self._measuring_from = None
+        self.running = True
+
+    def worker_ready(self, now: float) -> None:
+        """The worker on trial is ready: measuring starts."""
+        if self.running and self._measuring_from is None:
+            self._measuring_from = now
+
+    def verdict(self, now: float, workers: int) -> bool | None:
+        """After a trial's window: True to keep the worker on trial, False to retire it (the pool's size
+        with it, *workers*, less one becomes the ceiling); None while still measuring."""
+        start = self._measuring_from
+        if not self.running or start is None or now - start < self._window:
+            return None
+        self.running = False
+        self._since = now
+        keep = self._count(start, now) / (now - start) >= self.gain * self._rate_before
+        if not keep:
+            self.ceiling = workers - 1
+        return keep
+
+    def _count(self, start: float, end: float) -> int:
+        return sum(1 for t in self._finished if start <= t <= end)
