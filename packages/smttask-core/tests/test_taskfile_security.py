@@ -158,6 +158,18 @@ def test_create_builds_data_classes_and_marked_classes_only(project: Any, tmp_pa
         creatable(print)  # type: ignore[arg-type]
 
 
+def _zlib_bomb() -> Any:
+    """95 KiB of zlib data that would inflate to 100 MB: decoding stops at the declared size.
+
+    Built only by the test that uses it, not at import in every test process.
+    """
+    return _typed(
+        "ndarray",
+        {"dtype": "|u1", "shape": [16], "zlib": base64.b64encode(zlib.compress(b"\0" * 10**8, 9)).decode()},
+    )
+
+
+#: Hostile documents by name; a callable builds its document when the test runs.
 NUMPY_PAYLOADS = {
     "generator calls np.random.seed": _typed("numpy.Generator", {"bit_generator": "seed", "state": {}}),
     "generator dunder": _typed("numpy.Generator", {"bit_generator": "__class__", "state": {}}),
@@ -169,11 +181,7 @@ NUMPY_PAYLOADS = {
     ),
     "negative shape": _typed("ndarray", {"dtype": "<f8", "shape": [-1], "base64": ""}),
     "wrong size": _typed("ndarray", {"dtype": "<f8", "shape": [4], "base64": base64.b64encode(b"x" * 8).decode()}),
-    # 1 KiB that would inflate to 100 MB: decoding stops at the declared size.
-    "zlib bomb": _typed(
-        "ndarray",
-        {"dtype": "|u1", "shape": [16], "zlib": base64.b64encode(zlib.compress(b"\0" * 10**8, 9)).decode()},
-    ),
+    "zlib bomb": _zlib_bomb,
     "private scipy name": _typed("scipy.stats.frozen", {"dist": "_distn_infrastructure", "args": [], "kwds": {}}),
     # References to stored arrays: the file name is made from a checked hash, never read from the file.
     "stored: path traversal in a file name": _typed(
@@ -196,8 +204,10 @@ NUMPY_PAYLOADS = {
 @pytest.mark.parametrize("name", list(NUMPY_PAYLOADS))
 def test_numpy_and_scipy_decoders_refuse_hostile_data(project: Any, canaries: dict[str, Path], name: str) -> None:
     state = np.random.get_state()[1].copy()
+    payload = NUMPY_PAYLOADS[name]
+    document = _doc(payload() if callable(payload) else payload)
     with pytest.raises(TaskFileError):
-        Task.from_desc(_doc(NUMPY_PAYLOADS[name]))
+        Task.from_desc(document)
     assert (np.random.get_state()[1] == state).all(), "the global NumPy random state changed"
 
 
