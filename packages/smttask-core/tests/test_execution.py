@@ -178,7 +178,7 @@ def _verdict(rate_before: float, rate_after: float) -> tuple[bool | None, int | 
     it: the verdict once it has been measured, and the ceiling set."""
     trial = GrowthTrial()
     now = 10.0
-    for _ in range(int(rate_before * 0.2)):
+    for _ in range(GrowthTrial.warm_up + int(rate_before * 0.4)):
         now += 1 / rate_before
         trial.finished(now)
     assert trial.may_start(now)
@@ -186,7 +186,7 @@ def _verdict(rate_before: float, rate_after: float) -> tuple[bool | None, int | 
     trial.worker_ready(now + 0.01)
     now += 0.01
     assert trial.verdict(now, workers=2) is None  # nothing measured yet
-    for _ in range(int(rate_after * 0.3)):
+    for _ in range(int(rate_after * GrowthTrial.max_window * 1.2)):
         now += 1 / rate_after
         trial.finished(now)
     return trial.verdict(now, workers=2), trial.ceiling

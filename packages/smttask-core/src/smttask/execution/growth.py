@@ -21,14 +21,17 @@ class GrowthTrial:
     """The times jobs finished, and the trial of the latest worker added for a backlog (if one runs)."""
 
     #: Seconds of finished jobs needed before a trial, and the least a trial measures.
-    min_window: ClassVar[float] = 0.05
+    min_window: ClassVar[float] = 0.1
     #: Seconds of finished jobs compared, at most.
-    max_window: ClassVar[float] = 0.25
+    max_window: ClassVar[float] = 0.3
+    #: Jobs finished before the rate counts: the first ones pay for first use and for queues still shallow.
+    warm_up: ClassVar[int] = 16
     #: How many times faster the batch must go with the new worker to keep it.
     gain: ClassVar[float] = 1.1
 
     def __init__(self) -> None:
         self._finished: deque[float] = deque()
+        self._count_finished = 0
         self._since = 0.0  # when the current pool size started to be measured
         self._rate_before = 0.0
         self._window = 0.0
@@ -39,7 +42,8 @@ class GrowthTrial:
 
     def finished(self, now: float) -> None:
         """A job finished at *now*."""
-        if not self._since:
+        self._count_finished += 1
+        if not self._since and self._count_finished >= self.warm_up:
             self._since = now
         self._finished.append(now)
         while self._finished and self._finished[0] < now - 4 * self.max_window:
