@@ -45,6 +45,7 @@ from smttask.storage.manifest import (
     manifest_entry,
     manifest_record,
     output_filename,
+    parse_manifest,
     result_manifest,
 )
 
@@ -102,14 +103,7 @@ class FsspecStorage(StorageBackend):
         except FileNotFoundError:
             return None
         where = self.url(path)
-        try:
-            manifest = parse_json(raw)
-            if manifest.get("key") != key:
-                raise CorruptResultError(f"{where} belongs to key {str(manifest.get('key'))[:80]!r}, not {key!r}")
-            if not isinstance(manifest["outputs"], dict):
-                raise TypeError("'outputs' is not an object")
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-            raise CorruptResultError(f"{where} is not a valid result manifest: {str(exc)[:200]}") from None
+        manifest = parse_manifest(raw, key, where)
         entries = [(name, manifest_entry(where, e)) for name, e in manifest["outputs"].items()]
         if any(entry.file is None for _, entry in entries):  # only the local backend keeps outputs in a manifest
             raise CorruptResultError(f"{where} is not a valid result manifest here: an output without a file")

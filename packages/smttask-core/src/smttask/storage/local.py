@@ -63,6 +63,7 @@ from .manifest import (
     manifest_entry,
     manifest_record,
     output_filename,
+    parse_manifest,
     result_manifest,
 )
 from .manifest import key_preimage as key_preimage
@@ -176,15 +177,7 @@ def _read_manifest_in(directory: str, key: str) -> tuple[str, dict[str, Any]] | 
         return None
     except IsADirectoryError:
         raise CorruptResultError(f"{path} is a directory, not a result manifest") from None
-    try:
-        manifest = parse_json(raw)
-        if manifest.get("key") != key:
-            raise CorruptResultError(f"{path} belongs to key {str(manifest.get('key'))[:80]!r}, not {key!r}")
-        if not isinstance(manifest["outputs"], dict):
-            raise TypeError("'outputs' is not an object")
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise CorruptResultError(f"{path} is not a valid result manifest: {str(exc)[:200]}") from None
-    return path, manifest
+    return path, parse_manifest(raw, key, path)
 
 
 class LocalStorage(StorageBackend):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..errors import CorruptResultError
 from ..files import safe_name
 from ..fingerprint import code_fingerprint, code_still_valid
+from .formats import parse_json
 
 if TYPE_CHECKING:
     from ..task import Task
@@ -44,6 +45,20 @@ class ManifestEntry(NamedTuple):
     mtime_ns: int | None
     facts: dict[str, Any] | None
     inline: str | None
+
+
+def parse_manifest(raw: bytes, key: str, where: str) -> dict[str, Any]:
+    """The result manifest of *key* read as *raw* from *where*, checked to be one; else a :class:`CorruptResultError`
+    naming *where*."""
+    try:
+        manifest = parse_json(raw)
+        if manifest.get("key") != key:
+            raise CorruptResultError(f"{where} belongs to key {str(manifest.get('key'))[:80]!r}, not {key!r}")
+        if not isinstance(manifest["outputs"], dict):
+            raise TypeError("'outputs' is not an object")
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise CorruptResultError(f"{where} is not a valid result manifest: {str(exc)[:200]}") from None
+    return manifest
 
 
 def manifest_entry(manifest_path: str, entry: Any) -> ManifestEntry:
