@@ -42,8 +42,9 @@ class ProcessExecutor(Executor):
 
     Forked workers are started as the jobs waiting make them worth it (see
     :class:`_Pool`), each with its own copy of this project and of the tasks;
-    spawned ones all at once, sent the tasks' descriptions. Stored upstream tasks are computed once (as jobs of their own); memory-only
-    upstream tasks are computed at most once per worker. A worker that dies
+    spawned ones all at once, sent the tasks' descriptions. Stored upstream
+    tasks are computed once (as jobs of their own); memory-only upstream tasks
+    are computed at most once per worker. A worker that dies
     (e.g. killed for lack of memory) fails only its own task. What tasks print
     is forwarded to this process's ``sys.stdout``/``sys.stderr``.
     """
@@ -177,7 +178,7 @@ class _Worker:
         """Send *jobs* in one message, each as (job, ref, quick): *ref* is its id for a forked worker, else
         its description, *quick* whether its task type is known to be quick. False if the worker is gone."""
         message = [
-            (ref, job.recompute, options.record, options.reason, str(job.task.task_file or "") or None, quick)
+            (ref, job.recompute, options.record, options.reason, _task_file(job), quick)
             for job, ref, quick in jobs
         ]
         try:
@@ -471,6 +472,11 @@ class _Pool:
                         self._write_output(message[1], message[2])
             worker.conn.close()
             worker.exited = True
+
+
+def _task_file(job: Job) -> str | None:
+    """The task file *job*'s task was read from, if any (recorded as the run's input data)."""
+    return str(job.task.task_file) if job.task.task_file else None
 
 
 def _death_message(exitcode: int | None) -> str:
