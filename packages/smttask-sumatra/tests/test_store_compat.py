@@ -93,6 +93,12 @@ def test_run_record_store_then_merge(lab: Lab, tmp_path: Path) -> None:
     assert "0 record(s) copied, 1 already there, source removed." in again.output and not side.exists()
 
 
+def test_a_second_command_group_built_in_one_process_has_one_record_store_option(lab: Lab) -> None:
+    cli(lab)
+    run = cli(lab).commands["run"]
+    assert [param.opts for param in run.params].count(["--record-store"]) == 1
+
+
 def test_merge_reports_conflicts_and_bad_sources(lab: Lab, tmp_path: Path) -> None:
     lab.tasks.Square(x=1).run()
     own = lab.root / ".smt" / "records"

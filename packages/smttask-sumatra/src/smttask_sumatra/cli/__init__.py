@@ -49,7 +49,8 @@ def register(cli: click.Group) -> None:
     cli.add_command(smt_command)
     cli.add_command(export_command)
     run = cli.commands.get("run")
-    if isinstance(run, click.Command):
+    # the run command is one object per process: a second group built in it (tests) must not add the option twice
+    if isinstance(run, click.Command) and all(param.name != "record_store" for param in run.params):
         run.params.append(record_store_option())
 
 
