@@ -76,7 +76,7 @@ def test_a_module_exiting_on_import_is_its_files_one_error_and_the_batch_runs(pr
     project.write("tasks/c-base.taskdesc.json", doc("base_on_import"))
     project.save(project.tasks.square(x=5), "d-good")
 
-    result = project.smttask("run", "-n", cores, "tasks")
+    result = project.smttask_process("run", "-n", cores, "tasks")
 
     assert result.returncode == 1, result.stderr
     assert project.stored(project.tasks.square(x=5)), "the good task still ran"
@@ -103,7 +103,7 @@ def test_an_import_option_exiting_in_the_workers_fails_their_tasks_with_a_summar
     for i in range(3):
         project.save(project.tasks.square(x=i), f"sq-{i}")
 
-    result = project.smttask("run", "-n", "2", "--import", "exit_in_workers", "tasks")
+    result = project.smttask_process("run", "-n", "2", "--import", "exit_in_workers", "tasks")
 
     assert result.returncode == 1
     assert "3 tasks: 3 failed" in summary(result)
@@ -117,7 +117,7 @@ def test_an_import_option_exiting_in_the_workers_fails_their_tasks_with_a_summar
 def test_an_import_option_exiting_in_this_process_is_a_usage_error(project):
     project.write("exits_now.py", "raise SystemExit(0)\n")
     project.save(project.tasks.square(x=1), "one")
-    result = project.smttask("run", "--import", "exits_now", "tasks")
+    result = project.smttask_process("run", "--import", "exits_now", "tasks")
     assert result.returncode == 2, "not a silent success"
     assert "cannot import module 'exits_now': SystemExit: 0" in result.stderr
 
@@ -132,7 +132,7 @@ def test_what_a_module_prints_on_import_is_one_warning_line_not_the_output(proje
     project.write("tasks/b-noisy.taskdesc.json", doc("noisy", "quiet_double"))
     project.save(project.tasks.square(x=2), "c-good")
 
-    result = project.smttask(*command, "tasks")
+    result = project.smttask_process(*command, "tasks")
 
     lines = result.lines("stdout") + result.lines("stderr")
     quoted = ("Beautiful is better than ugly", "NOISY-STDOUT", "NOISY-STDERR", "NOISY-FD-1")
@@ -225,7 +225,7 @@ def test_huge_names_and_control_characters_give_bounded_single_lines(project, co
     names = _hostile_name_files(project)
     project.save(project.tasks.square(x=9), "z-good")
 
-    result = project.smttask(*command, "tasks")
+    result = project.smttask_process(*command, "tasks")
 
     assert result.returncode == 1
     _assert_bounded(result)
@@ -242,7 +242,7 @@ def test_huge_names_and_control_characters_give_bounded_single_lines(project, co
 def test_show_of_hostile_names_gives_bounded_single_lines(project):
     _hostile_name_files(project)
     for path in sorted((project.root / "tasks").iterdir()):
-        result = project.smttask("show", str(path.relative_to(project.root)))
+        result = project.smttask_process("show", str(path.relative_to(project.root)))
         _assert_bounded(result)
         if path.name == "huge-error.taskdesc.json":  # a valid file: its task fails only when run
             assert result.returncode == 0 and "huge_error (RecordedTask" in result.stdout
@@ -253,7 +253,7 @@ def test_show_of_hostile_names_gives_bounded_single_lines(project):
 
 def test_the_failure_log_keeps_the_traceback_but_bounds_each_entry(project):
     _hostile_name_files(project)
-    result = project.smttask("run", "tasks/huge-error.taskdesc.json", "tasks/huge-module.taskdesc.json")
+    result = project.smttask_process("run", "tasks/huge-error.taskdesc.json", "tasks/huge-module.taskdesc.json")
     assert result.returncode == 1
     log = project.root / re.search(r"Full tracebacks: (\S+)", result.stderr).group(1)
     text = log.read_text()
@@ -292,7 +292,7 @@ def test_fifos_sockets_and_symlink_loops_are_one_line_each_and_the_batch_goes_on
     (project.root / "odd" / "link-to-good.taskdesc.json").symlink_to(good.name)
 
     for arguments in (["odd/lo*"], ["odd/*"], ["odd"], ["odd/fifo.taskdesc.json", "odd/good.taskdesc.json"]):
-        result = project.smttask(*command, *arguments)
+        result = project.smttask_process(*command, *arguments)
         assert result.returncode == 1, (arguments, result.stderr)
         assert "Traceback" not in result.stderr
         wanted = ({f"odd/lo-{x}": "symlink loop" for x in "ab"} if arguments == ["odd/lo*"]
@@ -309,11 +309,11 @@ def test_fifos_sockets_and_symlink_loops_are_one_line_each_and_the_batch_goes_on
 def test_show_refuses_fifos_and_loops_in_one_line_without_waiting(project):
     expected = _odd_files(project.root / "odd")
     for name, problem in expected.items():
-        result = project.smttask("show", f"odd/{name}")
+        result = project.smttask_process("show", f"odd/{name}")
         assert result.returncode == 1
         assert result.stderr.strip() == f"error: odd/{name}: {problem}"
     project.save(project.tasks.square(x=1), "good", directory="odd")
-    result = project.smttask("show", "odd/*")
+    result = project.smttask_process("show", "odd/*")
     assert result.returncode == 1, "the odd files are errors"
     assert "square (RecordedTask from module clitasks)" in result.stdout, "the good file is shown"
 
@@ -326,7 +326,7 @@ def test_directory_and_glob_walks_end_on_symlink_loops(project):
         (top / "a" / name).symlink_to("..")
     project.save(project.tasks.square(x=6), "deep", directory="walk/a/b")
     for argument in ("walk", "walk/**/*.taskdesc.json", "walk/**"):
-        result = project.smttask("run", argument)
+        result = project.smttask_process("run", argument)
         assert result.returncode == 0, (argument, result.stderr)
         assert summary(result).startswith("1 task: "), argument
 
@@ -380,7 +380,7 @@ def test_a_failure_log_that_cannot_be_written_is_one_warning_and_the_batch_goes_
     project.save(t.square(x=2), "z-good")
     (project.root / ".smttask").write_text("a file where the log directory would go")
 
-    result = project.smttask("run", "-n", cores, "tasks")
+    result = project.smttask_process("run", "-n", cores, "tasks")
 
     _check_log_unwritable(result, "Not a directory")
     assert project.stored(t.square(x=1)) and project.stored(t.square(x=2))
@@ -421,7 +421,7 @@ def test_a_read_only_project_root_is_one_warning_and_the_results_are_stored(read
     readonly, data = read_only_root
     assert _cannot_write(readonly.root), "the root is read-only"
 
-    result = readonly.smttask("run", "-n", cores, "tasks")
+    result = readonly.smttask_process("run", "-n", cores, "tasks")
 
     _check_log_unwritable(result, "Read-only file system")
     assert readonly.stored(readonly.tasks.square(x=1)) and readonly.stored(readonly.tasks.square(x=2))
@@ -447,7 +447,7 @@ def test_a_directory_bind_mounted_inside_itself_is_walked_once(project):
     except (OSError, subprocess.CalledProcessError) as exc:
         pytest.skip(f"cannot bind-mount here: {exc}")
     try:
-        result = project.smttask("run", "tasks")
+        result = project.smttask_process("run", "tasks")
     finally:
         subprocess.run(["umount", str(top / "inner")], capture_output=True)
     assert result.returncode == 0, result.stderr

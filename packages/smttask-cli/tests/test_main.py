@@ -39,17 +39,17 @@ def cli_with(*plugins):
 
 
 def test_version_names_the_packages(project):
-    result = project.smttask("--version")
+    result = project.smttask_process("--version")
     assert result.returncode == 0
     assert result.stdout.startswith(f"smttask {__version__} (smttask-core ")
 
 
 def test_help_lists_every_builtin_command(project):
-    result = project.smttask("--help")
+    result = project.smttask_process("--help")
     assert result.returncode == 0
     for command in ("run", "show", "plugins"):
         assert f"  {command} " in result.stdout
-    run_help = project.smttask("run", "--help").stdout
+    run_help = project.smttask_process("run", "--help").stdout
     for option in ("--cores", "--dry-run", "--fail-fast", "--clean", "--recompute", "--reason",
                    "--no-record", "--wait", "--import", "--pdb", "--quiet"):
         assert option in run_help

@@ -1,4 +1,9 @@
-"""``smttask run`` driven as a user drives it: the real console script, in a subprocess."""
+"""``smttask run`` driven as a user drives it.
+
+Runs with workers (``-n 2``), Ctrl-C, the debugger and what a fresh process
+imports (``--import``) use the real console script, in a subprocess; the rest
+run the same command in this process (``project.smttask``, see conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,14 @@ import pytest
 def test_batch_on_two_workers_stores_every_result_then_reports_all_cached(project):
     t = project.tasks
     files = [project.save(t.square(x=i), f"sq-{i}") for i in range(6)]
-    result = project.smttask("run", "-n", "2", "tasks")
+    result = project.smttask_process("run", "-n", "2", "tasks")
     assert result.returncode == 0, result.stderr
     assert set(result.statuses().values()) == {"computed"} and len(result.statuses()) == 6
     assert all(project.stored(t.square(x=i)) for i in range(6))
     assert "6 tasks: 6 computed" in result.stdout
     assert all(f.exists() for f in files), "task files are kept unless --clean is given"
 
-    again = project.smttask("run", "-n", "2", "tasks")
+    again = project.smttask_process("run", "-n", "2", "tasks")
     assert again.returncode == 0
     assert set(again.statuses().values()) == {"cached"}
 
@@ -40,7 +45,7 @@ def test_bad_files_and_failing_tasks_do_not_stop_the_others(project):
     desc["module"] = "no_such_module"
     project.write("tasks/missing-module.taskdesc.json", json.dumps(desc))
 
-    result = project.smttask("run", "-n", "2", "tasks")
+    result = project.smttask_process("run", "-n", "2", "tasks")
     assert result.returncode == 1
     assert project.stored(t.square(x=1)) and project.stored(t.square(x=2))
     errors = result.stderr
@@ -92,14 +97,14 @@ def test_dry_run_predicts_exactly_what_a_run_does(project):
     project.save(t.square(x=4), "s-4")
     (project.root / "load-count.txt").unlink()
 
-    dry = project.smttask("run", "--dry-run", "-n", "2", "tasks")
+    dry = project.smttask_process("run", "--dry-run", "-n", "2", "tasks")
     verdicts = {"would compute": "computed", "would fail": "failed"}
     predicted = {file: verdicts.get(verdict, verdict) for file, verdict in dry.predictions().items()}
     assert dry.returncode == 1  # the broken file would fail
     assert not (project.root / "load-count.txt").exists(), "a dry run runs nothing"
     assert not project.stored(t.square(x=4))
 
-    real = project.smttask("run", "-n", "2", "tasks")
+    real = project.smttask_process("run", "-n", "2", "tasks")
     assert real.statuses() == predicted
     assert predicted["tasks/s-3.taskdesc.json"] == "cached"
     assert predicted["tasks/s-4.taskdesc.json"] == "computed"
@@ -110,7 +115,7 @@ def test_shared_upstream_is_computed_once_for_many_task_files(project):
     t = project.tasks
     for i in range(6):
         project.save(t.combine(x=i, base=t.load(n=100)), f"c-{i}")
-    result = project.smttask("run", "-n", "2", "tasks")
+    result = project.smttask_process("run", "-n", "2", "tasks")
     assert result.returncode == 0, result.stderr
     assert len((project.root / "load-count.txt").read_text().split()) == 1
     assert "upstream tasks: 1 computed" in result.stdout
@@ -147,9 +152,9 @@ def test_import_option_imports_in_this_process_and_in_workers(project):
     project.write("cli_extra.py", "MARK = 1\n")
     project.save(project.tasks.sees_module(name="cli_extra"), "a")
     project.save(project.tasks.sees_module(name="json"), "b")
-    result = project.smttask("run", "-n", "2", "--import", "cli_extra", "tasks")
+    result = project.smttask_process("run", "-n", "2", "--import", "cli_extra", "tasks")
     assert result.returncode == 0, result.stderr
-    with_import = project.smttask("run", "--import", "no_such_module_xyz", "tasks")
+    with_import = project.smttask_process("run", "--import", "no_such_module_xyz", "tasks")
     assert with_import.returncode == 2
     assert "cannot import module 'no_such_module_xyz'" in with_import.stderr
     from smttask import Project
@@ -169,10 +174,10 @@ def test_wait_and_bad_duration(project):
 
 def test_pdb_opens_the_debugger_on_a_failing_task(project):
     project.save(project.tasks.boom(x=1), "boom")
-    result = project.smttask("run", "--pdb", "tasks", input="p x\nq\n")
+    result = project.smttask_process("run", "--pdb", "tasks", input="p x\nq\n")
     assert "(Pdb)" in result.stdout
     assert "boom()" in result.stdout and "(Pdb) 1\n" in result.stdout, "the debugger is in the task's frame"
-    assert project.smttask("run", "--pdb", "-n", "2", "tasks").returncode == 2
+    assert project.smttask_process("run", "--pdb", "-n", "2", "tasks").returncode == 2
 
 
 def test_quiet_prints_only_failures(project):

@@ -1,4 +1,4 @@
-"""``smttask run`` trusts a stored result exactly as ``task.run()`` would, through the real console script.
+"""``smttask run`` trusts a stored result exactly as ``task.run()`` would, through the command line.
 
 Damaged results are recomputed (with one warning per task), a result another
 batch computed is counted once, a full disk is one clear line, and
@@ -83,19 +83,20 @@ def test_damaged_results_are_recomputed_once_each_and_dry_run_agrees(project: An
     for name, n in sizes.items():
         project.save(tasks.ramp(n=n), Path(labels[name]).name.removesuffix(".taskdesc.json"))
     project.save(tasks.ramp(n=99), "intact")
-    first = project.smttask("run", "-n", cores, "tasks")
+    smttask = project.smttask if cores == "1" else project.smttask_process  # workers need a real process
+    first = smttask("run", "-n", cores, "tasks")
     assert first.returncode == 0, first.stderr
     assert set(first.statuses().values()) == {"computed"}
 
     for name, n in sizes.items():
         CORRUPTIONS[name](*_stored_files(project, tasks.ramp(n=n)), n)
 
-    dry = project.smttask("run", "--dry-run", "-n", cores, "tasks")
+    dry = smttask("run", "--dry-run", "-n", cores, "tasks")
     predicted = dry.predictions()
     assert predicted == {**{label: "would compute" for label in labels.values()}, "tasks/intact.taskdesc.json": "cached"}
     assert "stored result unusable" in dry.stdout
 
-    run = project.smttask("run", "-n", cores, "tasks")
+    run = smttask("run", "-n", cores, "tasks")
     assert run.returncode == 0, run.stderr
     reported = run.statuses()
     assert {label: reported[label] for label in labels.values()} == dict.fromkeys(labels.values(), "computed")
@@ -109,7 +110,7 @@ def test_damaged_results_are_recomputed_once_each_and_dry_run_agrees(project: An
         warnings.simplefilter("error")  # repaired: loading warns no more
         for n in sizes.values():
             np.testing.assert_array_equal(tasks.ramp(n=n).run(), np.linspace(0.0, 1.0, n))
-    again = project.smttask("run", "-n", cores, "tasks")
+    again = smttask("run", "-n", cores, "tasks")
     assert set(again.statuses().values()) == {"cached"}
 
 

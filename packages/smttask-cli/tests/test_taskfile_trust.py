@@ -38,7 +38,7 @@ def test_hostile_enum_values_call_nothing_and_the_good_task_still_runs(project, 
     ]
     good = project.save(project.tasks.square(x=7), "good")
 
-    result = project.smttask(*command, *files, str(good))
+    result = project.smttask_process(*command, *files, str(good))
 
     assert not canary.exists()
     assert (outside / "precious.txt").read_text() == "keep me"
@@ -55,7 +55,7 @@ def test_hostile_enum_values_call_nothing_and_the_good_task_still_runs(project, 
 def test_show_of_a_hostile_file_calls_nothing(project):
     canary = project.root / "CANARY"
     path = _hostile(project, "system", "os:system", f"touch {canary}")
-    result = project.smttask("show", path)
+    result = project.smttask_process("show", path)
     assert not canary.exists()
     assert result.returncode == 1 and "'os:system' is not an Enum subclass" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
