@@ -89,7 +89,6 @@ class Result:
         return found
 
 
-
 def process_env() -> dict[str, str]:
     """The environment of a ``smttask`` process: this one's, without ``PYTHONPATH``, with ``COLUMNS=200``."""
     env = dict(os.environ)

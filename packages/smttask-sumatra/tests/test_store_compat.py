@@ -97,6 +97,9 @@ def test_a_second_command_group_built_in_one_process_has_one_record_store_option
     cli(lab)
     run = cli(lab).commands["run"]
     assert [param.opts for param in run.params].count(["--record-store"]) == 1
+    from smttask_cli.commands.run import run as shared
+
+    assert all(param.name != "record_store" for param in shared.params), "smttask-cli's own run is not changed"
 
 
 def test_merge_reports_conflicts_and_bad_sources(lab: Lab, tmp_path: Path) -> None:

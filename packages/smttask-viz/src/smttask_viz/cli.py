@@ -10,6 +10,7 @@ is 1 when something could not be drawn. Errors of smttask are one line.
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from collections.abc import Iterator
@@ -30,7 +31,10 @@ def register(cli: click.Group) -> None:
     cli.add_command(graph_command)
     records = cli.commands.get("records")
     if isinstance(records, click.Group):
-        records.add_command(records_plot_command)
+        # a copy: smttask-sumatra's group is one object per process, shared by every command line built in it
+        own = copy.copy(records)
+        own.commands = {**records.commands, "plot": records_plot_command}
+        cli.commands["records"] = own
 
 
 @contextmanager

@@ -14,6 +14,8 @@ them. Errors of smttask are printed as one line and exit with status 1.
 
 from __future__ import annotations
 
+import copy
+
 import click
 
 from .export import export_command
@@ -49,15 +51,19 @@ def register(cli: click.Group) -> None:
     cli.add_command(smt_command)
     cli.add_command(export_command)
     run = cli.commands.get("run")
-    # the run command is one object per process: a second group built in it (tests) must not add the option twice
-    if isinstance(run, click.Command) and all(param.name != "record_store" for param in run.params):
-        run.params.append(record_store_option())
+    if isinstance(run, click.Command):
+        with_option = copy.copy(run)  # smttask-cli's run is one object per process, shared by every command line
+        with_option.params = [*run.params, record_store_option()]
+        cli.commands["run"] = with_option
 
 
 def _group(cli: click.Group, name: str, help: str) -> click.Group:
     existing = cli.commands.get(name)
-    if isinstance(existing, click.Group):
-        return existing
+    if isinstance(existing, click.Group):  # extended in a copy, as the group may be another package's
+        own = copy.copy(existing)
+        own.commands = dict(existing.commands)
+        cli.commands[name] = own
+        return own
     group = click.Group(name, help=help)
     cli.add_command(group)
     added = cli.commands.get(name)
