@@ -1,17 +1,26 @@
-"""``smttask graph`` and ``smttask records plot`` through the installed console script."""
+"""``smttask graph`` and ``smttask records plot`` run as the console script runs them, in this process.
+
+smttask-cli's ``cli_runner`` isolates the command as a fresh process would be (its
+docstring says how); none of these tests is about the process itself.
+"""
 
 from __future__ import annotations
 
-import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
-from .conftest import SMTTASK
+CLI_TESTS = Path(__file__).resolve().parents[2] / "smttask-cli" / "tests"
+if str(CLI_TESTS) not in sys.path:
+    sys.path.insert(0, str(CLI_TESTS))
+
+from cli_runner import Result, in_process  # noqa: E402
 
 
-def smttask(cwd, *args):
-    return subprocess.run([SMTTASK, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+def smttask(cwd: Path, *args: str) -> Result:
+    return in_process(cwd, args)
 
 
 def test_graph_of_a_directory_of_task_files(lab):
