@@ -2,8 +2,8 @@
 
 ``project.smttask(...)`` runs a command in this pytest process, isolated as a fresh
 process would be; ``project.smttask_process(...)`` and ``project.start(...)`` start
-the installed console script. :mod:`cli_runner` (importable by name) says what is
-isolated, and which tests need a real process.
+the installed console script. :mod:`cli_runner` (in ``shared/``, importable by
+name) says what is isolated, and which tests need a real process.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+SHARED = Path(__file__).parent / "shared"  # alone in its directory: the test modules' names stay unshadowed
+if str(SHARED) not in sys.path:
+    sys.path.insert(0, str(SHARED))
 
 from cli_runner import SMTTASK, Result, in_process, process_env, run_process  # noqa: E402
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-CLI_TESTS = Path(__file__).resolve().parents[2] / "smttask-cli" / "tests"
-if str(CLI_TESTS) not in sys.path:
-    sys.path.insert(0, str(CLI_TESTS))
+CLI_RUNNER = Path(__file__).resolve().parents[2] / "smttask-cli" / "tests" / "shared"
+if str(CLI_RUNNER) not in sys.path:
+    sys.path.insert(0, str(CLI_RUNNER))
 
 from cli_runner import Result, in_process  # noqa: E402
 
