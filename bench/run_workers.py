@@ -25,6 +25,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 from benchdoc import machine_summary, write_section
@@ -32,6 +33,10 @@ from run_cli import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "_work" / "workers"
+#: Where the results of earlier runs go until the measurements are done (see :func:`timed`).
+TRASH = WORK / "trash"
+#: Seconds for which ext4 without a journal skips a freed inode (5, or 10 while its block is not written back).
+FREED_INODES_SKIPPED = 10.0
 SMTTASK = str(Path(sys.executable).with_name("smttask"))
 SECTION = "## Worker start-up"
 JOBLIB_TARGET = 0.8
@@ -91,8 +96,17 @@ def prepare(directory: Path, task: str, count: int, env: dict[str, str]) -> None
 
 
 def timed(command: list[str], directory: Path, env: dict[str, str], fresh: Path) -> float:
-    """Wall time of *command* in *directory*, after removing *fresh* (the results of the last run)."""
-    shutil.rmtree(fresh, ignore_errors=True)
+    """Wall time of *command* in *directory*, after moving *fresh* (the results of the last run) away.
+
+    Moved to :data:`TRASH`, not deleted: on a filesystem without a journal
+    (this VM's ext4), Linux skips inodes freed in the last 5-10 s when it
+    creates a file, so each create right after deleting thousands of files
+    scans past all of them (hundreds of µs per create instead of ten). The
+    deletion is not the work measured, and it slowed every command alike.
+    """
+    if fresh.exists():
+        TRASH.mkdir(parents=True, exist_ok=True)
+        fresh.rename(TRASH / uuid.uuid4().hex)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -102,7 +116,9 @@ def timed(command: list[str], directory: Path, env: dict[str, str], fresh: Path)
 
 
 def measure(rounds: int) -> list[dict[str, object]]:
-    shutil.rmtree(WORK, ignore_errors=True)
+    if WORK.exists():
+        shutil.rmtree(WORK)
+        time.sleep(FREED_INODES_SKIPPED)  # see timed(): the last bench's files must not slow this one's
     env = environment(WORK / "pycache")
     rows = []
     for name, task, count in BATCHES:
@@ -123,6 +139,7 @@ def measure(rounds: int) -> list[dict[str, object]]:
         rows.append({"name": name, **{label: statistics.median(values) for label, values in times.items()}})
         print(f"{name}: " + ", ".join(f"{label} {statistics.median(v):.2f} s" for label, v in times.items()),
               flush=True)
+    shutil.rmtree(TRASH, ignore_errors=True)  # after every batch: deleting would slow the next one's creates
     return rows
 
 

@@ -61,6 +61,12 @@ def pid_after(x: int, seconds: float) -> int:
     return os.getpid()
 
 @RecordedTask
+def pid_unless_zero(x: int) -> int:
+    if x == 0:
+        os._exit(3)
+    return os.getpid()
+
+@RecordedTask
 def blocked(x: int) -> int:
     pathlib.Path(f"started-{x}").touch()
     while not pathlib.Path("release").exists():
@@ -233,34 +239,70 @@ if sys.argv[2]:
     _Pool.min_startup = float(sys.argv[2])
 project = Project(".")
 with project.activate():
+    if sys.argv[5] == "held-a-claim":
+        t.pid_after(x=-1, seconds=0).run()  # the claim's heartbeat thread now runs here
+    method = ProcessExecutor.choose_start_method()
     tasks = [t.pid_after(x=i, seconds=float(sys.argv[4])) for i in range(int(sys.argv[3]))]
-    statuses = {o.status for o in ProcessExecutor(project, workers=4).run(tasks)}
-    print(json.dumps({"statuses": sorted(statuses), "pids": sorted({task.run() for task in tasks}), "me": os.getpid()}))
+    if sys.argv[5] == "one-dies-first":
+        tasks = [t.pid_unless_zero(x=i) for i in range(int(sys.argv[3]))]
+    outcomes = list(ProcessExecutor(project, workers=int(sys.argv[6])).run(tasks))
+    pids = {o.index: task.run() for o, task in zip(sorted(outcomes, key=lambda o: o.index), tasks) if o.ok}
+    print(json.dumps({"statuses": sorted({o.status for o in outcomes}), "pids": sorted(set(pids.values())),
+                      "me": os.getpid(), "method": method}))
 """
 
 
-def _pids(t, count: int, seconds: float, min_startup: str = "") -> set[int]:
-    """Which workers computed *count* tasks of *seconds* each, in a fresh process: one running no threads, so
-    workers are forked (the pool starts forked ones lazily)."""
+def _pids(
+    t, count: int, seconds: float, min_startup: str = "", *, case: str = "", workers: int = 4
+) -> tuple[set[int], int, dict]:
+    """Which processes computed *count* tasks of *seconds* each, in a fresh process (one running no other
+    threads, so workers are forked: the pool starts them lazily): the workers' PIDs, and whether this
+    process (the parent) computed some too. *case* ``held-a-claim`` runs a task first (leaving the claim
+    heartbeat's thread running), ``one-dies-first`` runs ``pid_unless_zero`` instead."""
     done = subprocess.run(
-        [sys.executable, "-c", PIDS, t.__name__, min_startup, str(count), str(seconds)],
+        [sys.executable, "-c", PIDS, t.__name__, min_startup, str(count), str(seconds), case, str(workers)],
         capture_output=True, text=True, check=True, timeout=120,
     )
     found = json.loads(done.stdout.splitlines()[-1])
-    assert found["statuses"] == ["computed"] and found["me"] not in found["pids"]
-    return set(found["pids"])
+    me = found["me"]
+    return set(found["pids"]) - {me}, me in found["pids"], found
 
 
 def test_a_batch_of_quick_tasks_stays_on_the_one_worker_that_is_worth_starting(env):
     """A pool starts one worker, and another only when the jobs ready to start are worth a start-up."""
     _, t = env
-    assert len(_pids(t, 40, 0.0, min_startup="60")) == 1  # no batch of quick tasks is worth a minute
+    workers, _, found = _pids(t, 40, 0.0, min_startup="60")  # no batch of quick tasks is worth a minute
+    assert len(workers) == 1 and found["statuses"] == ["computed"]
 
 
-def test_tasks_that_outlast_a_worker_s_start_up_get_a_worker_each(env):
-    """A slow task type is not queued behind itself while the pool can still grow."""
+def test_the_parent_runs_quick_jobs_the_workers_have_no_room_for(env):
+    """Once a task type is known to be quick, the parent takes a slot: with -n 2, it and one worker."""
     _, t = env
-    assert len(_pids(t, 4, 0.5)) == 4
+    workers, parent_ran_some, found = _pids(t, 400, 0.0, min_startup="60", workers=2)
+    assert found["statuses"] == ["computed"] and found["method"] == "fork"
+    assert len(workers) == 1 and parent_ran_some
+
+
+def test_a_task_type_that_ended_a_worker_never_runs_in_the_parent(env):
+    """Its job that ended a worker fails alone; its quick jobs after it all run in workers."""
+    _, t = env
+    workers, parent_ran_some, found = _pids(t, 400, 0.0, min_startup="60", case="one-dies-first", workers=2)
+    assert found["statuses"] == ["computed", "failed"]  # the one with x=0, and the batch went on
+    assert workers and not parent_ran_some
+
+
+def test_slow_jobs_never_run_in_the_parent(env):
+    """A slow task type is not queued behind itself while the pool can still grow, nor run by the parent."""
+    _, t = env
+    workers, parent_ran_some, _ = _pids(t, 4, 0.5)
+    assert len(workers) == 4 and not parent_ran_some
+
+
+def test_a_process_that_held_a_claim_still_forks_its_workers(env):
+    """The claim heartbeat's thread, left running by an earlier task, does not make workers spawn."""
+    _, t = env
+    workers, _, found = _pids(t, 4, 0.5, case="held-a-claim")
+    assert found["method"] == "fork" and found["statuses"] == ["computed"] and len(workers) == 4
 
 
 def test_worker_output_reaches_this_process(env, capsys):

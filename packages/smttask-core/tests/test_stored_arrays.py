@@ -176,12 +176,12 @@ def test_cleaning_the_store_keeps_stored_arrays(project: Project, tmp_path: Path
 
 
 def test_worker_processes_get_large_arrays_by_reference(project: Project) -> None:
-    """A batch hands its workers the stored array (written once), not a copy in each task's description."""
+    """A batch hands spawned workers the stored array (written once), not a copy in each task's description."""
     from smttask.execution.processes import ProcessExecutor
 
     arr = np.random.default_rng(3).random(5000)
     tasks = [analyze(arr=arr, dt=0.1, nbins=n) for n in range(1, 4)]
-    outcomes = list(ProcessExecutor(project, workers=2).run(tasks))
+    outcomes = list(ProcessExecutor(project, workers=2, start_method="spawn").run(tasks))
     assert {o.status for o in outcomes} == {"computed"}
     assert [task.run() for task in tasks] == [(arr.mean(), arr.std(), 0.1 * n) for n in range(1, 4)]
     [stored] = _arrays(project)

@@ -112,3 +112,40 @@ def test_a_claim_is_released_though_its_heartbeat_touched_it_and_another_s_is_le
     path.write_text(json.dumps({"pid": 1, "host": "elsewhere", "token": "theirs", "time": 0}))
     release_claim(str(path), "mine", "ab12")  # a claim of another token: never removed
     assert json.loads(path.read_text())["token"] == "theirs" and len(list(tmp_path.iterdir())) == 1
+
+
+FORKED_HEARTBEAT = """
+import json, os, sys, threading, time
+from pathlib import Path
+from smttask.storage.claim import Claim
+
+def beats() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name == "smttask-heartbeat"]
+
+root = Path(sys.argv[1])
+with Claim(root / "parent.claim", done=lambda: False, heartbeat=3600):
+    pass  # the heartbeat thread now runs in this process, and stays
+pid = os.fork()
+if pid == 0:
+    before = beats()
+    path = root / "child.claim"
+    with Claim(path, done=lambda: False, heartbeat=0.05, stale_after=3600):
+        os.utime(path, (1, 1))
+        time.sleep(0.5)
+        touched = path.stat().st_mtime > 1
+        after = beats()
+    print(json.dumps({"before": before, "after": after, "touched": touched}), flush=True)
+    os._exit(0)
+os.waitpid(pid, 0)
+"""
+
+
+def test_a_forked_child_beats_its_own_claims(tmp_path: Path) -> None:
+    """A child forked while the parent's heartbeat runs has no heartbeat thread until it holds a claim; then
+    it starts one, which touches the child's claim (a process forked with threads copies none of them)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED_HEARTBEAT, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found == {"before": [], "after": ["smttask-heartbeat"], "touched": True}

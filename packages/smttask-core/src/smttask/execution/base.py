@@ -10,12 +10,14 @@ import contextlib
 import dataclasses
 import signal
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .outcomes import RunOptions, TaskOutcome, TaskStarted
 from .planning import BatchPlan, Cached, Job, job_key, plan_batch
+from .running import run_one
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -98,6 +100,22 @@ class Executor(ABC):
         Stop starting jobs once :attr:`stopping` is true; every job gets an
         outcome (``"skipped"`` for those never started).
         """
+
+    def _run_here(self, job: Job, options: RunOptions) -> TaskOutcome:
+        """Run *job* in this process; a Ctrl-C interrupts it (its outcome says so) and stops the batch."""
+        start = time.perf_counter()
+        try:
+            self._in_task = True
+            if self.stopping:
+                raise KeyboardInterrupt
+            return run_one(job.task, self.project, job.recompute, record=options.record, reason=options.reason)
+        except KeyboardInterrupt:
+            self.stop()
+            return TaskOutcome(
+                job.task.taskname, job.key, "interrupted", time.perf_counter() - start, "interrupted"
+            )
+        finally:
+            self._in_task = False
 
     @property
     def stopping(self) -> bool:

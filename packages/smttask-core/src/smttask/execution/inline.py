@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 
 from .base import Executor
 from .outcomes import RunOptions, TaskOutcome, TaskStarted
 from .planning import BatchPlan, Job
-from .running import run_one
 from .schedule import SKIPPED, Schedule
 
 
@@ -31,18 +29,3 @@ class InlineExecutor(Executor):
             yield job, outcome
             yield from schedule.finish(job, outcome)
         yield from schedule.skip_rest(SKIPPED)
-
-    def _run_here(self, job: Job, options: RunOptions) -> TaskOutcome:
-        start = time.perf_counter()
-        try:
-            self._in_task = True
-            if self.stopping:
-                raise KeyboardInterrupt
-            return run_one(job.task, self.project, job.recompute, record=options.record, reason=options.reason)
-        except KeyboardInterrupt:
-            self.stop()
-            return TaskOutcome(
-                job.task.taskname, job.key, "interrupted", time.perf_counter() - start, "interrupted"
-            )
-        finally:
-            self._in_task = False

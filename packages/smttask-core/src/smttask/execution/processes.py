@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..engine import warm_up
 from ..errors import SmttaskError
+from ..storage.claim import is_heartbeat_thread
 from .base import Executor
 from .growth import GrowthTrial
 from .mainmodule import pack_main_classes
@@ -72,14 +73,12 @@ class ProcessExecutor(Executor):
         A forked worker starts in milliseconds with every module this process
         imported; forking a process that runs other threads (a notebook
         kernel, a live progress display) is unsafe, so those spawn fresh workers.
+        The claim heartbeat's thread does not count: a forked child starts its own.
         """
         import multiprocessing
 
-        if (
-            "fork" in multiprocessing.get_all_start_methods()
-            and sys.platform != "darwin"
-            and threading.active_count() == 1
-        ):
+        others = [t for t in threading.enumerate() if t is not threading.main_thread() and not is_heartbeat_thread(t)]
+        if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" and not others:
             return "fork"
         return "spawn"
 
@@ -138,7 +137,16 @@ class ProcessExecutor(Executor):
                     break
                 if self.on_tick is not None:
                     self.on_tick()
-                for job, outcome in pool.wait(timeout=pool.wait_time(schedule)):
+                ran_here = False
+                turn_ends = time.perf_counter() + QueueDepth.quick_seconds
+                while not self.stopping and time.perf_counter() < turn_ends and (job := pool.take_here(schedule)):
+                    started(job)
+                    outcome = self._run_here(job, options)
+                    pool.ran_here(job, outcome)
+                    ran_here = True
+                    yield job, outcome
+                    yield from schedule.finish(job, outcome)
+                for job, outcome in pool.wait(timeout=0.0 if ran_here else pool.wait_time(schedule)):
                     if outcome is None:  # it never started: run it elsewhere (or skip it, if stopping)
                         schedule.retry(job)
                         continue
@@ -209,11 +217,16 @@ class _Pool:
     :meth:`grow`), so a batch of quick tasks is not slowed by starting workers
     that would mostly compete for the CPU with the one already running; a
     worker added for quick jobs is kept only if the batch goes faster with it
-    (see :mod:`smttask.execution.growth`).
+    (see :mod:`smttask.execution.growth`). The parent process takes a slot
+    too, for quick jobs only (see :meth:`take_here`): it runs those the
+    workers' queues have no room for, between reading their messages.
     """
 
     #: Seconds a new worker costs at least: its start, its first job's extra work, the parent's share.
     min_startup: ClassVar[float] = 0.02
+    #: Seconds of quick jobs a lazy pool's worker holds: enough to outlast the parent's turn at running
+    #: quick jobs itself (:attr:`QueueDepth.quick_seconds`), few enough to leave the parent some.
+    shared_queue_seconds: ClassVar[float] = 2 * QueueDepth.quick_seconds
 
     def __init__(
         self, ctx: BaseContext, setup: WorkerSetup, size: int, on_start: Callable[[Job], None], *, lazy: bool
@@ -232,15 +245,17 @@ class _Pool:
         self.depths = QueueDepth()
         self.trial = GrowthTrial()
         self._on_trial: _Worker | None = None
+        self._deadly: set[str] = set()  # task types a job of which ended its worker: never run in the parent
 
     def start(self) -> None:
         self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(1 if self.lazy else self.size)]
 
     def grow(self, schedule: Schedule) -> None:
         """Start one more worker, if the pool is lazy and not full, and the jobs ready to start are worth it:
-        a running job has taken longer than a worker takes to start, or the ready jobs' typical duration
-        (of the next one's task type), shared among the workers, adds up to longer than that. A worker
-        added for the second reason is on trial, and retired if the batch did not go faster with it."""
+        a running job has taken longer than a worker takes to start (and the next ready job is not known
+        to be quick: the parent runs those), or the ready jobs' typical duration (of the next one's task
+        type), shared among the workers and the parent, adds up to longer than that. A worker added for
+        the second reason is on trial, and retired if the batch did not go faster with it."""
         now = time.perf_counter()
         verdict = self.trial.verdict(now, self._active())
         if verdict is False and self._on_trial is not None:
@@ -253,15 +268,40 @@ class _Pool:
         if waiting is None:
             return
         cost = self._startup_cost()
-        if self._longest_running() > cost:
+        quick = self.depths.is_quick(waiting.task.taskname)
+        if self._longest_running() > cost and not quick:  # quick jobs have the parent meanwhile
             self._add()
             return
         typical = self.depths.typical(waiting.task.taskname)
-        backlog = typical * schedule.ready_count / max(self._active(), 1) if typical is not None else 0.0
+        if typical is None or quick and self._active() + 1 >= self.size:
+            return  # the parent runs quick jobs too: it holds a slot of its own
+        backlog = typical * schedule.ready_count / (self._active() + quick)
         ceiling = self.trial.ceiling
         if backlog > cost and self.trial.may_start(now) and (ceiling is None or self._active() < ceiling):
             self._on_trial = self._add()
             self.trial.start(now)
+
+    def take_here(self, schedule: Schedule) -> Job | None:
+        """The next ready job, taken for the parent to run, if the pool is lazy and its task type is known
+        to be quick (see :meth:`QueueDepth.is_quick`) and never ended a worker; else None.
+
+        Quick jobs only: the parent reads the workers' messages and starts
+        workers between the jobs it runs, so it must be back within
+        milliseconds; and a job that crashes its process takes down the
+        whole batch when it runs in the parent, so a task type must first
+        have finished jobs in a worker without ending it.
+        """
+        if not self.lazy:
+            return None
+        job = schedule.peek()
+        if job is None or job.task.taskname in self._deadly or not self.depths.is_quick(job.task.taskname):
+            return None
+        return schedule.next_ready()
+
+    def ran_here(self, job: Job, outcome: TaskOutcome) -> None:
+        """The parent ran *job*: its duration counts like a worker's."""
+        self.depths.record(job.task.taskname, outcome.duration)
+        self.trial.finished(time.perf_counter())
 
     def _add(self) -> _Worker:
         taken = {w.slot for w in self.workers if not w.exited}
@@ -297,7 +337,7 @@ class _Pool:
         not measured yet, so that a slow job never waits behind another for a worker about to start."""
         if self._can_grow() and self.depths.typical(taskname) is None:
             return 1
-        return self.depths.depth_for(taskname)
+        return self.depths.depth_for(taskname, self.shared_queue_seconds if self.lazy else None)
 
     def _longest_running(self) -> float:
         """Seconds the longest-running job of a ready worker has run (0 if none runs)."""
@@ -436,6 +476,7 @@ class _Pool:
         elif worker.jobs and not worker.said_bye:
             job = worker.jobs.popleft()
             duration = time.perf_counter() - worker.started
+            self._deadly.add(job.task.taskname)
             if worker.terminated:
                 yield job, TaskOutcome(job.task.taskname, job.key, "interrupted", duration, "interrupted")
             else:

@@ -51,9 +51,11 @@ class QueueDepth:
         typical = self.typical(taskname)
         return typical is not None and typical <= self.quick_seconds
 
-    def depth_for(self, taskname: str) -> int:
-        """How many jobs of *taskname* a worker may hold, the running one included."""
+    def depth_for(self, taskname: str, queued_seconds: float | None = None) -> int:
+        """How many jobs of *taskname* a worker may hold, the running one included: about *queued_seconds*
+        of work (default :attr:`queued_seconds`)."""
         typical = self.typical(taskname)
         if typical is None:
             return self.min_depth
-        return max(self.min_depth, min(self.max_depth, int(self.queued_seconds / max(typical, 1e-4))))
+        seconds = self.queued_seconds if queued_seconds is None else queued_seconds
+        return max(self.min_depth, min(self.max_depth, int(seconds / max(typical, 1e-4))))

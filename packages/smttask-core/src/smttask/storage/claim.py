@@ -26,6 +26,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import ClassVar
 
 from ..errors import ClaimTimeoutError, StorageFullError
 from ..files import disk_full, make_dirs, pid_alive, temp_name, temp_tag
@@ -168,20 +169,27 @@ class _Heartbeat:
     for the heartbeat than for their own work.
     """
 
+    #: The name of its thread (see :func:`is_heartbeat_thread`).
+    thread_name: ClassVar[str] = "smttask-heartbeat"
+
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget the claims and the thread: at start, and in a forked child, which has no heartbeat
+        thread and may have been forked while that thread held the lock."""
         self._lock = threading.Lock()
         self._claims: dict[int, Claim] = {}
         self._wake = threading.Event()
-        self._pid = -1
+        self._running = False
         #: How long the thread sleeps between rounds now; a claim that needs a shorter beat wakes it.
         self._interval = _IDLE_INTERVAL
 
     def add(self, claim: Claim) -> None:
         with self._lock:
-            if self._pid != os.getpid():  # first use, or a forked child: start a thread here
-                self._pid = os.getpid()
-                self._claims = {}
-                threading.Thread(target=self._run, daemon=True, name="smttask-heartbeat").start()
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, daemon=True, name=self.thread_name).start()
             self._claims[id(claim)] = claim
             if claim.heartbeat < self._interval:  # else the next round is soon enough: no wake-up per task
                 self._wake.set()
@@ -210,6 +218,13 @@ class _Heartbeat:
 
 
 _heartbeat = _Heartbeat()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_heartbeat._reset)
+
+
+def is_heartbeat_thread(thread: threading.Thread) -> bool:
+    """Whether *thread* is this process's claim heartbeat, which forking leaves safe (a child starts its own)."""
+    return thread.name == _Heartbeat.thread_name and thread.daemon
 
 
 class Claim:
