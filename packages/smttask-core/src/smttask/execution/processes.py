@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -77,8 +78,7 @@ class ProcessExecutor(Executor):
         """
         import multiprocessing
 
-        others = [t for t in threading.enumerate() if t is not threading.main_thread() and not is_heartbeat_thread(t)]
-        if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" and not others:
+        if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" and _fork_safe():
             return "fork"
         return "spawn"
 
@@ -169,7 +169,9 @@ class _Worker:
         self.created = time.perf_counter()
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=worker_main, args=(child, slot, setup), name=f"smttask-worker-{slot}")
-        with _sigint_blocked():
+        with _sigint_blocked(), warnings.catch_warnings():
+            if _fork_safe():  # Python 3.12+ warns of any thread; the heartbeat's is reset in the child
+                warnings.filterwarnings("ignore", r"This process .* is multi-threaded", DeprecationWarning)
             self.process.start()
         child.close()
         self.jobs: deque[Job] = deque()
@@ -539,6 +541,13 @@ def _write_output(stream: str, text: str) -> None:
     target = sys.stderr if stream == "stderr" else sys.stdout
     target.write(text)
     target.flush()
+
+
+def _fork_safe() -> bool:
+    """Whether this process runs no thread but the main one and the claim heartbeat's (see
+    :func:`~smttask.storage.claim.is_heartbeat_thread`)."""
+    main = threading.main_thread()
+    return all(t is main or is_heartbeat_thread(t) for t in threading.enumerate())
 
 
 @contextlib.contextmanager
