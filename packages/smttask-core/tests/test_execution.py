@@ -215,6 +215,21 @@ def test_jobs_queued_deep_behind_a_worker_that_dies_run_elsewhere(env):
     assert len(outcomes) == 301
 
 
+def test_a_worker_killed_while_holding_outcomes_fails_only_the_job_it_was_running(env):
+    """A worker holds quick jobs' outcomes while quick jobs follow; those it stored before it died are
+    computed, not failed, and the one it was running is the failure (not run again, and failing again)."""
+    project, t = env
+    with project.activate():
+        tasks = [t.pid_unless_zero(x=i) for i in range(1, 100)] + [t.pid_unless_zero(x=0)]
+        tasks += [t.pid_unless_zero(x=i) for i in range(100, 200)]
+    outcomes = {o.index: o for o in ProcessExecutor(project, workers=1, start_method="spawn").run(tasks)}
+    assert len(outcomes) == 200
+    failed = [i for i, o in outcomes.items() if o.status == "failed"]
+    assert failed == [99] and "exit code 3" in outcomes[99].error
+    assert {o.status for i, o in outcomes.items() if i != 99} == {"computed"}
+    assert all(o.outputs for i, o in outcomes.items() if i != 99)
+
+
 def test_a_job_sent_to_a_worker_that_just_died_goes_back_to_the_ready_ones(env):
     """The worker's end of the pipe is closed before the pool has seen it exit: the send is refused, not raised."""
     project, t = env

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..engine import warm_up
-from ..errors import SmttaskError
+from ..errors import CorruptResultError, SmttaskError
 from ..storage.claim import is_heartbeat_thread
 from .base import Executor
 from .growth import GrowthTrial
@@ -120,7 +120,19 @@ class ProcessExecutor(Executor):
             if on_start is not None:
                 on_start(TaskStarted(job.task.taskname, job.key, tuple(job.indices)))
 
+        def stored_outputs(job: Job) -> tuple[str, ...] | None:
+            """The files of *job*'s stored result, if it has one it did not have when the batch began."""
+            if job.recompute or not job.task.store or job.task.unpure:
+                return None
+            with self.project.activate():
+                try:
+                    found = self.project.storage.locate(job.task)
+                except CorruptResultError:
+                    return None
+            return tuple(map(str, found.files)) if found is not None else None
+
         pool = _Pool(multiprocessing.get_context(method), setup, size, started, lazy=forked)
+        pool.stored_outputs = stored_outputs
         if forked:
             gc.freeze()  # what exists now is not scanned by the workers' collector, so stays shared, not copied
         try:
@@ -248,6 +260,8 @@ class _Pool:
         self.trial = GrowthTrial()
         self._on_trial: _Worker | None = None
         self._deadly: set[str] = set()  # task types a job of which ended its worker: never run in the parent
+        #: The files of a job's result stored during this batch, or None (see :meth:`_held_by_the_dead`).
+        self.stored_outputs: Callable[[Job], tuple[str, ...] | None] = lambda job: None
 
     def start(self) -> None:
         self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(1 if self.lazy else self.size)]
@@ -475,18 +489,36 @@ class _Pool:
         worker.conn.close()
         if not worker.ready and not worker.terminated and not self.stopping:
             self._idle_deaths.append(worker.process.exitcode)
-        elif worker.jobs and not worker.said_bye:
-            job = worker.jobs.popleft()
-            duration = time.perf_counter() - worker.started
-            self._deadly.add(job.task.taskname)
-            if worker.terminated:
-                yield job, TaskOutcome(job.task.taskname, job.key, "interrupted", duration, "interrupted")
-            else:
-                yield job, TaskOutcome(
-                    job.task.taskname, job.key, "failed", duration, _death_message(worker.process.exitcode)
-                )
+        elif not worker.said_bye:
+            yield from self._held_by_the_dead(worker)
+            if worker.jobs:
+                yield self._running_when_it_died(worker)
         while worker.jobs:  # queued behind, never started
             yield worker.jobs.popleft(), None
+
+    def _held_by_the_dead(self, worker: _Worker) -> Iterator[tuple[Job, TaskOutcome]]:
+        """The jobs at the front of a dead worker's queue that it finished, with their outcomes.
+
+        A worker holds the outcomes of quick jobs while the next is quick too
+        (see :mod:`smttask.execution.worker`); killed meanwhile, it never sent
+        them. A job whose result is stored now was finished: it is computed
+        (its duration is lost), and the first job without a result is the one
+        that was running.
+        """
+        while worker.jobs and (outputs := self.stored_outputs(worker.jobs[0])) is not None:
+            job = worker.jobs.popleft()
+            yield job, TaskOutcome(job.task.taskname, job.key, "computed", 0.0, outputs=outputs)
+
+    def _running_when_it_died(self, worker: _Worker) -> tuple[Job, TaskOutcome]:
+        """The job a dead worker was running: interrupted if it was stopped, else failed."""
+        job = worker.jobs.popleft()
+        duration = time.perf_counter() - worker.started
+        self._deadly.add(job.task.taskname)
+        if worker.terminated:
+            return job, TaskOutcome(job.task.taskname, job.key, "interrupted", duration, "interrupted")
+        return job, TaskOutcome(
+            job.task.taskname, job.key, "failed", duration, _death_message(worker.process.exitcode)
+        )
 
     def _write_output(self, stream: str, text: str) -> None:
         """Pass on what a worker printed; a warning every worker gives is shown once."""
