@@ -70,11 +70,13 @@ class _Sink(io.TextIOBase):
 
 
 class _DescriptorSpool:
-    """Points file descriptors 1 and 2 at one temporary file, and back again."""
+    """Points file descriptors 1 and 2 at one temporary file, and back again; what reached the file is
+    taken in turns, by :meth:`take`."""
 
     def __init__(self) -> None:
         self._spool: IO[bytes] | None = None
         self._saved: list[tuple[int, int]] = []
+        self._taken = 0
 
     def start(self) -> None:
         try:
@@ -89,18 +91,69 @@ class _DescriptorSpool:
             os.dup2(self._spool.fileno(), fd)
             self._saved.append((fd, copy))
 
-    def stop(self, into: CapturedOutput) -> None:
-        """Put the descriptors back and add what reached the file to *into*."""
+    def take(self, into: CapturedOutput) -> None:
+        """Add to *into* what reached the file since the last :meth:`take`."""
+        if self._spool is None:
+            return
+        size = os.fstat(self._spool.fileno()).st_size
+        if size > self._taken:
+            self._spool.seek(self._taken)
+            into.add(size - self._taken, self._spool.read(HEAD_LIMIT).decode("utf-8", errors="replace"))
+            self._taken = size
+
+    def stop(self) -> None:
+        """Put the descriptors back and remove the file."""
         for fd, copy in self._saved:
             os.dup2(copy, fd)
             os.close(copy)
         self._saved.clear()
-        if self._spool is None:
-            return
-        with self._spool as spool:
-            size = os.fstat(spool.fileno()).st_size
-            spool.seek(0)
-            into.add(size, spool.read(HEAD_LIMIT).decode("utf-8", errors="replace"))
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+
+class OutputCapture:
+    """Captures stdout and stderr, and gives an empty stdin, while it is entered; :meth:`block` tells
+    what each of several blocks printed.
+
+    One temporary file takes the file descriptors' output for all the blocks:
+    loading a thousand task files, each in a block of its own, then costs one
+    file, not a thousand (each created and removed, which on some filesystems
+    slows every file created after it).
+    """
+
+    def __init__(self) -> None:
+        self._spool = _DescriptorSpool()
+        self._saved: tuple[object, object, object] | None = None
+
+    def __enter__(self) -> OutputCapture:
+        self._saved = (sys.stdout, sys.stderr, sys.stdin)
+        _flush(sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)
+        try:
+            self._spool.start()
+            sys.stdin = io.StringIO("")
+        except BaseException:
+            self._spool.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _flush(sys.__stdout__, sys.__stderr__)
+        sys.stdout, sys.stderr, sys.stdin = self._saved  # type: ignore[assignment]
+        self._spool.stop()
+
+    @contextlib.contextmanager
+    def block(self) -> Iterator[CapturedOutput]:
+        """Capture what the block prints into the yielded :class:`CapturedOutput`, filled in when it ends."""
+        result = CapturedOutput()
+        outer = (sys.stdout, sys.stderr)
+        try:
+            sys.stdout, sys.stderr = _Sink(result), _Sink(result)
+            yield result
+        finally:
+            _flush(sys.__stdout__, sys.__stderr__)  # what was written to them belongs to the capture
+            sys.stdout, sys.stderr = outer
+            self._spool.take(result)
 
 
 @contextlib.contextmanager
@@ -110,18 +163,8 @@ def captured_output() -> Iterator[CapturedOutput]:
     The yielded :class:`CapturedOutput` is filled in when the block ends;
     streams and descriptors are put back however it ends.
     """
-    result = CapturedOutput()
-    saved = (sys.stdout, sys.stderr, sys.stdin)
-    _flush(*saved[:2], sys.__stdout__, sys.__stderr__)
-    spool = _DescriptorSpool()
-    try:
-        spool.start()
-        sys.stdout, sys.stderr, sys.stdin = _Sink(result), _Sink(result), io.StringIO("")
+    with OutputCapture() as capture, capture.block() as result:
         yield result
-    finally:
-        _flush(sys.__stdout__, sys.__stderr__)  # what was written to them belongs to the capture
-        sys.stdout, sys.stderr, sys.stdin = saved
-        spool.stop(result)
 
 
 def _flush(*streams: object) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .capture import CapturedOutput, captured_output
+from .capture import CapturedOutput, OutputCapture, captured_output
 from .display import shown
 
 if TYPE_CHECKING:
@@ -58,16 +58,17 @@ class Entry:
         return self.printed_note if self.task is not None else None
 
 
-def load_entry(path: Path, project: Project) -> Entry:
+def load_entry(path: Path, project: Project, capture: OutputCapture | None = None) -> Entry:
     """Rebuild the task of *path* in *project* (imports only the module the file names).
 
     Every exception but ``KeyboardInterrupt`` becomes the entry's error, and
-    output printed meanwhile is captured into :attr:`Entry.printed`.
+    output printed meanwhile is captured into :attr:`Entry.printed` (by
+    *capture*, one entered for several files, else a capture of its own).
     """
     from smttask import TaskFileError
     from smttask.taskfile import task_from_desc
 
-    with project.activate(), captured_output() as printed:
+    with project.activate(), (capture.block() if capture is not None else captured_output()) as printed:
         try:
             entry = Entry(path, task=task_from_desc(path))
         except TaskFileError as exc:  # its traceback matters only when it wraps what the module raised
@@ -100,7 +101,8 @@ def _describe(exc: BaseException) -> str:
 
 def load_entries(paths: Sequence[Path], project: Project) -> list[Entry]:
     """One :class:`Entry` per path, in order."""
-    return [load_entry(path, project) for path in paths]
+    with project.activate(), OutputCapture() as capture:
+        return [load_entry(path, project, capture) for path in paths]
 
 
 def load_warnings(entries: Sequence[Entry]) -> list[str]:
