@@ -239,8 +239,9 @@ class _Pool:
     #: Seconds a new worker costs at least: its start, its first job's extra work, the parent's share.
     min_startup: ClassVar[float] = 0.02
     #: Seconds of quick jobs a lazy pool's worker holds: enough to outlast the parent's turn at running
-    #: quick jobs itself (:attr:`QueueDepth.quick_seconds`), few enough to leave the parent some.
-    shared_queue_seconds: ClassVar[float] = 2 * QueueDepth.quick_seconds
+    #: quick jobs itself (:attr:`QueueDepth.quick_seconds`) after the worker held its outcomes for up to
+    #: 10 ms (see :mod:`smttask.execution.worker`), few enough to leave the parent some.
+    shared_queue_seconds: ClassVar[float] = 0.025
 
     def __init__(
         self, ctx: BaseContext, setup: WorkerSetup, size: int, on_start: Callable[[Job], None], *, lazy: bool
