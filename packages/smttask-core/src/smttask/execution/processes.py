@@ -120,19 +120,9 @@ class ProcessExecutor(Executor):
             if on_start is not None:
                 on_start(TaskStarted(job.task.taskname, job.key, tuple(job.indices)))
 
-        def stored_outputs(job: Job) -> tuple[str, ...] | None:
-            """The files of *job*'s stored result, if it has one it did not have when the batch began."""
-            if job.recompute or not job.task.store or job.task.unpure:
-                return None
-            with self.project.activate():
-                try:
-                    found = self.project.storage.locate(job.task)
-                except CorruptResultError:
-                    return None
-            return tuple(map(str, found.files)) if found is not None else None
-
-        pool = _Pool(multiprocessing.get_context(method), setup, size, started, lazy=forked)
-        pool.stored_outputs = stored_outputs
+        pool = _Pool(
+            multiprocessing.get_context(method), setup, size, started, lazy=forked, stored=self._stored_outputs
+        )
         if forked:
             gc.freeze()  # what exists now is not scanned by the workers' collector, so stays shared, not copied
         try:
@@ -171,6 +161,18 @@ class ProcessExecutor(Executor):
             pool.shutdown(self.stop_grace)
             if forked:
                 gc.unfreeze()
+
+
+    def _stored_outputs(self, job: Job) -> tuple[str, ...] | None:
+        """The files of *job*'s stored result, if it has one it did not have when the batch began."""
+        if job.recompute or not job.task.store or job.task.unpure:
+            return None
+        with self.project.activate():
+            try:
+                found = self.project.storage.locate(job.task)
+            except CorruptResultError:
+                return None
+        return tuple(map(str, found.files)) if found is not None else None
 
 
 class _Worker:
@@ -244,7 +246,14 @@ class _Pool:
     shared_queue_seconds: ClassVar[float] = 0.025
 
     def __init__(
-        self, ctx: BaseContext, setup: WorkerSetup, size: int, on_start: Callable[[Job], None], *, lazy: bool
+        self,
+        ctx: BaseContext,
+        setup: WorkerSetup,
+        size: int,
+        on_start: Callable[[Job], None],
+        *,
+        lazy: bool,
+        stored: Callable[[Job], tuple[str, ...] | None] = lambda job: None,
     ) -> None:
         self.ctx = ctx
         self.setup = setup
@@ -262,7 +271,7 @@ class _Pool:
         self._on_trial: _Worker | None = None
         self._deadly: set[str] = set()  # task types a job of which ended its worker: never run in the parent
         #: The files of a job's result stored during this batch, or None (see :meth:`_held_by_the_dead`).
-        self.stored_outputs: Callable[[Job], tuple[str, ...] | None] = lambda job: None
+        self.stored = stored
 
     def start(self) -> None:
         self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(1 if self.lazy else self.size)]
@@ -506,7 +515,7 @@ class _Pool:
         (its duration is lost), and the first job without a result is the one
         that was running.
         """
-        while worker.jobs and (outputs := self.stored_outputs(worker.jobs[0])) is not None:
+        while worker.jobs and (outputs := self.stored(worker.jobs[0])) is not None:
             job = worker.jobs.popleft()
             yield job, TaskOutcome(job.task.taskname, job.key, "computed", 0.0, outputs=outputs)
 
@@ -514,9 +523,9 @@ class _Pool:
         """The job a dead worker was running: interrupted if it was stopped, else failed."""
         job = worker.jobs.popleft()
         duration = time.perf_counter() - worker.started
-        self._deadly.add(job.task.taskname)
         if worker.terminated:
             return job, TaskOutcome(job.task.taskname, job.key, "interrupted", duration, "interrupted")
+        self._deadly.add(job.task.taskname)
         return job, TaskOutcome(
             job.task.taskname, job.key, "failed", duration, _death_message(worker.process.exitcode)
         )
