@@ -46,20 +46,44 @@ def empty_record_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def init_lab_book(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, str], None]:
+@pytest.fixture(scope="session")
+def init_lab_book(request: pytest.FixtureRequest) -> Callable[[Path, str], None]:
     """``smttask_sumatra.init_project(root, name=name)``, its record store copied from :func:`empty_record_store`.
 
     smttask-sumatra is imported only when it is called, so a test that skips
-    without it (``pytest.importorskip``) can still ask for this fixture.
+    without it (``pytest.importorskip``) can still ask for this fixture. It is
+    session-scoped so that session-scoped lab templates (see :func:`copy_lab`)
+    can use it too.
     """
 
     def init(root: Path, name: str) -> None:
         from smttask_sumatra import initialize
 
         store = request.getfixturevalue("empty_record_store")
-        with monkeypatch.context() as patched:
+        with pytest.MonkeyPatch.context() as patched:
             patched.setattr(initialize, "create_store", lambda path: shutil.copyfile(store, path))
             initialize.init_project(root, name=name)
 
     return init
+
+
+def _copy_lab(template: Path, dest: Path) -> Path:
+    """A copy at ``dest`` of a built lab (a git repository holding a Sumatra lab book), its lab book moved there.
+
+    Building a lab (``git init``, commits, ``init_project``) costs about half a
+    second per test on a loaded machine; copying a pristine one built once per
+    test process costs a few milliseconds, so each test still gets its own lab
+    to write into. Sumatra's project file (``.smt/project``, ignored by git)
+    names the lab's absolute paths: the copy's name ``dest`` instead.
+    """
+    shutil.copytree(template, dest, symlinks=True)
+    project = dest / ".smt" / "project"
+    if project.exists():
+        project.write_text(project.read_text(encoding="utf-8").replace(str(template), str(dest)), encoding="utf-8")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def copy_lab() -> Callable[[Path, Path], Path]:
+    """``copy_lab(template, dest)``: a test's own copy of a lab built once per test process (see :func:`_copy_lab`)."""
+    return _copy_lab

@@ -1,4 +1,7 @@
-"""A fresh recorded project per test: a git repository with a real Sumatra lab book and the suite's task module."""
+"""A fresh recorded project per test: a git repository with a real Sumatra lab book and the suite's task module.
+
+Each test gets its own copy of a project built once per test process.
+"""
 
 from __future__ import annotations
 
@@ -36,12 +39,10 @@ class Lab:
         return RecordStoreView(self.project)
 
 
-@pytest.fixture
-def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, init_lab_book: Callable[[Path, str], None]) -> Iterator[Lab]:
-    from smttask import Project
-
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    root = tmp_path / "lab"
+@pytest.fixture(scope="session")
+def lab_template(tmp_path_factory: pytest.TempPathFactory, init_lab_book: Callable[[Path, str], None]) -> Path:
+    """A pristine recorded project built once per test process: the suite's modules and the lab book, committed."""
+    root = tmp_path_factory.mktemp("suite-lab-template") / "lab"
     root.mkdir()
     _git(root, "init", "-q")
     for name in MODULES:
@@ -52,6 +53,21 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, init_lab_book: Callable
     init_lab_book(root, "suite")
     _git(root, "add", ".")
     _git(root, "commit", "-qm", "smttask project")
+    return root
+
+
+@pytest.fixture
+def lab(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lab_template: Path,
+    copy_lab: Callable[[Path, Path], Path],
+) -> Iterator[Lab]:
+    """This test's own copy of :func:`lab_template`, the suite's modules imported afresh, activated."""
+    from smttask import Project
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    root = copy_lab(lab_template, tmp_path / "lab")
     monkeypatch.chdir(root)
     monkeypatch.syspath_prepend(str(root))
     for name in MODULES:

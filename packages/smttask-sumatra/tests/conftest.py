@@ -31,16 +31,32 @@ def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return state
 
 
-@pytest.fixture
-def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, init_lab_book: Callable[[Path, str], None]) -> Iterator[Lab]:
-    root = make_repo(tmp_path / "lab")
+@pytest.fixture(scope="session")
+def lab_template(tmp_path_factory: pytest.TempPathFactory, init_lab_book: Callable[[Path, str], None]) -> Path:
+    """A pristine lab built once per test process: the task module and the Sumatra project, each committed."""
+    root = make_repo(tmp_path_factory.mktemp("lab-template") / "lab")
     module_name = f"labtasks_{uuid.uuid4().hex[:8]}"
     (root / f"{module_name}.py").write_text(TASKS_SOURCE, encoding="utf-8")
     commit_all(root, "tasks")
     init_lab_book(root, "lab")
     commit_all(root, "smttask project")
+    return root
+
+
+@pytest.fixture
+def lab(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lab_template: Path,
+    copy_lab: Callable[[Path, Path], Path],
+) -> Iterator[Lab]:
+    """This test's own copy of :func:`lab_template`, its task module imported afresh, activated."""
+    root = copy_lab(lab_template, tmp_path / "lab")
+    (module_file,) = root.glob("labtasks_*.py")
+    module_name = module_file.stem
     monkeypatch.chdir(root)
     monkeypatch.syspath_prepend(str(root))
+    sys.modules.pop(module_name, None)
     tasks = importlib.import_module(module_name)
     project = Project(root, plugin_manager=plugin_manager())
     with project.activate():

@@ -1,8 +1,8 @@
 """Helpers of smttask-sumatra's tests: a real git repository in a temporary directory, holding a real Sumatra project.
 
-Each test gets its own repository with a freshly written task module (under a
-unique module name, so tests never share imported code), a project made by
-``init_project`` and committed, and an smttask ``Project`` whose plugin manager
+Each test gets its own repository, copied from one built once per test process,
+with a task module (imported afresh for each test, so tests never share imported
+code), a project made by ``init_project`` and committed, and an smttask ``Project`` whose plugin manager
 holds only the built-ins and this plugin.
 """
 

@@ -100,15 +100,23 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-@pytest.fixture
-def recorded_lab(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, init_lab_book: Callable[[Path, str], None]
-) -> Iterator[Lab]:
-    """A git repository with a real Sumatra lab book (smttask project init) and the test tasks."""
+@dataclass(frozen=True)
+class LabTemplate:
+    """A pristine recorded lab built once per test process, and the name of its task module."""
+
+    root: Path
+    module: str
+
+
+@pytest.fixture(scope="session")
+def recorded_lab_template(
+    tmp_path_factory: pytest.TempPathFactory, init_lab_book: Callable[[Path, str], None]
+) -> LabTemplate:
+    """A git repository with a real Sumatra lab book (smttask project init) and the test tasks, never run in."""
     pytest.importorskip("smttask_sumatra", reason="smttask-sumatra is not installed")
     if subprocess.run(["git", "--version"], capture_output=True).returncode != 0:
         pytest.skip("git is not installed")
-    root = tmp_path / "lab"
+    root = tmp_path_factory.mktemp("recorded-lab-template") / "lab"
     root.mkdir()
     _git(root, "init", "-q")
     _git(root, "config", "user.email", "viz@example.invalid")
@@ -119,8 +127,22 @@ def recorded_lab(
     init_lab_book(root, "vizlab")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "smttask project")
+    return LabTemplate(root, name)
+
+
+@pytest.fixture
+def recorded_lab(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    recorded_lab_template: LabTemplate,
+    copy_lab: Callable[[Path, Path], Path],
+) -> Iterator[Lab]:
+    """This test's own copy of :func:`recorded_lab_template`, its task module imported afresh, activated."""
+    root = copy_lab(recorded_lab_template.root, tmp_path / "lab")
+    name = recorded_lab_template.module
     monkeypatch.chdir(root)
     monkeypatch.syspath_prepend(str(root))
+    sys.modules.pop(name, None)
     tasks = importlib.import_module(name)
     project = Project(root, plugin_manager=make_plugin_manager())
     with project.activate():
