@@ -9,9 +9,14 @@ one of these fixtures says so itself with ``pytestmark = pytest.mark.service``.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -87,3 +92,34 @@ def _copy_lab(template: Path, dest: Path) -> Path:
 def copy_lab() -> Callable[[Path, Path], Path]:
     """``copy_lab(template, dest)``: a test's own copy of a lab built once per test process (see :func:`_copy_lab`)."""
     return _copy_lab
+
+
+@contextlib.contextmanager
+def _open_lab(
+    template: Path, dest: Path, modules: Sequence[str], monkeypatch: pytest.MonkeyPatch, **project: Any
+) -> Iterator[tuple[Path, ModuleType, Any]]:
+    """A copy of *template* at *dest* (see :func:`_copy_lab`) as a test works in it: the working directory,
+    on ``sys.path``, its *modules* imported afresh (the first is yielded), its ``Project(**project)``
+    activated; the modules are forgotten after."""
+    from smttask import Project
+
+    root = _copy_lab(template, dest)
+    monkeypatch.chdir(root)
+    monkeypatch.syspath_prepend(str(root))
+    for name in modules:
+        sys.modules.pop(name, None)
+    tasks = importlib.import_module(modules[0])
+    lab_project = Project(root, **project)
+    try:
+        with lab_project.activate():
+            yield root, tasks, lab_project
+    finally:
+        for name in modules:
+            sys.modules.pop(name, None)
+
+
+@pytest.fixture(scope="session")
+def open_lab() -> Callable[..., contextlib.AbstractContextManager[tuple[Path, ModuleType, Any]]]:
+    """``with open_lab(template, dest, modules, monkeypatch, **project_options) as (root, tasks, project)``:
+    a test's own copy of a lab template, opened (see :func:`_open_lab`)."""
+    return _open_lab

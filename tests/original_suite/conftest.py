@@ -5,10 +5,8 @@ Each test gets its own copy of a project built once per test process.
 
 from __future__ import annotations
 
-import importlib
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -57,24 +55,8 @@ def lab_template(tmp_path_factory: pytest.TempPathFactory, init_lab_book: Callab
 
 
 @pytest.fixture
-def lab(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    lab_template: Path,
-    copy_lab: Callable[[Path, Path], Path],
-) -> Iterator[Lab]:
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lab_template: Path, open_lab: Callable[..., Any]) -> Iterator[Lab]:
     """This test's own copy of :func:`lab_template`, the suite's modules imported afresh, activated."""
-    from smttask import Project
-
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    root = copy_lab(lab_template, tmp_path / "lab")
-    monkeypatch.chdir(root)
-    monkeypatch.syspath_prepend(str(root))
-    for name in MODULES:
-        sys.modules.pop(name, None)
-    tasks = importlib.import_module("tasks_for_testing")
-    project = Project(root)
-    with project.activate():
+    with open_lab(lab_template, tmp_path / "lab", MODULES, monkeypatch) as (root, tasks, project):
         yield Lab(root, project, tasks)
-    for name in MODULES:
-        sys.modules.pop(name, None)

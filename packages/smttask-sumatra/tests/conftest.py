@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import sys
@@ -18,8 +17,6 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from sumatra_lab import TASKS_SOURCE, Lab, commit_all, make_repo, plugin_manager  # noqa: E402
-
-from smttask import Project  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -44,26 +41,14 @@ def lab_template(tmp_path_factory: pytest.TempPathFactory, init_lab_book: Callab
 
 
 @pytest.fixture
-def lab(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    lab_template: Path,
-    copy_lab: Callable[[Path, Path], Path],
-) -> Iterator[Lab]:
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lab_template: Path, open_lab: Callable[..., Any]) -> Iterator[Lab]:
     """This test's own copy of :func:`lab_template`, its task module imported afresh, activated."""
-    root = copy_lab(lab_template, tmp_path / "lab")
-    (module_file,) = root.glob("labtasks_*.py")
-    module_name = module_file.stem
-    monkeypatch.chdir(root)
-    monkeypatch.syspath_prepend(str(root))
-    sys.modules.pop(module_name, None)
-    tasks = importlib.import_module(module_name)
-    project = Project(root, plugin_manager=plugin_manager())
-    with project.activate():
+    (module_file,) = lab_template.glob("labtasks_*.py")
+    opened = open_lab(lab_template, tmp_path / "lab", [module_file.stem], monkeypatch, plugin_manager=plugin_manager())
+    with opened as (root, tasks, project):
         yield Lab(root, project, tasks)
-    for connection in getattr(tasks, "HOLD", []):
-        connection.close()
-    sys.modules.pop(module_name, None)
+        for connection in getattr(tasks, "HOLD", []):
+            connection.close()
 
 
 @pytest.fixture(scope="session")

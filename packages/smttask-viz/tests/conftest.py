@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -132,22 +133,14 @@ def recorded_lab_template(
 
 @pytest.fixture
 def recorded_lab(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    recorded_lab_template: LabTemplate,
-    copy_lab: Callable[[Path, Path], Path],
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recorded_lab_template: LabTemplate, open_lab: Callable[..., Any]
 ) -> Iterator[Lab]:
     """This test's own copy of :func:`recorded_lab_template`, its task module imported afresh, activated."""
-    root = copy_lab(recorded_lab_template.root, tmp_path / "lab")
-    name = recorded_lab_template.module
-    monkeypatch.chdir(root)
-    monkeypatch.syspath_prepend(str(root))
-    sys.modules.pop(name, None)
-    tasks = importlib.import_module(name)
-    project = Project(root, plugin_manager=make_plugin_manager())
-    with project.activate():
+    template = recorded_lab_template
+    with open_lab(
+        template.root, tmp_path / "lab", [template.module], monkeypatch, plugin_manager=make_plugin_manager()
+    ) as (root, tasks, project):
         yield Lab(root, project, tasks)
-    sys.modules.pop(name, None)
 
 
 @pytest.fixture(scope="module")
