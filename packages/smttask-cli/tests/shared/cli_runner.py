@@ -332,10 +332,12 @@ def _signals_and_environment() -> Iterator[None]:
 @contextlib.contextmanager
 def _nothing_left_running() -> Iterator[None]:
     """Fail if the command leaves a thread running or a claim held: a process would end with them."""
+    from smttask.storage.claim import is_heartbeat_thread
+
     threads = set(threading.enumerate())
     claims = _held_claims()
     yield
-    left = [t for t in threading.enumerate() if t not in threads and t.name != "smttask-heartbeat"]
+    left = [t for t in threading.enumerate() if t not in threads and not is_heartbeat_thread(t)]
     for thread in left:
         thread.join(timeout=10)  # guards against a hung test only
     running = [t.name for t in left if t.is_alive()]

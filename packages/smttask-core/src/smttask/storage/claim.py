@@ -26,7 +26,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar
 
 from ..errors import ClaimTimeoutError, StorageFullError
 from ..files import disk_full, make_dirs, pid_alive, temp_name, temp_tag
@@ -169,9 +168,6 @@ class _Heartbeat:
     for the heartbeat than for their own work.
     """
 
-    #: The name of its thread (see :func:`is_heartbeat_thread`).
-    thread_name: ClassVar[str] = "smttask-heartbeat"
-
     def __init__(self) -> None:
         self._reset()
 
@@ -181,15 +177,16 @@ class _Heartbeat:
         self._lock = threading.Lock()
         self._claims: dict[int, Claim] = {}
         self._wake = threading.Event()
-        self._running = False
+        #: The thread, once a claim was held (see :func:`is_heartbeat_thread`).
+        self.thread: threading.Thread | None = None
         #: How long the thread sleeps between rounds now; a claim that needs a shorter beat wakes it.
         self._interval = _IDLE_INTERVAL
 
     def add(self, claim: Claim) -> None:
         with self._lock:
-            if not self._running:
-                self._running = True
-                threading.Thread(target=self._run, daemon=True, name=self.thread_name).start()
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, daemon=True, name="smttask-heartbeat")
+                self.thread.start()
             self._claims[id(claim)] = claim
             if claim.heartbeat < self._interval:  # else the next round is soon enough: no wake-up per task
                 self._wake.set()
@@ -224,7 +221,7 @@ if hasattr(os, "register_at_fork"):
 
 def is_heartbeat_thread(thread: threading.Thread) -> bool:
     """Whether *thread* is this process's claim heartbeat, which forking leaves safe (a child starts its own)."""
-    return thread.name == _Heartbeat.thread_name and thread.daemon
+    return thread is _heartbeat.thread
 
 
 class Claim:
