@@ -9,7 +9,6 @@ the same process keep theirs as it was.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import click
@@ -46,9 +45,7 @@ def add_scheduler_option(cli: click.Group) -> None:
         finally:
             CLI_SCHEDULER.reset(token)
 
-    with_option = copy.copy(run)
-    with_option.params = [
-        *run.params, click.Option(["--scheduler", "dask_scheduler"], metavar="ADDRESS", help=_HELP)
-    ]
-    with_option.callback = callback
-    cli.commands["run"] = with_option
+    from smttask_cli.extending import extend_command
+
+    option = click.Option(["--scheduler", "dask_scheduler"], metavar="ADDRESS", help=_HELP)
+    extend_command(cli, "run", params=[option], callback=callback)

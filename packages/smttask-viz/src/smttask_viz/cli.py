@@ -10,7 +10,6 @@ is 1 when something could not be drawn. Errors of smttask are one line.
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 from collections.abc import Iterator
@@ -29,12 +28,10 @@ RECORD_SUFFIXES = (".html", ".htm", ".svg", ".png", ".pdf")
 def register(cli: click.Group) -> None:
     """Add ``graph`` to *cli*, and ``plot`` to its ``records`` group if there is one."""
     cli.add_command(graph_command)
-    records = cli.commands.get("records")
-    if isinstance(records, click.Group):
-        # a copy: smttask-sumatra's group is one object per process, shared by every command line built in it
-        own = copy.copy(records)
-        own.commands = {**records.commands, "plot": records_plot_command}
-        cli.commands["records"] = own
+    if isinstance(cli.commands.get("records"), click.Group):
+        from smttask_cli.extending import extend_command
+
+        extend_command(cli, "records", commands={"plot": records_plot_command})
 
 
 @contextmanager

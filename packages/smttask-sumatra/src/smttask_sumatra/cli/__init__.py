@@ -14,7 +14,7 @@ them. Errors of smttask are printed as one line and exit with status 1.
 
 from __future__ import annotations
 
-import copy
+from typing import cast
 
 import click
 
@@ -50,20 +50,17 @@ def register(cli: click.Group) -> None:
     store.add_command(create_surrogates_command)
     cli.add_command(smt_command)
     cli.add_command(export_command)
-    run = cli.commands.get("run")
-    if isinstance(run, click.Command):
-        with_option = copy.copy(run)  # smttask-cli's run is one object per process, shared by every command line
-        with_option.params = [*run.params, record_store_option()]
-        cli.commands["run"] = with_option
+    from smttask_cli.extending import extend_command
+
+    extend_command(cli, "run", params=[record_store_option()])
 
 
 def _group(cli: click.Group, name: str, help: str) -> click.Group:
     existing = cli.commands.get(name)
-    if isinstance(existing, click.Group):  # extended in a copy, as the group may be another package's
-        own = copy.copy(existing)
-        own.commands = dict(existing.commands)
-        cli.commands[name] = own
-        return own
+    if isinstance(existing, click.Group):  # another package's: extended in a copy
+        from smttask_cli.extending import extend_command
+
+        return cast(click.Group, extend_command(cli, name))  # a copy of a group is a group
     group = click.Group(name, help=help)
     cli.add_command(group)
     added = cli.commands.get(name)
