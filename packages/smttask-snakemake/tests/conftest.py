@@ -28,3 +28,21 @@ def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SnakeProject]:
     yield make_project(tmp_path, monkeypatch)
     sys.modules.pop(TASK_MODULE, None)
+
+
+@pytest.fixture(scope="class")
+def class_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnakeProject]:
+    """A project shared by the tests of one class, which read what one real Snakemake run left there.
+
+    Each Snakemake start costs about a CPU-second (Snakemake imports every installed
+    executor plugin), so the tests of a run that only read its outcome share it. Such
+    a class is marked ``xdist_group`` (``--dist loadgroup`` is in the pytest options),
+    so that one pytest-xdist worker runs all of its tests and starts the run once.
+    """
+    root = tmp_path_factory.mktemp("snake-class")
+    with pytest.MonkeyPatch.context() as patch:
+        state = root / "state"
+        state.mkdir()
+        patch.setenv("XDG_STATE_HOME", str(state))  # as state_home does for each test (made after this)
+        yield make_project(root, patch)
+    sys.modules.pop(TASK_MODULE, None)

@@ -8,10 +8,11 @@ import re
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from snake_lab import SnakeProject, make_project
+from snake_lab import Done, SnakeProject, make_project
 
 RUN = ("snakemake", "run", "--cores", "2")
 
@@ -31,49 +32,136 @@ def rules(snakefile: Path) -> list[str]:
     return [name for name in re.findall(r"^rule (\w+):", snakefile.read_text(), re.M) if name != "all"]
 
 
-def test_a_written_snakefile_runs_the_diamond_in_dependency_order_with_the_shared_task_once(
-    project: SnakeProject,
-) -> None:
+def read_if_written(path: Path) -> str:
+    """The text of *path*, or "" if it was not written (a test asserting on the write then fails, not the fixture)."""
+    return path.read_text() if path.exists() else ""
+
+
+@dataclass
+class DiamondRuns:
+    """A diamond's ``snakemake write``, Snakemake's run of the written file, then ``smttask snakemake run``."""
+
+    project: SnakeProject
+    tasks: tuple[object, ...]
+    wrote: Done
+    snakefile: str
+    done: Done
+    stored: list[bool]
+    computed: list[tuple[str, int]]
+    second: Done
+
+
+@pytest.fixture(scope="class")
+def diamond_runs(class_project: SnakeProject) -> DiamondRuns:
+    """The runs :class:`TestADiamondFromAWrittenSnakefile` reads, made once (what each step left is kept)."""
+    project = class_project
     tasks = diamond(project)
     wrote = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
-    assert wrote.returncode == 0, wrote.output
-    assert "1 upstream task file(s) written" in wrote.stderr
-    text = (project.root / "Snakefile").read_text()
-    for task in tasks:  # every target is the marker the storage backend names
-        assert repr(str(project.marker(task).relative_to(project.root))) in text
-
+    snakefile = read_if_written(project.root / "Snakefile")
     done = project.snakemake("-s", "Snakefile", "--cores", "2")
-    assert done.returncode == 0, done.output
-    assert all(project.stored(task) for task in tasks)
-    order = [name for name, _ in project.computed()]
-    assert sorted(order) == ["base1", "join", "left", "right"]  # base computed once, for both
-    assert order[0] == "base1" and order[-1] == "join"
+    stored = [project.stored(task) for task in tasks]
+    computed = project.computed()
+    second = project.smttask(*RUN, "tasks")
+    return DiamondRuns(project, tasks, wrote, snakefile, done, stored, computed, second)
 
 
-def test_a_failing_task_file_is_named_and_the_others_finish(project: SnakeProject) -> None:
+@pytest.mark.xdist_group("snakemake-diamond")
+class TestADiamondFromAWrittenSnakefile:
+    """Real Snakemake runs the Snakefile ``smttask snakemake write`` wrote; ``smttask snakemake run`` has nothing left."""
+
+    def test_write_names_the_upstream_task_file_it_writes(self, diamond_runs: DiamondRuns) -> None:
+        assert diamond_runs.wrote.returncode == 0, diamond_runs.wrote.output
+        assert "1 upstream task file(s) written" in diamond_runs.wrote.stderr
+
+    def test_every_target_is_the_marker_the_storage_backend_names(self, diamond_runs: DiamondRuns) -> None:
+        root = diamond_runs.project.root
+        for task in diamond_runs.tasks:
+            assert repr(str(diamond_runs.project.marker(task).relative_to(root))) in diamond_runs.snakefile
+
+    def test_snakemake_runs_the_written_snakefile_and_every_task_is_stored(self, diamond_runs: DiamondRuns) -> None:
+        assert diamond_runs.done.returncode == 0, diamond_runs.done.output
+        assert all(diamond_runs.stored)
+
+    def test_the_shared_task_is_computed_once_first_and_the_join_last(self, diamond_runs: DiamondRuns) -> None:
+        order = [name for name, _ in diamond_runs.computed]
+        assert sorted(order) == ["base1", "join", "left", "right"]  # base computed once, for both
+        assert order[0] == "base1" and order[-1] == "join"
+
+    def test_a_second_run_has_nothing_to_do(self, diamond_runs: DiamondRuns) -> None:
+        assert diamond_runs.second.returncode == 0, diamond_runs.second.output
+        assert "Nothing to be done" in diamond_runs.second.output
+        assert "0 task(s) to compute in 0 rule(s), 3 already stored" in diamond_runs.second.stderr
+        assert diamond_runs.project.computed() == diamond_runs.computed
+        assert all(diamond_runs.project.stored(task) for task in diamond_runs.tasks)
+
+
+@dataclass
+class FailingRun:
+    """One ``smttask snakemake run`` of task files of which some fail and some need a failing one."""
+
+    project: SnakeProject
+    squares: list[object]
+    marker: dict[str, str]
+    wrote: Done
+    snakefile: str
+    done: Done
+
+
+@pytest.fixture(scope="class")
+def failing_run(class_project: SnakeProject) -> FailingRun:
+    """The run :class:`TestFailingTaskFiles` reads, made once: a failing task file, one needing a failing
+    task, one needing a task that is computed (its rule waits for that task file's job), and three that
+    need nothing."""
+    project = class_project
     t = project.tasks
     project.save(t.boom(x=7), "boom")
     squares = [t.square(x=i) for i in range(3)]
     for i, task in enumerate(squares):
         project.save(task, f"square-{i}")
+    base = t.base(x=2)
+    left = t.left(b=base)
+    project.save(base, "a-base")
+    project.save(left, "b-left")
+    project.save(t.boom(x=3), "c-boom")
+    project.save(t.left(b=t.boom(x=3)), "d-left-of-boom")
+    marker = {name: str(project.marker(task).relative_to(project.root)) for name, task in (("base", base), ("left", left))}
+    wrote = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
+    snakefile = read_if_written(project.root / "Snakefile")
     done = project.smttask(*RUN, "tasks")
-    assert done.returncode == 1, done.output
-    assert "tasks/boom.taskdesc.json: ValueError: boom 7" in done.output
-    assert "not computed: tasks/boom.taskdesc.json" in done.stderr
-    assert all(project.stored(task) for task in squares)
+    return FailingRun(project, squares, marker, wrote, snakefile, done)
 
 
-def test_a_second_run_has_nothing_to_do(project: SnakeProject) -> None:
-    tasks = diamond(project)
-    first = project.smttask(*RUN, "tasks")
-    assert first.returncode == 0, first.output
-    computed = project.computed()
-    second = project.smttask(*RUN, "tasks")
-    assert second.returncode == 0, second.output
-    assert "Nothing to be done" in second.output
-    assert "0 task(s) to compute in 0 rule(s), 3 already stored" in second.stderr
-    assert project.computed() == computed
-    assert all(project.stored(task) for task in tasks)
+@pytest.mark.xdist_group("snakemake-failures")
+class TestFailingTaskFiles:
+    """A failing task file is named, what needs it is not computed, and every other task file finishes."""
+
+    def test_the_failing_task_file_is_named_with_its_error(self, failing_run: FailingRun) -> None:
+        assert failing_run.done.returncode == 1, failing_run.done.output
+        assert "tasks/boom.taskdesc.json: ValueError: boom 7" in failing_run.done.output
+
+    def test_the_task_files_not_computed_are_listed(self, failing_run: FailingRun) -> None:
+        missing = sorted(line for line in failing_run.done.stderr.splitlines() if line.startswith("not computed:"))
+        assert missing == [
+            "not computed: tasks/boom.taskdesc.json",
+            "not computed: tasks/c-boom.taskdesc.json",
+            "not computed: tasks/d-left-of-boom.taskdesc.json",
+        ]
+
+    def test_the_others_finish(self, failing_run: FailingRun) -> None:
+        assert all(failing_run.project.stored(task) for task in failing_run.squares)
+
+    def test_a_task_needing_another_s_task_runs_after_its_job_and_nothing_needing_a_failure_runs(
+        self, failing_run: FailingRun
+    ) -> None:
+        names = [name for name, _ in failing_run.project.computed()]
+        assert sorted(names) == ["base2", "left", "square0", "square1", "square2"]
+        assert names.index("base2") < names.index("left")
+
+    def test_a_task_file_s_rule_needs_the_marker_of_the_task_file_it_needs(self, failing_run: FailingRun) -> None:
+        assert failing_run.wrote.returncode == 0, failing_run.wrote.output
+        assert "upstream task file(s) written" not in failing_run.wrote.stderr  # every upstream task has a task file
+        base, left = failing_run.marker["base"], failing_run.marker["left"]
+        assert f"    input:\n        ancient({base!r}),\n    output:\n        {left!r}," in failing_run.snakefile
 
 
 def test_grouping_runs_many_task_files_in_one_process(project: SnakeProject) -> None:
@@ -245,30 +333,6 @@ def test_after_a_killed_run_unlock_then_run_again(project: SnakeProject) -> None
     done = project.smttask(*RUN, "tasks")
     assert done.returncode == 0, done.output
     assert project.stored(blocked)
-
-
-def test_a_task_file_needing_another_s_task_waits_for_its_job_and_a_failure_stops_only_what_needs_it(
-    project: SnakeProject,
-) -> None:
-    t = project.tasks
-    base = t.base(x=2)
-    left = t.left(b=base)
-    broken = t.left(b=t.boom(x=3))
-    project.save(base, "a-base")
-    project.save(left, "b-left")
-    project.save(t.boom(x=3), "c-boom")
-    project.save(broken, "d-left-of-boom")
-    wrote = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
-    assert wrote.returncode == 0, wrote.output
-    assert "upstream task file(s) written" not in wrote.stderr  # every upstream task has a task file
-    text = (project.root / "Snakefile").read_text()
-    base_marker = str(project.marker(base).relative_to(project.root))
-    assert f"    input:\n        ancient({base_marker!r}),\n    output:\n        {str(project.marker(left).relative_to(project.root))!r}," in text
-    done = project.smttask(*RUN, "tasks")
-    assert done.returncode == 1
-    assert [name for name, _ in project.computed()] == ["base2", "left"]
-    missing = sorted(line for line in done.stderr.splitlines() if line.startswith("not computed:"))
-    assert missing == ["not computed: tasks/c-boom.taskdesc.json", "not computed: tasks/d-left-of-boom.taskdesc.json"]
 
 
 def test_importing_the_plugin_and_the_package_stays_light() -> None:
