@@ -56,7 +56,7 @@ def diamond_runs(class_project: SnakeProject) -> DiamondRuns:
     """The runs :class:`TestADiamondFromAWrittenSnakefile` reads, made once (what each step left is kept)."""
     project = class_project
     tasks = diamond(project)
-    wrote = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
+    wrote = project.write("tasks", "-o", "Snakefile")
     snakefile = read_if_written(project.root / "Snakefile")
     done = project.snakemake("-s", "Snakefile", "--cores", "2")
     stored = [project.stored(task) for task in tasks]
@@ -125,7 +125,7 @@ def failing_run(class_project: SnakeProject) -> FailingRun:
     project.save(t.boom(x=3), "c-boom")
     project.save(t.left(b=t.boom(x=3)), "d-left-of-boom")
     marker = {name: str(project.marker(task).relative_to(project.root)) for name, task in (("base", base), ("left", left))}
-    wrote = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
+    wrote = project.write("tasks", "-o", "Snakefile")
     snakefile = read_if_written(project.root / "Snakefile")
     done = project.smttask(*RUN, "tasks")
     return FailingRun(project, squares, marker, wrote, snakefile, done)
@@ -169,7 +169,7 @@ def test_grouping_runs_many_task_files_in_one_process(project: SnakeProject) -> 
     squares = [t.square(x=i) for i in range(12)]
     for i, task in enumerate(squares):
         project.save(task, f"square-{i}")
-    wrote = project.smttask("snakemake", "write", "tasks", "--group-size", "5", "-o", "Snakefile")
+    wrote = project.write("tasks", "--group-size", "5", "-o", "Snakefile")
     assert wrote.returncode == 0, wrote.output
     assert len(rules(project.root / "Snakefile")) == 3  # 5 + 5 + 2
     done = project.smttask(*RUN, "tasks", "--group-size", "5")
@@ -229,7 +229,7 @@ def test_tasks_without_a_stored_result_and_bad_files_are_left_out_with_one_line(
     project.save(project.tasks.offset(x=1), "offset")
     project.save(project.tasks.square(x=2), "square")
     (project.root / "tasks" / "broken.taskdesc.json").write_text("{not json")
-    wrote = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
+    wrote = project.write("tasks", "-o", "Snakefile")
     assert wrote.returncode == 1
     assert re.search(r"^error: tasks/broken\.taskdesc\.json: .*not valid JSON", wrote.stderr, re.M)
     assert "warning: tasks/offset.taskdesc.json: left out: task 'offset' is not stored" in wrote.stderr
@@ -243,7 +243,7 @@ def test_resources_come_from_the_task_type_and_the_task_file_field(project: Snak
     document = json.loads(edited.read_text())
     document["resources"] = {"mem_mb": 500, "partition": "debug", "slurm_account": "lab"}
     edited.write_text(json.dumps(document))
-    wrote = project.smttask("snakemake", "write", "tasks", "-g", "10", "-o", "Snakefile")
+    wrote = project.write("tasks", "-g", "10", "-o", "Snakefile")
     assert wrote.returncode == 0, wrote.output
     text = (project.root / "Snakefile").read_text()
     assert "threads: 2\n    resources: mem_mb=123, runtime=5\n" in text
@@ -256,7 +256,7 @@ def test_resources_come_from_the_task_type_and_the_task_file_field(project: Snak
 
     document["resources"] = {"mem_mb": "lots"}
     edited.write_text(json.dumps(document))
-    bad = project.smttask("snakemake", "write", "tasks", "-o", "Snakefile")
+    bad = project.write("tasks", "-o", "Snakefile")
     assert bad.returncode == 1
     assert "tasks/heavy-2.taskdesc.json: field 'resources': resource 'mem_mb' must be a positive integer, got 'lots'" in bad.stderr
 
