@@ -22,6 +22,7 @@ from smttask.execution import (
     plan_batch,
 )
 from smttask.execution.growth import GrowthTrial
+from smttask.execution.history import DurationHistory
 from smttask.execution.outcomes import RunOptions
 from smttask.execution.processes import _Worker
 from smttask.execution.queueing import QueueDepth
@@ -257,9 +258,10 @@ with project.activate():
     if sys.argv[5] == "held-a-claim":
         t.pid_after(x=-1, seconds=0).run()  # the claim's heartbeat thread now runs here
     method = ProcessExecutor.choose_start_method()
-    tasks = [t.pid_after(x=i, seconds=float(sys.argv[4])) for i in range(int(sys.argv[3]))]
+    xs = range(int(sys.argv[7]), int(sys.argv[7]) + int(sys.argv[3]))
+    tasks = [t.pid_after(x=i, seconds=float(sys.argv[4])) for i in xs]
     if sys.argv[5] == "one-dies-first":
-        tasks = [t.pid_unless_zero(x=i) for i in range(int(sys.argv[3]))]
+        tasks = [t.pid_unless_zero(x=i) for i in xs]
     outcomes = list(ProcessExecutor(project, workers=int(sys.argv[6])).run(tasks))
     pids = {o.index: task.run() for o, task in zip(sorted(outcomes, key=lambda o: o.index), tasks) if o.ok}
     print(json.dumps({"statuses": sorted({o.status for o in outcomes}), "pids": sorted(set(pids.values())),
@@ -268,14 +270,15 @@ with project.activate():
 
 
 def _pids(
-    t, count: int, seconds: float, min_startup: str = "", *, case: str = "", workers: int = 4
+    t, count: int, seconds: float, min_startup: str = "", *, case: str = "", workers: int = 4, first: int = 0
 ) -> tuple[set[int], int, dict]:
-    """Which processes computed *count* tasks of *seconds* each, in a fresh process (one running no other
-    threads, so workers are forked: the pool starts them lazily): the workers' PIDs, and whether this
-    process (the parent) computed some too. *case* ``held-a-claim`` runs a task first (leaving the claim
-    heartbeat's thread running), ``one-dies-first`` runs ``pid_unless_zero`` instead."""
+    """Which processes computed *count* tasks of *seconds* each (``x`` from *first* on), in a fresh process
+    (one running no other threads, so workers are forked: the pool starts them lazily): the workers' PIDs,
+    and whether this process (the parent) computed some too. *case* ``held-a-claim`` runs a task first
+    (leaving the claim heartbeat's thread running), ``one-dies-first`` runs ``pid_unless_zero`` instead."""
     done = subprocess.run(
-        [sys.executable, "-c", PIDS, t.__name__, min_startup, str(count), str(seconds), case, str(workers)],
+        [sys.executable, "-c", PIDS, t.__name__, min_startup, str(count), str(seconds), case, str(workers),
+         str(first)],
         capture_output=True, text=True, check=True, timeout=120,
     )
     found = json.loads(done.stdout.splitlines()[-1])
@@ -304,6 +307,28 @@ def test_a_task_type_that_ended_a_worker_never_runs_in_the_parent(env):
     workers, parent_ran_some, found = _pids(t, 400, 0.0, min_startup="60", case="one-dies-first", workers=2)
     assert found["statuses"] == ["computed", "failed"]  # the one with x=0, and the batch went on
     assert workers and not parent_ran_some
+
+
+def test_a_batch_of_task_types_known_from_earlier_batches_to_be_few_and_quick_starts_no_worker(env):
+    """The project keeps its task types' durations: the first batch starts a worker before it knows its
+    jobs are quick; a later one of 12 such jobs runs them all in the parent, sooner than a worker starts."""
+    project, t = env
+    workers, _, found = _pids(t, 12, 0.0, workers=2)
+    assert workers and found["statuses"] == ["computed"]
+    history = DurationHistory.of(project)
+    assert history.depths.is_quick(t.pid_after.identity)
+    workers, parent_ran_some, found = _pids(t, 12, 0.0, workers=2, first=100)
+    assert not workers and parent_ran_some and found["statuses"] == ["computed"]
+    workers, parent_ran_some, _ = _pids(t, 2000, 0.0, workers=2, first=200)  # more than a worker's start-up
+    assert len(workers) == 1 and parent_ran_some
+
+
+def test_a_task_type_that_ended_a_worker_never_runs_in_the_parent_in_later_batches_either(env):
+    project, t = env
+    _pids(t, 400, 0.0, min_startup="60", case="one-dies-first", workers=2)
+    assert DurationHistory.of(project).ended_a_worker == {t.pid_unless_zero.identity}
+    workers, parent_ran_some, found = _pids(t, 400, 0.0, case="one-dies-first", workers=2, first=1000)
+    assert found["statuses"] == ["computed"] and workers and not parent_ran_some
 
 
 def test_slow_jobs_never_run_in_the_parent(env):

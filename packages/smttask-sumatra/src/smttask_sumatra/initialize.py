@@ -115,7 +115,7 @@ def init_project(
     _write_sumatra_project(root, name, repo, data_dir, store_path, on_changed, description)
     if server is None:
         create_store(root / SMT_DIR / STORE_FILE)
-    # .smttask/ holds `smttask run`'s failure logs: local state, like the lab book and the results.
+    # .smttask/ holds `smttask run`'s failure logs and task durations: local state, like the lab book and results.
     gitignore = _ignore(root, [f"/{SMT_DIR}/", "/.smttask/", *_relative_entry(root, data_dir)])
     if not git(repo, "rev-parse", "--verify", "-q", "HEAD", ok_codes=(0, 1)).strip():
         notes.append(

@@ -20,7 +20,8 @@ The modules: :mod:`~smttask.execution.outcomes` (what executors report),
 :mod:`~smttask.execution.base` (the :class:`Executor` base class),
 :mod:`~smttask.execution.inline` and :mod:`~smttask.execution.processes` (the
 executors), :mod:`~smttask.execution.worker` (what runs inside a worker
-process) and :mod:`~smttask.execution.mainmodule` (shipping ``__main__`` tasks).
+process), :mod:`~smttask.execution.mainmodule` (shipping ``__main__`` tasks)
+and :mod:`~smttask.execution.history` (task types' durations kept between batches).
 """
 
 from .base import Executor

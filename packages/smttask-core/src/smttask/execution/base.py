@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .history import DurationHistory
 from .outcomes import RunOptions, TaskOutcome, TaskStarted
 from .planning import BatchPlan, Cached, Job, job_key, plan_batch
 from .running import run_one
@@ -49,6 +50,9 @@ class Executor(ABC):
         self._interrupts = 0
         self._in_task = False
         self.on_tick: Callable[[], None] | None = None
+        #: The durations of the project's task types, read as a batch starts and saved as it ends: executors
+        #: record their jobs' durations in it (see :mod:`smttask.execution.history`).
+        self.history = DurationHistory(DurationHistory.path_of(project))
 
     def run(
         self,
@@ -76,18 +80,23 @@ class Executor(ABC):
             plan = plan_batch(tasks, self.project, recompute=recompute, in_process=self.in_process)
         options = RunOptions(recompute=recompute, record=record, reason=reason)
         self.on_tick = on_tick
-        with self._catch_sigint():
-            for index in range(len(tasks)):
-                if index in plan.failed:
-                    yield plan.failed[index]
-                elif index in plan.cached:
-                    yield _cached_outcome(tasks[index], index, plan.cached[index])
-            for job, outcome in self.run_jobs(plan, options, on_start):
-                if job.indices:
-                    for index in job.indices:
-                        yield dataclasses.replace(outcome, index=index)
-                else:
-                    yield dataclasses.replace(outcome, index=None)
+        if plan.jobs:
+            self.history = DurationHistory.of(self.project)
+        try:
+            with self._catch_sigint():
+                for index in range(len(tasks)):
+                    if index in plan.failed:
+                        yield plan.failed[index]
+                    elif index in plan.cached:
+                        yield _cached_outcome(tasks[index], index, plan.cached[index])
+                for job, outcome in self.run_jobs(plan, options, on_start):
+                    if job.indices:
+                        for index in job.indices:
+                            yield dataclasses.replace(outcome, index=index)
+                    else:
+                        yield dataclasses.replace(outcome, index=None)
+        finally:
+            self.history.save()
         if self._interrupts:
             raise KeyboardInterrupt
 

@@ -26,6 +26,7 @@ class InlineExecutor(Executor):
             if on_start is not None:
                 on_start(TaskStarted(job.task.taskname, job.key, tuple(job.indices)))
             outcome = self._run_here(job, options)
+            self.history.depths.record(job.task.identity, outcome.duration)
             yield job, outcome
             yield from schedule.finish(job, outcome)
         yield from schedule.skip_rest(SKIPPED)

@@ -26,6 +26,7 @@ from ..errors import CorruptResultError, SmttaskError
 from ..storage.claim import is_heartbeat_thread
 from .base import Executor
 from .growth import GrowthTrial
+from .history import DurationHistory
 from .mainmodule import pack_main_classes
 from .outcomes import RunOptions, TaskOutcome, TaskStarted
 from .planning import BatchPlan, Job
@@ -76,9 +77,7 @@ class ProcessExecutor(Executor):
         kernel, a live progress display) is unsafe, so those spawn fresh workers.
         The claim heartbeat's thread does not count: a forked child starts its own.
         """
-        import multiprocessing
-
-        if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" and _fork_safe():
+        if hasattr(os, "fork") and sys.platform != "darwin" and _fork_safe():
             return "fork"
         return "spawn"
 
@@ -87,8 +86,6 @@ class ProcessExecutor(Executor):
     ) -> Iterator[tuple[Job, TaskOutcome]]:
         if not plan.jobs:
             return
-        import multiprocessing
-
         method = self.start_method or self.choose_start_method()
         forked = method == "fork"
         descs: dict[int, dict[str, Any]] = {}
@@ -121,12 +118,13 @@ class ProcessExecutor(Executor):
                 on_start(TaskStarted(job.task.taskname, job.key, tuple(job.indices)))
 
         pool = _Pool(
-            multiprocessing.get_context(method), setup, size, started, lazy=forked, stored=self._stored_outputs
+            method, setup, size, started, lazy=forked, stored=self._stored_outputs,
+            history=self.history,
         )
         if forked:
             gc.freeze()  # what exists now is not scanned by the workers' collector, so stays shared, not copied
         try:
-            pool.start()
+            pool.start(schedule)
             while schedule.unfinished:
                 if self.stopping and not pool.stopping:
                     pool.begin_stop()
@@ -228,8 +226,9 @@ class _Worker:
 class _Pool:
     """Worker processes, each running one job at a time with the next ones queued, replaced if they die.
 
-    A *lazy* pool (of forked workers) starts with one worker and adds one
-    whenever the jobs ready to start are worth a worker's start-up (see
+    A *lazy* pool (of forked workers) starts with one worker (or none, when
+    the project's history says the ready jobs are few and quick: see
+    :mod:`smttask.execution.history`) and adds one whenever the jobs ready to start are worth a worker's start-up (see
     :meth:`grow`), so a batch of quick tasks is not slowed by starting workers
     that would mostly compete for the CPU with the one already running; a
     worker added for quick jobs is kept only if the batch goes faster with it
@@ -247,15 +246,16 @@ class _Pool:
 
     def __init__(
         self,
-        ctx: BaseContext,
+        method: str,
         setup: WorkerSetup,
         size: int,
         on_start: Callable[[Job], None],
         *,
         lazy: bool,
+        history: DurationHistory,
         stored: Callable[[Job], tuple[str, ...] | None] = lambda job: None,
     ) -> None:
-        self.ctx = ctx
+        self.method = method
         self.setup = setup
         self.size = size
         self.lazy = lazy
@@ -266,15 +266,42 @@ class _Pool:
         self._stop_time = 0.0
         self._idle_deaths: list[int | None] = []
         self._warnings: set[str] = set()
-        self.depths = QueueDepth()
+        #: Job durations by task type, from earlier batches and this one.
+        self.depths = history.depths
         self.trial = GrowthTrial()
         self._on_trial: _Worker | None = None
-        self._deadly: set[str] = set()  # task types a job of which ended its worker: never run in the parent
+        self._deadly = history.ended_a_worker  # task types a job of which ended its worker: never run here
         #: The files of a job's result stored during this batch, or None (see :meth:`_held_by_the_dead`).
         self.stored = stored
 
-    def start(self) -> None:
-        self.workers = [_Worker(self.ctx, slot, self.setup) for slot in range(1 if self.lazy else self.size)]
+    def _context(self) -> BaseContext:
+        """The ``multiprocessing`` context of :attr:`method`, imported only once a worker starts (a batch the
+        parent runs alone does without its 5 ms of imports)."""
+        import multiprocessing
+
+        return multiprocessing.get_context(self.method)
+
+    def start(self, schedule: Schedule) -> None:
+        """Start the workers: all of them, or for a lazy pool one, or none if the parent can run the
+        ready jobs sooner than a worker would start (they are known to be quick and few)."""
+        if not self.lazy:
+            self.workers = [_Worker(self._context(), slot, self.setup) for slot in range(self.size)]
+        elif not self._parent_suffices(schedule):
+            self.workers = [_Worker(self._context(), 0, self.setup)]
+
+    def _parent_suffices(self, schedule: Schedule) -> bool:
+        """Whether the parent alone would run the ready jobs in less than a worker's start-up, judged by
+        the next one's task type: known to be quick, and never having ended a worker."""
+        job = schedule.peek()
+        if job is None or not self._parent_may_run(job):
+            return False
+        typical = self.depths.typical(job.task.identity) or 0.0
+        return typical * schedule.ready_count < self._startup_cost()
+
+    def _parent_may_run(self, job: Job) -> bool:
+        """Whether *job*'s task type is known to be quick and never ended a worker (see :meth:`take_here`)."""
+        kind = job.task.identity
+        return kind not in self._deadly and self.depths.is_quick(kind)
 
     def grow(self, schedule: Schedule) -> None:
         """Start one more worker, if the pool is lazy and not full, and the jobs ready to start are worth it:
@@ -294,11 +321,14 @@ class _Pool:
         if waiting is None:
             return
         cost = self._startup_cost()
-        quick = self.depths.is_quick(waiting.task.taskname)
+        quick = self._parent_may_run(waiting)
+        if not self._active() and not (quick and self._parent_suffices(schedule)):
+            self._add()  # the first worker: not on trial, there is nothing to compare it with
+            return
         if self._longest_running() > cost and not quick:  # quick jobs have the parent meanwhile
             self._add()
             return
-        typical = self.depths.typical(waiting.task.taskname)
+        typical = self.depths.typical(waiting.task.identity)
         if typical is None or quick and self._active() + 1 >= self.size:
             return  # the parent runs quick jobs too: it holds a slot of its own
         backlog = typical * schedule.ready_count / (self._active() + quick)
@@ -320,18 +350,18 @@ class _Pool:
         if not self.lazy:
             return None
         job = schedule.peek()
-        if job is None or job.task.taskname in self._deadly or not self.depths.is_quick(job.task.taskname):
+        if job is None or not self._parent_may_run(job):
             return None
         return schedule.next_ready()
 
     def ran_here(self, job: Job, outcome: TaskOutcome) -> None:
         """The parent ran *job*: its duration counts like a worker's."""
-        self.depths.record(job.task.taskname, outcome.duration)
+        self.depths.record(job.task.identity, outcome.duration)
         self.trial.finished(time.perf_counter())
 
     def _add(self) -> _Worker:
         taken = {w.slot for w in self.workers if not w.exited}
-        worker = _Worker(self.ctx, min(set(range(self.size)) - taken), self.setup)
+        worker = _Worker(self._context(), min(set(range(self.size)) - taken), self.setup)
         self.workers.append(worker)
         return worker
 
@@ -358,12 +388,13 @@ class _Pool:
     def _startup_cost(self) -> float:
         return max(self.startup, self.min_startup)
 
-    def _depth_for(self, taskname: str) -> int:
-        """How many jobs of *taskname* a worker may hold; while the pool may still grow, one of a task type
+    def _depth_for(self, job: Job) -> int:
+        """How many jobs of *job*'s task type a worker may hold; while the pool may still grow, one of a type
         not measured yet, so that a slow job never waits behind another for a worker about to start."""
-        if self._can_grow() and self.depths.typical(taskname) is None:
+        kind = job.task.identity
+        if self._can_grow() and self.depths.typical(kind) is None:
             return 1
-        return self.depths.depth_for(taskname, self.shared_queue_seconds if self.lazy else None)
+        return self.depths.depth_for(kind, self.shared_queue_seconds if self.lazy else None)
 
     def _longest_running(self) -> float:
         """Seconds the longest-running job of a ready worker has run (0 if none runs)."""
@@ -379,7 +410,7 @@ class _Pool:
         for index, jobs in dealt.items():
             worker = self.workers[index]
             idle = not worker.jobs
-            sent = [(job, descs.get(job.id, job.id), self.depths.is_quick(job.task.taskname)) for job in jobs]
+            sent = [(job, descs.get(job.id, job.id), self.depths.is_quick(job.task.identity)) for job in jobs]
             if not worker.assign(sent, options):  # forked workers have no descs: they are sent job ids
                 for job in jobs:
                     schedule.retry(job)
@@ -394,7 +425,7 @@ class _Pool:
                 job = schedule.next_ready()
                 if job is None:
                     return
-                if load >= self._depth_for(job.task.taskname):
+                if load >= self._depth_for(job):
                     schedule.retry(job)
                     return
                 dealt.setdefault(index, []).append(job)
@@ -441,7 +472,7 @@ class _Pool:
         self.workers = [w for w in self.workers if not (w.exited and w.retiring)]
         for i, worker in enumerate(self.workers):
             if worker.exited:
-                self.workers[i] = _Worker(self.ctx, worker.slot, self.setup)
+                self.workers[i] = _Worker(self._context(), worker.slot, self.setup)
 
     def wait(self, timeout: float) -> Iterator[tuple[Job, TaskOutcome | None]]:
         """Wait up to *timeout* s for messages; yield the jobs that finished (or whose worker died).
@@ -449,11 +480,11 @@ class _Pool:
         A job that never started (its worker died before it was ready, or
         while it was queued) comes with outcome None: run it elsewhere.
         """
-        from multiprocessing.connection import wait
-
         live = [w for w in self.workers if not w.exited]
         if not live:
             return
+        from multiprocessing.connection import wait
+
         handles: list[Any] = [w.conn for w in live] + [w.process.sentinel for w in live]
         ready = wait(handles, timeout)
         for worker in live:
@@ -483,7 +514,7 @@ class _Pool:
                         if not worker.announced:  # it started and finished since the last message
                             self.on_start(job)
                         worker.announced = False
-                        self.depths.record(job.task.taskname, outcome.duration)
+                        self.depths.record(job.task.identity, outcome.duration)
                         self.trial.finished(time.perf_counter())
                         yield job, outcome
                     if worker.jobs and not self.stopping:
@@ -525,7 +556,7 @@ class _Pool:
         duration = time.perf_counter() - worker.started
         if worker.terminated:
             return job, TaskOutcome(job.task.taskname, job.key, "interrupted", duration, "interrupted")
-        self._deadly.add(job.task.taskname)
+        self._deadly.add(job.task.identity)
         return job, TaskOutcome(
             job.task.taskname, job.key, "failed", duration, _death_message(worker.process.exitcode)
         )

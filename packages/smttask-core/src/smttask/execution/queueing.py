@@ -46,6 +46,14 @@ class QueueDepth:
         durations = self._durations.get(taskname)
         return statistics.median(durations) if durations else None
 
+    def tasknames(self) -> list[str]:
+        """The task types with durations recorded."""
+        return list(self._durations)
+
+    def durations(self, taskname: str) -> list[float]:
+        """*taskname*'s latest durations (at most :attr:`recent`), oldest first."""
+        return list(self._durations.get(taskname, ()))
+
     def is_quick(self, taskname: str) -> bool:
         """Whether *taskname*'s jobs are known to be quick (see :attr:`quick_seconds`)."""
         typical = self.typical(taskname)
