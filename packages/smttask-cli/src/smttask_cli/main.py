@@ -9,7 +9,6 @@ whole command line.
 
 from __future__ import annotations
 
-import platform
 import sys
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -117,6 +116,8 @@ def _plugin_label(impl: Any) -> str:
 
 
 def _version_message() -> str:
+    import platform
+
     import smttask
 
     return (

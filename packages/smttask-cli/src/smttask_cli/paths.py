@@ -42,18 +42,20 @@ class PathProblem:
     fatal: bool = True
 
 
-def natural_key(path: Path) -> tuple[tuple[tuple[str, int], ...], ...]:
-    """Sort key putting ``task-9`` before ``task-100``: digit runs compare as numbers, per path part."""
-    return tuple(
-        tuple((text.casefold(), int(number or -1)) for text, number in _pairs(_DIGITS.split(part)))
-        for part in path.parts
-    )
+def natural_key(path: Path) -> tuple[tuple[str | int, ...], ...]:
+    """Sort key putting ``task-9`` before ``task-100``: digit runs compare as numbers, per path part.
+
+    Each part becomes its pieces as :func:`re.split` gives them, text and
+    digit runs alternating (text first), so texts only ever meet texts and
+    numbers numbers.
+    """
+    return tuple(_part_key(part) for part in path.parts)
 
 
-def _pairs(pieces: list[str]) -> Iterable[tuple[str, str]]:
-    # re.split with a group alternates text, digits, text, ...: pair each text with the digits after it.
-    pieces = pieces + [""]
-    return zip(pieces[::2], pieces[1::2], strict=False)
+def _part_key(part: str) -> tuple[str | int, ...]:
+    pieces: list[str | int] = _DIGITS.split(part.casefold())  # type: ignore[assignment]
+    pieces[1::2] = map(int, pieces[1::2])  # type: ignore[arg-type]
+    return tuple(pieces)
 
 
 def natural_sorted(paths: Iterable[Path]) -> list[Path]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict, dataclass
-from importlib.metadata import entry_points
 
 import click
 
@@ -24,6 +23,8 @@ class PluginInfo:
 
 def _distributions() -> dict[str, tuple[str, str]]:
     """Entry-point name -> (distribution, version), for the ``smttask`` entry-point group."""
+    from importlib.metadata import entry_points  # 9 ms: not for every smttask command
+
     import smttask
     from smttask.plugins import ENTRY_POINT_GROUP
 
