@@ -36,6 +36,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.service)
 
 
+def class_of(nodeid: str) -> str:
+    """The node id of the test class of the test *nodeid* (``path::Class::test[params]``), or *nodeid* itself."""
+    names = nodeid.split("[", 1)[0].split("::")
+    return "::".join(names[:-1]) if len(names) > 2 else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``-n N`` (pytest-xdist's ``--dist load``), the tests of a test class go to one worker together.
+
+    A test class here shares a class-scoped fixture among its tests (smttask-snakemake's
+    tests reading one real Snakemake run each): spread over two workers, each would make
+    it. Every other test is sent on its own, as ``--dist load`` sends it. pytest-xdist's
+    ``--dist loadgroup`` (by the ``xdist_group`` mark) would do this, but with pytest 9.2
+    it groups nothing (pytest-xdist issue 1386: it writes the group into the node id,
+    which pytest 9.2 no longer reads back).
+    """
+    if config.getvalue("dist") != "load":
+        return None  # a --dist the user chose
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ClassScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:  # the unit of work a test belongs to
+            return class_of(nodeid)
+
+    return ClassScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def empty_record_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty SQLite record store, made once per test process by smttask-sumatra's ``create_store``.

@@ -35,9 +35,9 @@ def class_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnakePro
     """A project shared by the tests of one class, which read what one real Snakemake run left there.
 
     Each Snakemake start costs about a CPU-second (Snakemake imports every installed
-    executor plugin), so the tests of a run that only read its outcome share it. Such
-    a class is marked ``xdist_group`` (``--dist loadgroup`` is in the pytest options),
-    so that one pytest-xdist worker runs all of its tests and starts the run once.
+    executor plugin), so the tests of a run that only read its outcome share it. With
+    ``-n N`` one pytest-xdist worker runs all the tests of a class (the root
+    ``conftest.py``), so the run is made once.
     """
     root = tmp_path_factory.mktemp("snake-class")
     with pytest.MonkeyPatch.context() as patch:

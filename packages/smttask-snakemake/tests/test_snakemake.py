@@ -65,7 +65,6 @@ def diamond_runs(class_project: SnakeProject) -> DiamondRuns:
     return DiamondRuns(project, tasks, wrote, snakefile, done, stored, computed, second)
 
 
-@pytest.mark.xdist_group("snakemake-diamond")
 class TestADiamondFromAWrittenSnakefile:
     """Real Snakemake runs the Snakefile ``smttask snakemake write`` wrote; ``smttask snakemake run`` has nothing left."""
 
@@ -131,7 +130,6 @@ def failing_run(class_project: SnakeProject) -> FailingRun:
     return FailingRun(project, squares, marker, wrote, snakefile, done)
 
 
-@pytest.mark.xdist_group("snakemake-failures")
 class TestFailingTaskFiles:
     """A failing task file is named, what needs it is not computed, and every other task file finishes."""
 
