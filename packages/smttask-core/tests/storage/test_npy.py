@@ -148,11 +148,13 @@ def test_unusual_arrays_round_trip(project: Any, value: Any, mmap: bool) -> None
 
 
 
-def test_a_large_array_is_written_once_to_exactly_its_size_and_hashes_as_stored(project: Any) -> None:
-    """Arrays of a MiB or more get their file allocated ahead; it must end exactly where the data ends."""
+@pytest.mark.parametrize("size", [400_000, 1_500_000], ids=["3.2 MB, chunks", "12 MB, hashed beside"])
+def test_a_large_array_is_written_once_to_exactly_its_size_and_hashes_as_stored(project: Any, size: int) -> None:
+    """Arrays of a MiB or more get their file allocated ahead; it must end exactly where the data ends.
+    From 8 MiB on, another thread writes while this one hashes: the digest is still that of the file."""
     import xxhash
 
-    value = np.random.default_rng(0).random(400_000)  # 3.2 MB: several write chunks
+    value = np.random.default_rng(0).random(size)
     path = Path(project.root) / "big.npy"
     digest = NpyFormat().write(value, str(path), project)
     raw = path.read_bytes()
@@ -182,3 +184,36 @@ def test_short_writes_are_completed(project: Any, monkeypatch: pytest.MonkeyPatc
     raw = path.read_bytes()
     assert digest == xxhash.xxh3_128_hexdigest(raw)
     assert np.array_equal(np.load(path), value)
+
+
+FILE_SIZE_LIMIT = """
+import resource, signal, sys
+import numpy as np
+from smttask import Project, RecordedTask
+from smttask.typing import Array
+
+@RecordedTask
+def big(n: int) -> Array[float, 1]:
+    return np.ones(n)
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (4 << 20, resource.RLIM_INFINITY))
+with Project(sys.argv[1]).activate():
+    try:
+        big(n=1_500_000).run()
+    except OSError as exc:
+        print(type(exc).__name__, exc.errno)
+"""
+
+
+def test_a_write_failing_while_the_array_is_hashed_beside_it_fails_the_run_and_leaves_nothing(tmp_path: Path) -> None:
+    """The writing thread's error (here: a file-size limit the 12 MB array passes) is the run's error."""
+    import errno
+    import subprocess
+    import sys
+
+    (tmp_path / "smttask.toml").write_text('recorder = "none"\nresult_inline_max = 0\n')
+    done = subprocess.run([sys.executable, "-c", FILE_SIZE_LIMIT, str(tmp_path)], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.split() == ["OSError", str(errno.EFBIG)], done.stderr
+    assert not [p for p in (tmp_path / "data").rglob("*") if p.is_file()]  # no result, no temporary file
