@@ -74,7 +74,8 @@ def test_the_notebook_one_liner_runs_on_an_existing_client(project: DaskProject)
     tasks = project.tasks
     batch = [tasks.square(x=4), tasks.combine(x=1, base=tasks.base(n=5)), tasks.boom(x=9)]
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                     scheduler_kwargs={"dashboard": False}) as cluster,
         Client(cluster, set_as_default=False) as client,
     ):
         outcomes = run_tasks(batch, client=client, project=Project(project.root))

@@ -143,9 +143,9 @@ class DaskExecutor(Executor):
         size = min(self.workers or os.cpu_count() or 1, jobs)
         try:
             with _sigint_ignored():  # workers inherit it: Ctrl-C stops the batch here, not them mid-task
-                cluster = LocalCluster(
-                    n_workers=size, threads_per_worker=1, processes=True, dashboard_address=None,
-                    silence_logs=logging.ERROR,
+                cluster = LocalCluster(  # no dashboard; its HTTP server on a free port, not 8787 (maybe taken)
+                    n_workers=size, threads_per_worker=1, processes=True, dashboard_address=":0",
+                    scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR,
                 )
         except Exception as exc:
             raise SchedulerUnreachableError(
