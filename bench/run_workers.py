@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "_work" / "workers"
 #: Where the results of earlier runs go until the measurements are done (see :func:`timed`).
 TRASH = WORK / "trash"
+#: Where the last bench's files go until this one's measurements are done.
+OLD_WORK = WORK.parent / "workers-old"
 #: Seconds for which ext4 without a journal skips a freed inode (5, or 10 while its block is not written back).
 FREED_INODES_SKIPPED = 10.0
 SMTTASK = str(Path(sys.executable).with_name("smttask"))
@@ -121,9 +123,10 @@ def timed(command: list[str], directory: Path, env: dict[str, str], fresh: tuple
 
 
 def measure(rounds: int) -> list[dict[str, object]]:
-    if WORK.exists():
-        shutil.rmtree(WORK)
-        time.sleep(FREED_INODES_SKIPPED)  # see timed(): the last bench's files must not slow this one's
+    if WORK.exists():  # moved, not deleted (see timed()): the last bench's files go at the end
+        OLD_WORK.mkdir(exist_ok=True)
+        WORK.rename(OLD_WORK / uuid.uuid4().hex)
+    time.sleep(FREED_INODES_SKIPPED)  # files the last bench deleted at its end must not slow this one's
     env = environment(WORK / "pycache")
     rows = []
     for name, task, count in BATCHES:
@@ -146,7 +149,8 @@ def measure(rounds: int) -> list[dict[str, object]]:
         rows.append({"name": name, **{label: statistics.median(values) for label, values in times.items()}})
         print(f"{name}: " + ", ".join(f"{label} {statistics.median(v):.2f} s" for label, v in times.items()),
               flush=True)
-    shutil.rmtree(TRASH, ignore_errors=True)  # after every batch: deleting would slow the next one's creates
+    for done in (TRASH, OLD_WORK):  # once every batch is measured: deleting would slow the creates timed
+        shutil.rmtree(done, ignore_errors=True)
     return rows
 
 
