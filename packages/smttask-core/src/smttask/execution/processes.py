@@ -228,8 +228,8 @@ class _Pool:
 
     A *lazy* pool (of forked workers) starts with one worker (or none, when
     the project's history says the ready jobs are few and quick: see
-    :mod:`smttask.execution.history`) and adds one whenever the jobs ready to start are worth a worker's start-up (see
-    :meth:`grow`), so a batch of quick tasks is not slowed by starting workers
+    :mod:`smttask.execution.history`) and adds one whenever the jobs ready to
+    start are worth a worker's start-up (see :meth:`grow`), so a batch of quick tasks is not slowed by starting workers
     that would mostly compete for the CPU with the one already running; a
     worker added for quick jobs is kept only if the batch goes faster with it
     (see :mod:`smttask.execution.growth`). The parent process takes a slot
@@ -305,10 +305,11 @@ class _Pool:
 
     def grow(self, schedule: Schedule) -> None:
         """Start one more worker, if the pool is lazy and not full, and the jobs ready to start are worth it:
-        a running job has taken longer than a worker takes to start (and the next ready job is not known
-        to be quick: the parent runs those), or the ready jobs' typical duration (of the next one's task
-        type), shared among the workers and the parent, adds up to longer than that. A worker added for
-        the second reason is on trial, and retired if the batch did not go faster with it."""
+        none runs and the parent would not run them all sooner alone (see :meth:`start`); or a running job
+        has taken longer than a worker takes to start (and the next ready job is not known to be quick: the
+        parent runs those); or the ready jobs' typical duration (of the next one's task type), shared among
+        the workers and the parent, adds up to longer than that. A worker added for the last reason is on
+        trial, and retired if the batch did not go faster with it."""
         now = time.perf_counter()
         verdict = self.trial.verdict(now, self._active())
         if verdict is False and self._on_trial is not None:
