@@ -3,64 +3,39 @@
 from __future__ import annotations
 
 import json
-import sys
-import uuid
-from pathlib import Path
 
+import core_tasks as t
 import pytest
 
 from smttask import Project
 from smttask.execution import InlineExecutor
 from smttask.execution.history import HISTORY_FILE, DurationHistory
 
-TASKS = '''
-from smttask import RecordedTask
 
-@RecordedTask
-def square(x: int) -> int:
-    return x * x
-'''
+def _run(project: Project, xs: range) -> list[str]:
+    return [o.status for o in InlineExecutor(project).run([t.Square(x=x) for x in xs])]
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
-    name = f"history_tasks_{uuid.uuid4().hex[:8]}"
-    (tmp_path / f"{name}.py").write_text(TASKS)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-    module = __import__(name)
-    yield Project(tmp_path), module
-    sys.modules.pop(name, None)
-
-
-def _run(project: Project, t, xs: range) -> list[str]:
-    with project.activate():
-        return [o.status for o in InlineExecutor(project).run([t.square(x=x) for x in xs])]
-
-
-def test_a_batch_run_in_this_process_teaches_the_next_one_its_task_types(env):
-    project, t = env
-    assert _run(project, t, range(5)) == ["computed"] * 5
+def test_a_batch_run_in_this_process_teaches_the_next_one_its_task_types(project: Project) -> None:
+    assert _run(project, range(5)) == ["computed"] * 5
     history = DurationHistory.of(project)
-    assert len(history.depths.durations(t.square.identity)) == 5
-    assert history.depths.is_quick(t.square.identity)
+    assert len(history.depths.durations(t.Square.identity)) == 5
+    assert history.depths.is_quick(t.Square.identity)
 
 
-def test_the_file_is_written_only_when_a_task_type_is_new_or_its_typical_duration_moved(env):
-    project, t = env
-    _run(project, t, range(3))
+def test_the_file_is_written_only_when_a_task_type_is_new_or_its_typical_duration_moved(project: Project) -> None:
+    _run(project, range(3))
     path = project.root / HISTORY_FILE
     first = path.read_text()
     history = DurationHistory.of(project)
-    typical = history.depths.typical(t.square.identity)
-    history.depths.record(t.square.identity, typical)
+    typical = history.depths.typical(t.Square.identity)
+    history.depths.record(t.Square.identity, typical)
     history.save()
     assert path.read_text() == first  # the same typical duration: not written again
     for _ in range(5):  # now mostly slow
-        history.depths.record(t.square.identity, 10.0)
+        history.depths.record(t.Square.identity, 10.0)
     history.save()
-    assert not DurationHistory.of(project).depths.is_quick(t.square.identity)
+    assert not DurationHistory.of(project).depths.is_quick(t.Square.identity)
 
 
 @pytest.mark.parametrize(
@@ -78,21 +53,19 @@ def test_the_file_is_written_only_when_a_task_type_is_new_or_its_typical_duratio
     ],
     ids=["bytes", "list", "version", "code", "string", "bad-numbers", "huge-int", "deep", "too-large"],
 )
-def test_a_damaged_or_hostile_file_counts_as_no_history_and_is_replaced(env, content):
-    project, t = env
+def test_a_damaged_or_hostile_file_counts_as_no_history_and_is_replaced(project: Project, content: bytes) -> None:
     path = project.root / HISTORY_FILE
     path.parent.mkdir()
     path.write_bytes(content)
     history = DurationHistory.of(project)
     assert all(not history.depths.durations(name) for name in history.depths.tasknames())
-    assert _run(project, t, range(2)) == ["computed"] * 2
+    assert _run(project, range(2)) == ["computed"] * 2
     assert not (project.root / "pwned").exists()
     found = json.loads(path.read_text())
-    assert list(found["task_types"]) == [t.square.identity]
+    assert list(found["task_types"]) == [t.Square.identity]
 
 
-def test_a_project_whose_history_path_is_blocked_runs_all_the_same(env):
-    project, t = env
+def test_a_project_whose_history_path_is_blocked_runs_all_the_same(project: Project) -> None:
     (project.root / ".smttask").write_text("not a directory")
-    assert _run(project, t, range(2)) == ["computed"] * 2
+    assert _run(project, range(2)) == ["computed"] * 2
     assert (project.root / ".smttask").read_text() == "not a directory"
