@@ -23,8 +23,8 @@ from smttask.execution import (
 )
 from smttask.execution.growth import GrowthTrial
 from smttask.execution.history import DurationHistory
-from smttask.execution.outcomes import RunOptions
-from smttask.execution.processes import _Worker
+from smttask.execution.outcomes import RunOptions, TaskOutcome
+from smttask.execution.processes import _Pool, _Worker
 from smttask.execution.queueing import QueueDepth
 from smttask.execution.worker import WorkerSetup
 from smttask.recording import Recorder
@@ -243,6 +243,49 @@ def test_a_job_sent_to_a_worker_that_just_died_goes_back_to_the_ready_ones(env):
     assert worker.assign([(plan.jobs[0], plan.jobs[0].id, False)], RunOptions()) is False
     assert worker.gone and not worker.jobs
     worker.conn.close()
+
+
+#: Set by the test below before it forks its worker (a forked child shares it).
+_SENT, _RELEASE = None, None
+
+
+def _done_then_bye(conn, slot, setup) -> None:
+    """A worker told to stop: it sends the outcome of its running job, then, once let go, its "bye"."""
+    conn.send(("ready",))
+    conn.recv()
+    conn.send(("done", [TaskOutcome("add", "", "interrupted", 0.1, "interrupted")]))
+    _SENT.set()
+    _RELEASE.wait(30)
+    conn.send(("bye",))
+
+
+def test_a_worker_that_says_bye_just_before_it_exits_started_none_of_its_queued_jobs(env, monkeypatch):
+    """The "bye" that arrives after the parent last read, but before it saw the worker gone, still counts:
+    the job queued behind the interrupted one never started (it is run elsewhere or skipped), and is not
+    reported interrupted too."""
+    project, t = env
+    ctx = multiprocessing.get_context("fork")
+    monkeypatch.setattr(sys.modules[__name__], "_SENT", ctx.Event())
+    monkeypatch.setattr(sys.modules[__name__], "_RELEASE", ctx.Event())
+    with project.activate():
+        plan = plan_batch([t.add(x=1, y=1), t.add(x=2, y=2)], project)
+    setup = WorkerSetup(str(project.root), project.config, tuple(sys.path), (), None)
+    pool = _Pool("fork", setup, 1, lambda job: None, lazy=True, history=DurationHistory(project.root / "h.json"))
+    worker = _Worker(ctx, 0, setup, target=_done_then_bye)
+    pool.workers = [worker]
+    assert worker.assign([(job, job.id, False) for job in plan.jobs], RunOptions())
+    worker.terminated = True  # as the stop did
+    assert _SENT.wait(30)
+    process = worker.process
+
+    def exits_meanwhile() -> bool:
+        _RELEASE.set()
+        process.join(30)
+        return False
+
+    monkeypatch.setattr(process, "is_alive", exits_meanwhile)
+    outcomes = [(job.id, outcome.status if outcome else None) for job, outcome in pool._read(worker)]
+    assert outcomes == [(plan.jobs[0].id, "interrupted"), (plan.jobs[1].id, None)]
 
 
 PIDS = """

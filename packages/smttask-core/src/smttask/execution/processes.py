@@ -176,11 +176,13 @@ class ProcessExecutor(Executor):
 class _Worker:
     """The parent's handle on one worker process and the jobs sent to it (the first one is running)."""
 
-    def __init__(self, ctx: BaseContext, slot: int, setup: WorkerSetup) -> None:
+    def __init__(
+        self, ctx: BaseContext, slot: int, setup: WorkerSetup, target: Callable[..., None] = worker_main
+    ) -> None:
         self.slot = slot
         self.created = time.perf_counter()
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker_main, args=(child, slot, setup), name=f"smttask-worker-{slot}")
+        self.process = ctx.Process(target=target, args=(child, slot, setup), name=f"smttask-worker-{slot}")
         with _sigint_blocked(), warnings.catch_warnings():
             if _fork_safe():  # Python 3.12+ warns of any thread; the heartbeat's is reset in the child
                 warnings.filterwarnings("ignore", r"This process .* is multi-threaded", DeprecationWarning)
@@ -493,6 +495,25 @@ class _Pool:
                 yield from self._read(worker)
 
     def _read(self, worker: _Worker) -> Iterator[tuple[Job, TaskOutcome | None]]:
+        """Take in what *worker* sent and, if it has exited, what that means for the jobs it still held."""
+        yield from self._messages(worker)
+        if worker.process.is_alive():
+            return
+        yield from self._messages(worker)  # what it sent between the last read and its exit (its "bye")
+        worker.process.join()
+        worker.exited = True
+        worker.conn.close()
+        if not worker.ready and not worker.terminated and not self.stopping:
+            self._idle_deaths.append(worker.process.exitcode)
+        elif not worker.said_bye:
+            yield from self._held_by_the_dead(worker)
+            if worker.jobs:
+                yield self._running_when_it_died(worker)
+        while worker.jobs:  # queued behind, never started
+            yield worker.jobs.popleft(), None
+
+    def _messages(self, worker: _Worker) -> Iterator[tuple[Job, TaskOutcome]]:
+        """Read what *worker* has sent so far; yield the jobs it finished."""
         try:
             while worker.conn.poll():
                 message = worker.conn.recv()
@@ -524,19 +545,6 @@ class _Pool:
                         worker.close()
         except (EOFError, OSError):
             pass
-        if worker.process.is_alive():
-            return
-        worker.process.join()
-        worker.exited = True
-        worker.conn.close()
-        if not worker.ready and not worker.terminated and not self.stopping:
-            self._idle_deaths.append(worker.process.exitcode)
-        elif not worker.said_bye:
-            yield from self._held_by_the_dead(worker)
-            if worker.jobs:
-                yield self._running_when_it_died(worker)
-        while worker.jobs:  # queued behind, never started
-            yield worker.jobs.popleft(), None
 
     def _held_by_the_dead(self, worker: _Worker) -> Iterator[tuple[Job, TaskOutcome]]:
         """The jobs at the front of a dead worker's queue that it finished, with their outcomes.
