@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import warnings
 from pathlib import Path
@@ -137,6 +138,21 @@ def test_store_rebuild_recreates_links_even_where_links_exist(book: Lab) -> None
     again = invoke(book, "store", "rebuild")
     assert "0 created, 0 updated" in again.output
     assert square.read_text() == "my notes" and "Not replaced" in again.output
+
+
+def test_store_rebuild_leaves_a_file_where_a_tasks_link_directory_belongs_and_links_the_others(book: Lab) -> None:
+    latest = book.project.data_dir / "latest"
+    shutil.rmtree(latest)
+    latest.mkdir()
+    (latest / "Fit").write_text("my notes on Fit")
+
+    result = invoke(book, "store", "rebuild")
+    assert result.exit_code == 0, result.output
+    assert (latest / "Fit").read_text() == "my notes on Fit"
+    assert f"Not replaced (a file that is not a link is there): {latest / 'Fit'}" in result.output
+    assert (latest / "Square" / "manifest.json").resolve() == (
+        book.project.storage.locate(book.tasks.Square(x=1)).outputs[""].path
+    )
 
 
 def test_project_flush_imports_spooled_records(lab: Lab) -> None:

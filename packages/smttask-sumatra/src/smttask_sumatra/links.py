@@ -9,7 +9,8 @@ the links from the records.
 
 A link is replaced atomically (new link, then rename), so readers never see
 it missing, and existing links are updated in place rather than tripping over
-them. A regular file where a link should go is never touched: it is reported.
+them. A regular file where a link (or a task's directory of links) should go
+is never touched: it is reported.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def show_latest(
     """Point ``latest_root/<taskname>/`` at *files* (one result of key *key*); drop links to other results."""
     report = report if report is not None else LinkReport()
     directory = latest_root / safe_name(taskname)
+    if not directory.is_dir() and (directory.exists() or directory.is_symlink()):
+        report.add("blocked", directory)  # a file (or a link to one) where the task's directory belongs
+        return report
     wanted = set()
     for file in files:
         link = directory / link_name(file.name, key)

@@ -30,7 +30,7 @@ def rebuild_command(ctx: click.Context) -> None:
         f"{report.removed} stale removed."
     )
     for path in report.blocked:
-        click.echo(f"Not replaced (a regular file is there): {path}", err=True)
+        click.echo(f"Not replaced (a file that is not a link is there): {path}", err=True)
 
 
 @click.command("recreate")
