@@ -270,7 +270,7 @@ def test_a_worker_that_says_bye_just_before_it_exits_started_none_of_its_queued_
     with project.activate():
         plan = plan_batch([t.add(x=1, y=1), t.add(x=2, y=2)], project)
     setup = WorkerSetup(str(project.root), project.config, tuple(sys.path), (), None)
-    pool = _Pool("fork", setup, 1, lambda job: None, lazy=True, history=DurationHistory(project.root / "h.json"))
+    pool = _Pool("fork", setup, 1, lambda job: None, lazy=True, history=DurationHistory(project.root))
     worker = _Worker(ctx, 0, setup, target=_done_then_bye)
     pool.workers = [worker]
     assert worker.assign([(job, job.id, False) for job in plan.jobs], RunOptions())

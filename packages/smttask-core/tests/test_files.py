@@ -17,6 +17,7 @@ from smttask.errors import SmttaskError, StorageFullError
 from smttask.files import (
     abandoned,
     atomic_path,
+    make_state_dir,
     parse_temp_name,
     temp_name,
     temp_tag,
@@ -114,3 +115,19 @@ def test_storage_save_failing_on_a_full_disk_leaves_nothing(file_project: Any, m
     with pytest.raises(StorageFullError, match="no space left on device while writing .*make_stats"):
         make_stats(n=3).run()
     assert [p for p in file_project.data_dir.rglob("*") if p.is_file()] == []
+
+
+def test_the_state_directory_is_never_listed_by_git(tmp_path: Path) -> None:
+    """``.smttask/`` gets a ``.gitignore`` of ``*`` when smttask creates it, whatever the project ignores."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    state = Path(make_state_dir(tmp_path))
+    (state / "durations.json").write_text("{}")
+    listed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
+                            capture_output=True, text=True, check=True)
+    assert state == tmp_path / ".smttask" and listed.stdout == ""
+
+
+def test_a_state_directory_that_exists_is_left_as_it_is(tmp_path: Path) -> None:
+    (tmp_path / ".smttask").mkdir()
+    assert Path(make_state_dir(tmp_path)) == tmp_path / ".smttask"
+    assert not (tmp_path / ".smttask" / ".gitignore").exists()

@@ -18,9 +18,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from smttask.files import STATE_DIR, make_state_dir
+
 from .display import escape_controls
 
-LOG_DIR = Path(".smttask") / "logs"
+LOG_DIR = Path(STATE_DIR) / "logs"
 #: Longest line kept in the log (a huge exception message is cut here, with a note).
 LINE_LIMIT = 10_000
 #: Most characters one entry keeps: the start and the end of a longer traceback, with a note between.
@@ -48,6 +50,7 @@ class FailureLog:
 
     def __init__(self, project_root: Path, warn: Callable[[str], None] | None = None) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
+        self._root = project_root
         self._target = project_root / LOG_DIR / f"run-{stamp}-{os.getpid()}.log"
         self._warn = warn
         self.path: Path | None = None
@@ -69,6 +72,7 @@ class FailureLog:
             lines.append(bounded_block(traceback.rstrip()))
         try:
             if self.path is None:
+                make_state_dir(self._root)
                 self._target.parent.mkdir(parents=True, exist_ok=True)
                 header = f"smttask run, {time.strftime('%Y-%m-%d %H:%M:%S')}: {cut_line(shlex.join(sys.argv))}\n"
                 self._target.write_text(header, encoding="utf-8")

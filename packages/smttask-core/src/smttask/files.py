@@ -219,3 +219,25 @@ def make_dirs(path: str | os.PathLike[str]) -> None:
         if disk_full(exc, os.path.dirname(os.fspath(path))):
             raise StorageFullError(path) from exc
         raise
+
+
+#: Where smttask keeps a project's local state (task durations, failure logs, generated workflows).
+STATE_DIR = ".smttask"
+_STATE_GITIGNORE = b"# smttask's local state (task durations, failure logs): never committed.\n*\n"
+
+
+def make_state_dir(root: str | os.PathLike[str]) -> str:
+    """The project's :data:`STATE_DIR` under *root*, created if missing with a ``.gitignore`` of ``*``.
+
+    So ``git status`` never lists what smttask keeps there, whether or not the
+    project's own ``.gitignore`` names it (pytest and ruff mark their caches
+    the same way). A directory that exists is left as it is; anything else
+    there is a :class:`NotADirectoryError` naming it.
+    """
+    path = os.path.join(root, STATE_DIR)
+    if not os.path.isdir(path):
+        if os.path.lexists(path):  # a file where the directory belongs
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), path)
+        make_dirs(path)
+        write_atomic(os.path.join(path, ".gitignore"), _STATE_GITIGNORE)
+    return path

@@ -53,6 +53,7 @@ from smttask.execution import (
     TaskStarted,
     pack_main_classes,
 )
+from smttask.files import make_state_dir
 
 from .errors import DaskSettingsError, SchedulerUnreachableError
 from .settings import CLI_SCHEDULER, DaskSettings, check_address
@@ -107,7 +108,7 @@ class DaskExecutor(Executor):
         if not plan.jobs:
             return
         batch = uuid.uuid4().hex
-        markers = Path(self.project.root) / ".smttask" / "dask" / batch
+        markers = Path(make_state_dir(self.project.root)) / "dask" / batch
         with self.project.activate():
             specs = {job.id: _spec(job, options, markers) for job in plan.jobs}
         setup = WorkerSetup(

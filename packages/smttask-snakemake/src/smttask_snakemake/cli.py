@@ -116,6 +116,10 @@ def run_command(
     workflow = _workflow(state, paths, group_size)
     if cores is None and executor is None:
         cores = "1"
+    if snakefile is None:
+        from smttask.files import make_state_dir
+
+        make_state_dir(workflow.root)
     path = snakefile if snakefile is not None else workflow.root / DEFAULT_SNAKEFILE
     write(workflow, _job_options(record, reason, imports), path)
     click.echo(f"Wrote {path}: {_summary(workflow)}.", err=True)

@@ -121,6 +121,7 @@ def build_workflow(
 ) -> Workflow:
     """Plan the loaded task files *entries* in *project* and group the jobs into rules of *group_size*."""
     from smttask.execution import plan_batch
+    from smttask.files import make_state_dir
     from smttask.taskfile import read_document
     from smttask_cli.display import MESSAGE_LIMIT, shown
 
@@ -174,6 +175,7 @@ def build_workflow(
         if not _leaves_a_marker(task):
             continue
         if planned.upstream:
+            make_state_dir(project.root)
             taskfile = project.root / GENERATED_DIR
             with project.activate():
                 path = task.save(taskfile)

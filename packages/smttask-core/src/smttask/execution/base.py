@@ -52,7 +52,7 @@ class Executor(ABC):
         self.on_tick: Callable[[], None] | None = None
         #: The durations of the project's task types, read as a batch starts and saved as it ends: executors
         #: record their jobs' durations in it (see :mod:`smttask.execution.history`).
-        self.history = DurationHistory(DurationHistory.path_of(project))
+        self.history = DurationHistory(project.root)
 
     def run(
         self,

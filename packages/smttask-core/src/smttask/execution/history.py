@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import SmttaskError
-from ..files import make_dirs, write_atomic
+from ..files import STATE_DIR, make_state_dir, write_atomic
 from .queueing import QueueDepth
 
 if TYPE_CHECKING:
     from ..project import Project
 
 #: Where a project keeps its task types' durations, relative to its root.
-HISTORY_FILE = Path(".smttask") / "durations.json"
+HISTORY_FILE = Path(STATE_DIR) / "durations.json"
 
 
 class DurationHistory:
@@ -42,9 +42,11 @@ class DurationHistory:
     tolerance: ClassVar[float] = 1.25
 
     def __init__(
-        self, path: Path, depths: QueueDepth | None = None, ended_a_worker: set[str] | None = None
+        self, root: Path, depths: QueueDepth | None = None, ended_a_worker: set[str] | None = None
     ) -> None:
-        self.path = path
+        #: The project's root directory, and the file under it.
+        self.root = Path(root)
+        self.path = self.root / HISTORY_FILE
         #: The durations, seeded from the file; executors record into it.
         self.depths = depths if depths is not None else QueueDepth()
         #: Task types a job of which ended its worker process: never run in the parent.
@@ -52,15 +54,10 @@ class DurationHistory:
         self._typical_read = {name: self.depths.typical(name) for name in self.depths.tasknames()}
         self._ended_read = set(self.ended_a_worker)
 
-    @staticmethod
-    def path_of(project: Project) -> Path:
-        """Where *project* keeps its history."""
-        return Path(project.root) / HISTORY_FILE
-
     @classmethod
     def of(cls, project: Project) -> DurationHistory:
         """The history kept in *project* (empty if it has none, or none that can be read)."""
-        path = cls.path_of(project)
+        path = Path(project.root) / HISTORY_FILE
         depths = QueueDepth()
         ended: set[str] = set()
         try:
@@ -70,7 +67,7 @@ class DurationHistory:
                     _seed(depths, ended, found)
         except (OSError, ValueError, RecursionError):  # RecursionError: nested too deep for json
             pass
-        return cls(path, depths, ended)
+        return cls(project.root, depths, ended)
 
     def changed(self) -> bool:
         """Whether a task type is new, ended a worker, or its typical duration moved past :attr:`tolerance`."""
@@ -96,7 +93,7 @@ class DurationHistory:
             entries[name] = entry
         data = json.dumps({"version": 1, "task_types": entries}, indent=1, sort_keys=True).encode()
         try:
-            make_dirs(self.path.parent)
+            make_state_dir(self.root)
             write_atomic(self.path, data)
         except (OSError, SmttaskError):
             return
