@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from smttask import MemoizedTask, RecordedTask, UnpureMemoizedTask
+from smttask.typing import Array
 
 HERE = Path(__file__).parent
 
@@ -88,6 +89,11 @@ def held(x: int) -> int:
 def unpure_held(x: int) -> int:
     hold(f"unpure_held-{x}")
     return x
+
+
+@RecordedTask
+def scaled_sum(values: Array[float, 1], factor: float) -> float:
+    return float(values.sum()) * factor
 '''
 
 

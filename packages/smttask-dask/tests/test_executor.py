@@ -90,6 +90,23 @@ def test_the_notebook_one_liner_runs_on_an_existing_client(project: DaskProject)
     assert len(project.counts("combine-1")) == 1
 
 
+def test_a_local_cluster_gets_large_arrays_by_reference_written_once(project: DaskProject) -> None:
+    """Its workers read this project's files: an array input goes to them as the stored array, not a copy
+    in every task's description."""
+    import numpy as np
+
+    from smttask import Project
+
+    values = np.random.default_rng(5).random(200_000)  # 1.6 MB: over array_inline_max's 1 MiB
+    with Project(project.root).activate() as smt:
+        tasks = [project.tasks.scaled_sum(values=values, factor=f) for f in (1.0, 2.0, 3.0)]
+        outcomes = list(smt.executor("dask", workers=2).run(tasks))
+        assert {o.status for o in outcomes} == {"computed"}
+        assert [task.run() for task in tasks] == [float(values.sum()) * f for f in (1.0, 2.0, 3.0)]
+    (stored,) = (project.root / "data" / ".arrays").glob("*.npy")
+    assert np.array_equal(np.load(stored, allow_pickle=False), values)
+
+
 def test_task_files_run_on_a_running_scheduler_and_its_workers(project: DaskProject, cluster: Cluster) -> None:
     save_diamond(project)
 

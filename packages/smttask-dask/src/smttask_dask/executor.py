@@ -54,6 +54,8 @@ from smttask.execution import (
     pack_main_classes,
 )
 from smttask.files import make_state_dir
+from smttask.storedarrays import StoredArrays
+from smttask.taskfile import describe
 
 from .errors import DaskSettingsError, SchedulerUnreachableError
 from .settings import CLI_SCHEDULER, DaskSettings, check_address
@@ -110,7 +112,10 @@ class DaskExecutor(Executor):
         batch = uuid.uuid4().hex
         markers = Path(make_state_dir(self.project.root)) / "dask" / batch
         with self.project.activate():
-            specs = {job.id: _spec(job, options, markers) for job in plan.jobs}
+            # A local cluster's workers read this project's files: large arrays go by reference, written once,
+            # not as a copy in every description. Another machine may not see them, so gets them inline.
+            arrays = StoredArrays.of(self.project) if self.client is None and self.scheduler is None else None
+            specs = {job.id: _spec(job, options, markers, arrays) for job in plan.jobs}
         setup = WorkerSetup(
             str(self.project.root), self.project.config, tuple(os.path.abspath(p) for p in sys.path), self.imports,
             pack_main_classes(job.task for job in plan.jobs), batch,
@@ -242,11 +247,13 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _spec(job: Job, options: RunOptions, markers: Path) -> JobSpec:
-    """What a worker needs to run *job* (call with the project activated: a task's description needs it)."""
+def _spec(job: Job, options: RunOptions, markers: Path, arrays: StoredArrays | None = None) -> JobSpec:
+    """What a worker needs to run *job* (call with the project activated: a task's description needs it);
+    with *arrays*, large array inputs are stored there and referenced."""
     task_file = str(job.task.task_file) if job.task.task_file else None
+    desc = describe(job.task, arrays) if arrays is not None else job.task.desc
     return JobSpec(
-        job.id, job.task.taskname, job.key, job.task.desc, job.recompute, options.record, options.reason,
+        job.id, job.task.taskname, job.key, desc, job.recompute, options.record, options.reason,
         task_file, str(markers / f"{job.id}.started") if job.task.unpure else None,
     )
 
