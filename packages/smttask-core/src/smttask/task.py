@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -402,6 +401,8 @@ class Task:
         return f"{self.taskname}({args})"
 
     def _repr_html_(self) -> str:
+        import html  # only notebooks show it: not for every process that imports smttask
+
         rows = "".join(
             f"<tr><td><code>{html.escape(k)}</code></td><td>{_html_value(v)}</td></tr>"
             for k, v in self._values.items()
@@ -456,6 +457,8 @@ def _short_repr(value: Any, limit: int = 60) -> str:
 
 
 def _html_value(value: Any) -> str:
+    import html
+
     if is_task(value):
         return f"<details><summary>{html.escape(value.taskname)}</summary>{value._repr_html_()}</details>"
     return f"<code>{html.escape(_short_repr(value))}</code>"
