@@ -18,7 +18,6 @@ import xxhash
 
 from ..encoding import decode, encode
 from ..errors import CorruptResultError
-from . import npyfile
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -265,13 +264,21 @@ class NpyFormat(OutputFormat):
 
     def handles(self, value: Any) -> bool:
         t = type(value)
-        return t.__module__ == "numpy" and t.__name__ == "ndarray" and npyfile.storable(value.dtype)
+        if not (t.__module__ == "numpy" and t.__name__ == "ndarray"):
+            return False
+        from . import npyfile  # here, not at import: a process storing no array never needs it
+
+        return npyfile.storable(value.dtype)
 
     def describe(self, value: Any) -> dict[str, Any]:
+        from . import npyfile
+
         return npyfile.facts(value)
 
     def write(self, value: Any, path: str, project: Project) -> str:
         import numpy as np
+
+        from . import npyfile
 
         arr = np.asarray(value, order="C")  # not ascontiguousarray: it makes 0-d arrays 1-d
         header = npyfile.header(arr)
@@ -309,6 +316,8 @@ class NpyFormat(OutputFormat):
             return self._map(path, expected)
         import numpy as np
 
+        from . import npyfile
+
         with open(path, "rb", buffering=0) as f:
             size = os.fstat(f.fileno()).st_size
             # Not bytearray(size): that zero-fills and faults in every 4 KiB page (~38 ms for 80 MB,
@@ -343,6 +352,8 @@ class NpyFormat(OutputFormat):
 
     def _map(self, path: str, expected: dict[str, Any] | None) -> Any:
         import numpy as np
+
+        from . import npyfile
 
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
