@@ -10,6 +10,7 @@ import sys
 import textwrap
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,3 +218,56 @@ def test_a_class_task_counts_all_its_methods(tmp_path: Path, modname: str) -> No
     assert run(load(1)) == (2, [])
     result, caught = run(load(5))  # only step() changed: __call__ reads it through self
     assert result == 2 and len(caught) == 1 and f"function {modname}:Shift" in str(caught[0].message)
+
+
+def _functions_of(modules: list[Any]) -> list[Any]:
+    import inspect
+    import types
+
+    found = []
+    for module in modules:
+        for value in vars(module).values():
+            members = [value, *(vars(value).values() if isinstance(value, type) else ())]
+            found += [inspect.unwrap(f) for f in members if isinstance(f, types.FunctionType)]
+    return found
+
+
+def test_a_functions_source_is_found_without_tokenizing_as_inspect_finds_it() -> None:
+    """The fingerprint's source lookup (the module's parsed source, by the function's first line) gives
+    the code ``inspect.getsource`` gives, so fingerprints stored before it still match."""
+    import ast
+    import inspect
+    import pkgutil
+
+    import core_tasks
+
+    import smttask
+    from smttask.fingerprint import _function_source
+
+    modules = [importlib.import_module(m.name) for m in pkgutil.walk_packages(smttask.__path__, "smttask.")]
+    compared = 0
+    for function in _functions_of([*modules, core_tasks]):
+        source = _function_source(function)
+        if source is None:
+            continue
+        expected = ast.dump(ast.parse(textwrap.dedent(inspect.getsource(function))))
+        assert ast.dump(ast.parse(textwrap.dedent(source))) == expected, function
+        compared += 1
+    assert compared > 500
+
+
+def test_a_tasks_fingerprint_needs_no_inspect_getsource(monkeypatch: pytest.MonkeyPatch) -> None:
+    import inspect
+
+    import core_tasks
+
+    from smttask.fingerprint import _compute
+
+    expected = _compute(core_tasks.Square.task_function)
+
+    def refused(obj: Any) -> str:
+        raise AssertionError(f"inspect.getsource({obj!r}) was called")
+
+    monkeypatch.setattr(inspect, "getsource", refused)
+    assert _compute(core_tasks.Square.task_function) == expected
+    assert expected["functions"]
