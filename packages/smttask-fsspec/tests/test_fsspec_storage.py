@@ -332,6 +332,33 @@ def _load_in_child(project, task, queue) -> None:
         queue.put(project.storage.load(task)[""])
 
 
+@pytest.mark.service
+def test_a_directory_another_process_creates_meanwhile_is_no_error(sshd, tmp_path, monkeypatch):
+    """Two processes storing their first results race to create the same directories; the one that
+    loses sees a level it found missing already made, and the SFTP server answers a bare "Failure"."""
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    project = make_project(tmp_path / "a", sshd.url(remote), key_filename=str(sshd.key))
+    target = remote / "square" / "deeper"
+    with project.activate():
+        fs = project.storage.remote.fs
+        exists = fs.exists
+        raced: list[str] = []
+
+        def made_meanwhile(path: str) -> bool:
+            """The first time a level is looked at, another process makes it right after."""
+            if path in raced:
+                return exists(path)
+            raced.append(path)
+            if not exists(path):
+                fs.ftp.mkdir(path)
+            return False
+
+        monkeypatch.setattr(fs, "exists", made_meanwhile)
+        project.storage.remote.makedirs(str(target))
+    assert target.is_dir() and len(raced) >= 2
+
+
 def test_a_forked_process_opens_its_own_connection(sshd, tmp_path, task_log):
     import multiprocessing
 

@@ -219,7 +219,28 @@ class SftpRemote(Remote):
         return self.call(op)
 
     def makedirs(self, path: str) -> None:
-        self.call(lambda: self.fs.makedirs(path, exist_ok=True))
+        """Create *path* and its parents, also while other processes create some of them.
+
+        Each missing level is made with the SFTP client itself: fsspec's
+        ``makedirs`` checks a level, then makes it, and a level another process
+        made in between makes the server answer a bare ``Failure`` (SFTP has
+        no "exists" status). Such a failure is no error if the level is a
+        directory now.
+        """
+
+        def op() -> None:
+            level = "/" if path.startswith("/") else ""
+            for part in filter(None, path.split("/")):
+                level = f"{level}{part}" if level in ("", "/") else f"{level}/{part}"
+                if self.fs.exists(level):
+                    continue
+                try:
+                    self.fs.ftp.mkdir(level)
+                except OSError:
+                    if not self.fs.isdir(level):
+                        raise
+
+        self.call(op)
 
 
 class LocalRemote(Remote):
