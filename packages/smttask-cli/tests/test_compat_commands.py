@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 
 def test_compare_names_the_first_difference_by_parameter_path(project):
@@ -67,7 +68,7 @@ def test_find_output_prints_the_stored_files(project):
     assert found.returncode == 0, found.stderr
     ((name, stored),) = [line.split("\t") for line in found.lines()]
     assert name == "(result)" and stored.endswith(".manifest.json")  # a small value is kept in the manifest
-    assert json.loads(json.loads(open(stored).read())["outputs"][""]["inline"]) == 9
+    assert json.loads(json.loads(Path(stored).read_text())["outputs"][""]["inline"]) == 9
     memo = project.save(project.tasks.offset(x=1), "m")
     never = project.smttask("store", "find-output", str(memo))
     assert never.returncode == 1 and never.lines("stderr") == [

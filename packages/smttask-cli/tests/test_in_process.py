@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,7 @@ def test_the_task_module_is_imported_afresh_and_the_tests_own_put_back(project):
     shown = project.smttask("store", "find-output", "tasks/a.taskdesc.json")
     assert shown.returncode == 0, shown.stderr
     stored = shown.lines()[0].split("\t")[1]
-    assert '"inline": "10"' in open(stored).read()  # the edited code ran: 3 * 3 + 1
+    assert '"inline": "10"' in Path(stored).read_text()  # the edited code ran: 3 * 3 + 1
 
 
 def test_what_a_run_changes_in_this_process_is_put_back(project):

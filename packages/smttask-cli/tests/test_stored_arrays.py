@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 
@@ -41,7 +42,7 @@ def test_a_task_file_moved_without_its_arrays_is_one_line_and_the_batch_goes_on(
     about = [line for line in output.splitlines() if "total.taskdesc.json" in line]
     assert len(about) == 1, output
     assert digest in about[0] and f"data/.arrays/{digest}.npy is missing" in about[0] and "embed=True" in about[0]
-    assert json.loads(open(moved).read()) == json.loads(saved.read_text())  # the file is kept as it was
+    assert json.loads(Path(moved).read_text()) == json.loads(saved.read_text())  # the file is kept as it was
     assert project.stored(project.tasks.square(x=3))  # the rest of the batch ran
 
     # Copying the arrays, as the line says, makes it run.

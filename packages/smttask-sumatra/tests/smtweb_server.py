@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -46,32 +47,29 @@ def serving(root: Path) -> Iterator[str]:
     if not SMTWEB.exists() and shutil.which("smtweb") is None:
         pytest.skip("smtweb (Sumatra's web viewer) is not installed")
     port = free_port()
-    server = subprocess.Popen(
-        [str(SMTWEB), "--no-browser", "--port", str(port)],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"smtweb did not start: {server.stderr.read().decode()[-2000:]}"
-                    ) from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: smtweb logs every request, and a full pipe would block it
+        server = subprocess.Popen(
+            [str(SMTWEB), "--no-browser", "--port", str(port)], cwd=root, stdout=subprocess.DEVNULL, stderr=log
+        )
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        raise RuntimeError(f"smtweb did not start: {log.read().decode()[-2000:]}") from None
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def check_every_page(lab: Any, smtweb: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_run_record_store_then_merge(lab: Lab, tmp_path: Path) -> None:
     ran = runner.invoke(cli(lab), ["run", "--record-store", str(side), str(task_file)])
     assert ran.exit_code == 0, ran.output
     assert side.is_file() and len(labels(lab)) == 1  # the project's store did not get the record
-    with sqlite3.connect(side) as db:
+    with closing(sqlite3.connect(side)) as db:
         assert db.execute("select script_arguments from django_store_record").fetchall() == [("Square",)]
     merged = invoke(lab, "store", "merge", str(side))
     assert merged.exit_code == 0, merged.output
@@ -107,7 +108,7 @@ def test_merge_reports_conflicts_and_bad_sources(lab: Lab, tmp_path: Path) -> No
     own = lab.root / ".smt" / "records"
     copy = tmp_path / "copy.sqlite"
     copy.write_bytes(own.read_bytes())
-    with sqlite3.connect(copy) as db:
+    with closing(sqlite3.connect(copy)) as db, db:
         db.execute("update django_store_record set reason = 'changed elsewhere'")
     (label,) = labels(lab)
     conflict = invoke(lab, "store", "merge", "--clean", str(copy))
