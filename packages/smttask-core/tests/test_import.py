@@ -70,3 +70,24 @@ def test_a_first_disk_hit_of_a_plain_result_builds_no_serializer_registry(tmp_pa
     hit = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert first.stdout.startswith("{'sum': 2, 'items': [1.5, 'a', None]}\n")
     assert hit.stdout == "{'sum': 2, 'items': [1.5, 'a', None]}\n[]\n"
+
+
+def test_running_a_plain_task_file_builds_no_serializer_registry(tmp_path) -> None:
+    """Reading a task file of plain scalar inputs, computing its task and storing the result (what every
+    job of `smttask run` does) imports none of the serializers' modules either."""
+    (tmp_path / "file_tasks.py").write_text(
+        "from smttask import RecordedTask\n\n@RecordedTask\ndef square(x: int, name: str) -> int:\n"
+        "    return x * x + len(name)\n"
+    )
+    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
+    save = "import file_tasks, smttask\nprint(file_tasks.square(x=3, name='a').save('tasks'))\n"
+    path = subprocess.run([sys.executable, "-c", save], capture_output=True, text=True, check=True, cwd=tmp_path)
+    code = (
+        "import sys\nfrom smttask.taskfile import task_from_desc\n"
+        f"print(task_from_desc({path.stdout.strip()!r}).run())\n"
+        "print(sorted(m for m in ['smttask.params', 'smttask.pure_functions', 'smttask.storedarrays', "
+        "'smttask.seeds', 'smttask.typing'] if m in sys.modules))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert ran.stdout == "10\n[]\n"
+    assert len(list((tmp_path / "data").rglob("*.manifest.json"))) == 1

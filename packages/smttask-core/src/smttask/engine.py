@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
+from .encoding import PLAIN_TYPES
 from .errors import (
     CorruptResultError,
     CorruptResultWarning,
@@ -315,7 +316,7 @@ def resolve_inputs(
     any other upstream task is run now. *record* is passed on to upstream
     tasks run now (``run(record=False)`` records nothing upstream either).
     """
-    registry = project.serializers
+    registry = project.deferred_serializers
     resolved = {}
     for name, value in task.inputs.items():
         if name in task.deferred_inputs:
@@ -327,7 +328,7 @@ def resolve_inputs(
                     f"Input '{name}' of task '{task.taskname}', computed by an upstream task, is "
                     f"invalid: {format_validation_error(exc)}"
                 ) from None
-        serializer = registry.for_type(type(value))
+        serializer = None if type(value) in PLAIN_TYPES else registry.for_type(type(value))
         if serializer is not None and serializer.mutable:
             value = copy.deepcopy(value)
         resolved[name] = value

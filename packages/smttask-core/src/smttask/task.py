@@ -246,7 +246,7 @@ class Task:
 
     def output_digest(self, values: dict[str, Any]) -> str:
         """The key an unpure task takes from its output *values* (a mapping output name → value)."""
-        registry = self._project().serializers
+        registry = self._project().deferred_serializers
         outputs = {
             name: encode(value, registry, "key", where=f"output '{name}' of task '{self.taskname}'")
             for name, value in values.items()

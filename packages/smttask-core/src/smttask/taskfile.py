@@ -65,7 +65,7 @@ def describe(task: Task, arrays: StoredArrays | None = None) -> dict[str, Any]:
     """
     from .project import current_project
 
-    registry = current_project().serializers
+    registry = current_project().deferred_serializers
     hook = arrays.reference if arrays is not None else None
     upstream = {other.static_key: _entry(other, registry, hook) for other in _upstream_order(task)}
     document = _entry(task, registry, hook)
@@ -252,7 +252,7 @@ class _Reader:
 
         self.label = label
         self.verify_key = verify_key
-        self.registry = current_project().serializers
+        self.registry = current_project().deferred_serializers
         self.described: dict[str, dict[str, Any]] = {}
         self.built: dict[str, Task] = {}
         self.building: set[str] = set()

@@ -158,5 +158,5 @@ def key_preimage(task: Task, project: Any) -> dict[str, Any]:
     """*task*'s inputs as they enter its key (upstream tasks by key, arrays by hash), for ``smttask why``."""
     from ..encoding import encode
 
-    registry = project.serializers
+    registry = project.deferred_serializers
     return {name: encode(value, registry, "key") for name, value in task.inputs.items()}
