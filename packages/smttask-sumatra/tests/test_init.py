@@ -135,3 +135,18 @@ def test_cli_init_errors_are_one_clear_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "not inside a git repository" in result.output
     assert "Traceback" not in result.output
+
+
+def test_without_sumatras_git_support_init_says_what_to_install_and_writes_nothing(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "thesis")
+    code = (
+        "import sys\nsys.modules['git'] = None  # GitPython cannot be imported, as when it is not installed\n"
+        "from smttask_sumatra.errors import GitError\nfrom smttask_sumatra.initialize import init_project\n"
+        "try:\n    init_project(sys.argv[1])\nexcept GitError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    assert "GitPython" in done.stdout and "pip install GitPython" in done.stdout
+    assert sorted(p.name for p in root.iterdir()) == [".git"]
+    init_project(root)  # with git support it then works
+    state = json.loads((root / ".smt" / "project").read_text())
+    assert state["default_repository"]["type"] == "sumatra.versioncontrol._git.GitRepository"

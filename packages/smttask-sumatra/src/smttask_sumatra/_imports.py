@@ -1,4 +1,4 @@
-"""Importing Sumatra without paying for SciPy.
+"""Importing Sumatra: without paying for SciPy, and its classes by their public names.
 
 Sumatra imports the NeuroTools ``parameters`` package, whose ``parameters.random``
 imports ``scipy.stats`` when SciPy is installed: 1-2 seconds in every process
@@ -36,3 +36,24 @@ def load_sumatra() -> None:
             for name in hidden:
                 if sys.modules.get(name, ...) is None:
                     del sys.modules[name]
+
+
+def git_repository_class() -> type:
+    """Sumatra's class for a git repository, as its own version-control registry lists it.
+
+    Found through the public registry (``sumatra.versioncontrol``), not by the
+    private module it lives in. Sumatra lists it only when its git bindings
+    (GitPython) import: without them it is one :class:`~smttask_sumatra.errors.GitError` line.
+    """
+    load_sumatra()
+    from sumatra.versioncontrol import Repository, get_registered_components
+
+    from .errors import GitError
+
+    found = get_registered_components(Repository).get("git")
+    if found is None:
+        raise GitError(
+            "Sumatra cannot use git here: its git support did not load (GitPython is missing or broken). "
+            "Install it with `pip install GitPython`."
+        )
+    return found

@@ -194,6 +194,6 @@ def _executable() -> Any:
 
 @functools.cache
 def _repository(path: str) -> Any:
-    from sumatra.versioncontrol._git import GitRepository
+    from ._imports import git_repository_class
 
-    return GitRepository(path)
+    return git_repository_class()(path)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from smttask.config import CONFIG_FILE, load_config
 
+from ._imports import git_repository_class, load_sumatra
 from .djangodb import create_store, database
 from .errors import InvalidProjectNameError, ProjectExistsError, SumatraConfigError
 from .gitstate import git, repository_root
@@ -102,6 +103,7 @@ def init_project(
         raise SumatraConfigError(
             f"Invalid code-change policy {on_changed!r}: choose {' or '.join(repr(p) for p in POLICIES)}."
         )
+    git_repository_class()  # Sumatra's git support must load before anything is written
     configured_data = default_data(root)
     data = data if data is not None else configured_data
     config_file, notes = _write_config(root, data, configured_data, on_changed, allow_dirty)
@@ -195,8 +197,6 @@ def _write_sumatra_project(
     description: str,
 ) -> None:
     """Write ``.smt/project`` with Sumatra's own classes, exactly as ``smt init`` would."""
-    from ._imports import load_sumatra
-
     load_sumatra()
     import sumatra
     from sumatra.core import TIMESTAMP_FORMAT
@@ -205,14 +205,13 @@ def _write_sumatra_project(
     from sumatra.programs import PythonExecutable
     from sumatra.projects import Project
     from sumatra.recordstore.django_store import DjangoRecordStore
-    from sumatra.versioncontrol._git import GitRepository
 
     store = sumatra_django_store(store_path, DjangoRecordStore)
     project = Project.__new__(Project)  # __init__ works in the current directory and prints
     project.path = str(root)
     project.name = name
     project.default_executable = PythonExecutable(sys.executable, version=platform.python_version())
-    project.default_repository = GitRepository(str(repo))
+    project.default_repository = git_repository_class()(str(repo))
     project.default_main_file = None
     project.default_launch_mode = SerialLaunchMode(working_directory=str(root))
     project.data_store = FileSystemDataStore(str(data_dir))
