@@ -18,6 +18,7 @@ from fs_lab import computed, make_project, run_script
 from fs_tasks import samples, square
 
 from smttask import Config, Project, make_plugin_manager
+from smttask.accept import accept_code_change
 from smttask.errors import CorruptResultWarning
 from smttask.files import host_id
 from smttask_fsspec import StorageUnreachableError, StorageURLError
@@ -89,6 +90,30 @@ def test_a_result_of_changed_code_warns_or_is_recomputed_as_set(store, tmp_path,
         assert (planned is None) == (mode == "recompute")
         assert any("fsspec" not in str(w.message) and "square" in str(w.message) for w in caught) == (mode == "warn")
         assert computed(task_log, "square") == computed_then
+
+
+def test_accept_keeps_a_result_of_cosmetically_changed_code(store, tmp_path, task_log, request):
+    url, remote = store
+    project = make_project(tmp_path / "a", url, **_options(url, request))
+    project = Project(project.root, config=replace(project.config, on_code_change="recompute"),
+                      plugin_manager=project.plugin_manager)
+    with project.activate():
+        square(x=11).run()
+    manifest_path = remote / "square" / f"{square(x=11).digest}.manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    current = manifest["code"]
+    manifest["code"] = {**current, "functions": {name: "0" * 32 for name in current["functions"]}}
+    manifest_path.write_text(json.dumps(manifest))  # as if stored by other code
+    with project.activate():
+        assert project.storage.check(square(x=11)) is None  # would be recomputed
+        assert accept_code_change([square(x=11), square(x=12)], project) == [square(x=11)]  # 12: nothing stored
+        assert project.storage.check(square(x=11)) is not None
+        assert square(x=11).run() == 121
+    assert computed(task_log, "square") == 1
+    assert json.loads(manifest_path.read_text()) == {**manifest, "code": current}
+    assert sorted(p.name for p in (remote / "square").iterdir()) == sorted(
+        [f"{square(x=11).digest}.json", manifest_path.name]
+    )  # no claim, no temporary file left
 
 
 def test_why_lists_the_stored_results_of_a_task(store, tmp_path, task_log, request):
@@ -391,6 +416,8 @@ def test_another_fsspec_protocol_through_check_then_write(tmp_path, task_log):
         task = samples(n=1000, seed=5)
         values = task.run()
         assert not project.storage.remote.exclusive
+        assert project.storage.check(task) is not None
+        assert accept_code_change([task], project) == [task]  # the manifest swapped under the claim
         assert project.storage.check(task) is not None
     with make_project(tmp_path / "b", url).activate():  # another cache
         assert np.array_equal(samples(n=1000, seed=5).run(), values)

@@ -30,6 +30,7 @@ import xxhash
 
 from smttask.errors import CorruptResultError
 from smttask.files import host_id, parse_temp_name, pid_alive, safe_name, temp_name, temp_tag
+from smttask.fingerprint import code_fingerprint
 from smttask.storage import (
     Leftover,
     OutputFormat,
@@ -316,6 +317,42 @@ class FsspecStorage(StorageBackend):
 
     def delete(self, task: Task) -> bool:
         return self._remove_result(task)
+
+    def accept_code(self, task: Task) -> bool:
+        """Store the current code fingerprint in *task*'s manifest (``smttask accept``); True if stored.
+
+        A published file is never overwritten where it is (not every remote can replace a
+        file atomically), so this holds the key's claim while it swaps the manifest: the new
+        one is uploaded under a temporary name, the old one removed, the new one renamed in.
+        A reader in between finds no result, claims the key, waits, and then loads it.
+        """
+        with self.claim(task) as claim:
+            found = self._read_manifest(task)
+            if found is None:
+                return False
+            if not claim.held:
+                raise FsspecStorageError(
+                    f"{self.url(found[1])}: another process holds this result's claim; run `smttask accept` "
+                    "again once it has finished."
+                )
+            directory, path, _, manifest = found
+            manifest["code"] = code_fingerprint(task.task_function)
+            local = self.cache.temp()
+            remote_tmp = join(directory, temp_name(f"{task.digest}{MANIFEST_SUFFIX}", claim.tag))
+            try:
+                with open(local, "xb") as f:
+                    f.write(json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+                self.remote.upload(local, remote_tmp)
+                self.remote.remove(path)
+                if not self.remote.publish(remote_tmp, path):
+                    raise FsspecStorageError(
+                        f"{self.url(path)} was created by another process while this one held its claim; "
+                        "the result there is kept as it is."
+                    )
+            finally:
+                self.remote.remove(remote_tmp)
+                self.cache.drop(local)
+        return True
 
     # --- claims -----------------------------------------------------------------------------
     def _candidate_files(self, task: Task) -> list[str]:
