@@ -24,6 +24,8 @@ process), :mod:`~smttask.execution.mainmodule` (shipping ``__main__`` tasks)
 and :mod:`~smttask.execution.history` (task types' durations kept between batches).
 """
 
+from typing import Any
+
 from .base import Executor
 from .inline import InlineExecutor
 from .mainmodule import install_main_classes, main_classes, pack_main_classes
@@ -42,9 +44,17 @@ from .planning import (
     plan_batch,
     upstream_tasks,
 )
-from .processes import ProcessExecutor
 from .running import run_one
 from .schedule import SKIPPED
+
+
+def __getattr__(name: str) -> Any:
+    """:class:`ProcessExecutor`, imported on first use: a batch that runs in this process never needs it."""
+    if name == "ProcessExecutor":
+        from .processes import ProcessExecutor
+
+        return ProcessExecutor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "SKIPPED",
