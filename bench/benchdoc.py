@@ -1,11 +1,14 @@
-"""Shared by the bench scripts: the machine line, and writing one section of
-docs/benchmarks.md while keeping the sections other scripts wrote."""
+"""Shared by the bench scripts: the machine line, writing one section of
+docs/benchmarks.md while keeping the sections other scripts wrote, and moving
+the last run's files aside instead of deleting them between timed runs."""
 
 from __future__ import annotations
 
 import os
 import platform
 import re
+import shutil
+import uuid
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
@@ -45,3 +48,28 @@ def write_section(heading: str, text: str, path: Path = DOC) -> None:
         lines = lines[:start] + text.splitlines() + ([""] + tail if tail else [])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
+
+
+class Trash:
+    """Where a bench moves the files of its last run before the next timed run, to delete them all at the end.
+
+    On a filesystem without a journal (this VM's ext4), Linux skips inodes freed
+    in the last 5-10 s when it creates a file, so every create right after
+    deleting thousands of files scans past all of them (hundreds of µs per
+    create instead of ten). Deleting is not the work measured, and it slowed
+    every command alike. *directory* must be on the filesystem of what is moved.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def move(self, *paths: Path) -> None:
+        """Move each of *paths* that exists into the trash (a rename: instant, frees nothing)."""
+        for path in paths:
+            if path.exists():
+                self.directory.mkdir(parents=True, exist_ok=True)
+                path.rename(self.directory / uuid.uuid4().hex)
+
+    def empty(self) -> None:
+        """Delete what was moved here: call it once every measurement is done."""
+        shutil.rmtree(self.directory, ignore_errors=True)

@@ -35,7 +35,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from benchdoc import machine_summary, write_section
+from benchdoc import Trash, machine_summary, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -167,6 +167,7 @@ def measure(rounds: int, count: int, with_default_spacing: bool) -> dict[str, ob
     env_new = environment(WORK / "pycache-new")
     env_old = environment(WORK / "pycache-old")
     new_dir, old_dir = WORK / "new", WORK / "old"
+    trash = Trash(WORK / "trash")  # each cold run's results: deleted once all rounds are measured
     prepare_new(new_dir, count, env_new)
     old_python = ensure_old_venv()
     old_smttask = str(old_python.with_name("smttask"))
@@ -180,7 +181,7 @@ def measure(rounds: int, count: int, with_default_spacing: bool) -> dict[str, ob
     old_cmd = [old_smttask, "run", "-n", "2", "--no-record", "--start-spacing", "0", "tasks"]
 
     def new_cold() -> float:
-        shutil.rmtree(new_dir / "data", ignore_errors=True)
+        trash.move(new_dir / "data")
         elapsed, _ = run(new_cmd, new_dir, env_new)
         assert stored_results(new_dir) == count, "every task stored"
         return elapsed
@@ -226,6 +227,7 @@ def measure(rounds: int, count: int, with_default_spacing: bool) -> dict[str, ob
         result["old_default_spacing"] = (few, old_run([old_smttask, "run", "-n", "2", "--no-record", "tasks"]))
     result["hangs"] = len(hangs)
     result["old_runs"] = runs[0]
+    trash.empty()
     return result
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from benchdoc import machine_summary, write_section
+from benchdoc import Trash, machine_summary, write_section
 
 SECTION = "## Dask"
 SMTTASK = str(Path(sys.executable).with_name("smttask"))
@@ -80,9 +79,9 @@ def make_project(root: Path, trivial: int, sleepy: int) -> None:
 
 
 def timed(project: Path, options: list[str], directory: str) -> float:
-    """Wall time of one ``smttask run`` on *directory* from an empty data directory; exits if it fails."""
-    for name in ("data", ".smttask"):
-        shutil.rmtree(project / name, ignore_errors=True)
+    """Wall time of one ``smttask run`` on *directory* from an empty data directory (the last run's moved
+    aside, see :class:`benchdoc.Trash`); exits if it fails."""
+    Trash(project / "trash").move(project / "data", project / ".smttask")  # deleted with the bench's directory
     start = time.perf_counter()
     done = subprocess.run([SMTTASK, "run", *options, "-q", directory], cwd=project, capture_output=True,
                           text=True, env=environment(), stdin=subprocess.DEVNULL, timeout=1800)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from benchdoc import machine_summary, write_section
+from benchdoc import Trash, machine_summary, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Snakemake"
@@ -75,8 +74,8 @@ def timed(args: list[str], cwd: Path, limit: float = 1800) -> tuple[float, int, 
 
 
 def reset(project: Path) -> None:
-    for name in ("data", ".snakemake", ".smttask", "bare"):
-        shutil.rmtree(project / name, ignore_errors=True)
+    """Move the last run's files aside (see :class:`benchdoc.Trash`): deleted with the bench's directory."""
+    Trash(project.parent / "trash").move(*(project / name for name in ("data", ".snakemake", ".smttask", "bare")))
 
 
 def make_project(root: Path, count: int, directory: str = "tasks") -> Path:

@@ -22,24 +22,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from pathlib import Path
 
-from benchdoc import machine_summary, write_section
+from benchdoc import Trash, machine_summary, write_section
 from run_cli import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "_work" / "workers"
 #: Where the results of earlier runs go until the measurements are done (see :func:`timed`).
-TRASH = WORK / "trash"
+TRASH = Trash(WORK / "trash")
 #: Where the last bench's files go until this one's measurements are done.
-OLD_WORK = WORK.parent / "workers-old"
+OLD_WORK = Trash(WORK.parent / "workers-old")
 #: Seconds for which ext4 without a journal skips a freed inode (5, or 10 while its block is not written back).
 FREED_INODES_SKIPPED = 10.0
 SMTTASK = str(Path(sys.executable).with_name("smttask"))
@@ -102,18 +100,8 @@ def prepare(directory: Path, task: str, count: int, env: dict[str, str]) -> None
 
 def timed(command: list[str], directory: Path, env: dict[str, str], fresh: tuple[Path, ...]) -> float:
     """Wall time of *command* in *directory*, after moving *fresh* (the results of the last run, and for
-    a first batch the project's task durations) away.
-
-    Moved to :data:`TRASH`, not deleted: on a filesystem without a journal
-    (this VM's ext4), Linux skips inodes freed in the last 5-10 s when it
-    creates a file, so each create right after deleting thousands of files
-    scans past all of them (hundreds of µs per create instead of ten). The
-    deletion is not the work measured, and it slowed every command alike.
-    """
-    for path in fresh:
-        if path.exists():
-            TRASH.mkdir(parents=True, exist_ok=True)
-            path.rename(TRASH / uuid.uuid4().hex)
+    a first batch the project's task durations) to the trash (see :class:`benchdoc.Trash`)."""
+    TRASH.move(*fresh)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -123,9 +111,7 @@ def timed(command: list[str], directory: Path, env: dict[str, str], fresh: tuple
 
 
 def measure(rounds: int) -> list[dict[str, object]]:
-    if WORK.exists():  # moved, not deleted (see timed()): the last bench's files go at the end
-        OLD_WORK.mkdir(exist_ok=True)
-        WORK.rename(OLD_WORK / uuid.uuid4().hex)
+    OLD_WORK.move(WORK)  # moved, not deleted (see timed()): the last bench's files go at the end
     time.sleep(FREED_INODES_SKIPPED)  # files the last bench deleted at its end must not slow this one's
     env = environment(WORK / "pycache")
     rows = []
@@ -149,8 +135,8 @@ def measure(rounds: int) -> list[dict[str, object]]:
         rows.append({"name": name, **{label: statistics.median(values) for label, values in times.items()}})
         print(f"{name}: " + ", ".join(f"{label} {statistics.median(v):.2f} s" for label, v in times.items()),
               flush=True)
-    for done in (TRASH, OLD_WORK):  # once every batch is measured: deleting would slow the creates timed
-        shutil.rmtree(done, ignore_errors=True)
+    for trash in (TRASH, OLD_WORK):  # once every batch is measured: deleting would slow the creates timed
+        trash.empty()
     return rows
 
 
