@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import click
 from click.testing import CliRunner
 
@@ -98,3 +103,34 @@ def test_a_command_of_a_package_not_installed_names_the_package():
     assert "No such command" not in result.output
     unknown = CliRunner().invoke(cli_with(), ["frobnicate"])
     assert unknown.exit_code == 2 and "No such command 'frobnicate'" in unknown.output
+
+
+def test_smttask_run_freezes_only_library_objects_and_keeps_what_user_code_owes_at_exit(tmp_path) -> None:
+    """The console script freezes the objects of smttask and its libraries before any user module is
+    imported (the garbage collector then skips them), yet a file a task module left open and unflushed is
+    still written out at exit, and a task's own atexit handler still runs. In a process that calls main()
+    itself (a test, a notebook), nothing is frozen."""
+    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
+    (tmp_path / "exit_tasks.py").write_text(
+        "import atexit, gc\nfrom smttask import RecordedTask\n\nLOG = open('log.txt', 'a')\n\n"
+        "@RecordedTask\ndef note(x: int) -> bool:\n"
+        "    LOG.write(f'computed {x}\\n')\n"
+        "    atexit.register(lambda: open('atexit.txt', 'w').write('ran'))\n"
+        "    return gc.get_freeze_count() > 0\n"
+    )
+    save = "import exit_tasks\nprint(exit_tasks.note(x=5).save('tasks'))\n"
+    subprocess.run([sys.executable, "-c", save], cwd=tmp_path, check=True, capture_output=True)
+    smttask = str(Path(sys.executable).with_name("smttask"))
+    done = subprocess.run([smttask, "run", "-q", "tasks"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    (manifest,) = (tmp_path / "data" / "note").glob("*.manifest.json")
+    assert json.loads(manifest.read_text())["outputs"][""]["inline"] == "true"  # frozen while the task ran
+    assert (tmp_path / "log.txt").read_text() == "computed 5\n"
+    assert (tmp_path / "atexit.txt").read_text() == "ran"
+    in_process = (
+        "import gc, sys\nsys.path.insert(0, '.')\nfrom smttask_cli.main import main\n"
+        "try:\n    main(['run', '-q', '--recompute', 'tasks'])\nexcept SystemExit:\n    pass\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    called = subprocess.run([sys.executable, "-c", in_process], cwd=tmp_path, capture_output=True, text=True)
+    assert called.stdout.strip().splitlines()[-1] == "0", called.stderr

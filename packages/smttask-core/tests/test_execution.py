@@ -300,6 +300,8 @@ project = Project(".")
 with project.activate():
     if sys.argv[5] == "held-a-claim":
         t.pid_after(x=-1, seconds=0).run()  # the claim's heartbeat thread now runs here
+    if sys.argv[5] == "frozen-before":
+        __import__("gc").freeze()  # as the smttask program does with its libraries' objects
     method = ProcessExecutor.choose_start_method()
     xs = range(int(sys.argv[7]), int(sys.argv[7]) + int(sys.argv[3]))
     tasks = [t.pid_after(x=i, seconds=float(sys.argv[4])) for i in xs]
@@ -308,7 +310,7 @@ with project.activate():
     outcomes = list(ProcessExecutor(project, workers=int(sys.argv[6])).run(tasks))
     pids = {o.index: task.run() for o, task in zip(sorted(outcomes, key=lambda o: o.index), tasks) if o.ok}
     print(json.dumps({"statuses": sorted({o.status for o in outcomes}), "pids": sorted(set(pids.values())),
-                      "me": os.getpid(), "method": method}))
+                      "me": os.getpid(), "method": method, "frozen": __import__("gc").get_freeze_count() > 0}))
 """
 
 
@@ -318,7 +320,8 @@ def _pids(
     """Which processes computed *count* tasks of *seconds* each (``x`` from *first* on), in a fresh process
     (one running no other threads, so workers are forked: the pool starts them lazily): the workers' PIDs,
     and whether this process (the parent) computed some too. *case* ``held-a-claim`` runs a task first
-    (leaving the claim heartbeat's thread running), ``one-dies-first`` runs ``pid_unless_zero`` instead."""
+    (leaving the claim heartbeat's thread running), ``one-dies-first`` runs ``pid_unless_zero`` instead,
+    ``frozen-before`` freezes the garbage collector's objects first (``found["frozen"]``: still, after)."""
     done = subprocess.run(
         [sys.executable, "-c", PIDS, t.__name__, min_startup, str(count), str(seconds), case, str(workers),
          str(first)],
@@ -360,10 +363,13 @@ def test_a_batch_of_task_types_known_from_earlier_batches_to_be_few_and_quick_st
     assert workers and found["statuses"] == ["computed"]
     history = DurationHistory.of(project)
     assert history.depths.is_quick(t.pid_after.identity)
-    workers, parent_ran_some, found = _pids(t, 12, 0.0, workers=2, first=100)
+    # A minute's start-up: 12 known-quick jobs are sooner done here however loaded the machine is.
+    workers, parent_ran_some, found = _pids(t, 12, 0.0, "60", workers=2, first=100, case="frozen-before")
     assert not workers and parent_ran_some and found["statuses"] == ["computed"]
-    workers, parent_ran_some, _ = _pids(t, 2000, 0.0, workers=2, first=200)  # more than a worker's start-up
-    assert len(workers) == 1 and parent_ran_some
+    assert found["frozen"]  # no worker forked: what the program froze stays frozen, to the end
+    workers, parent_ran_some, found = _pids(t, 2000, 0.0, workers=2, first=200, case="frozen-before")
+    assert len(workers) == 1 and parent_ran_some  # more than a worker's start-up
+    assert not found["frozen"]  # frozen for the fork, then all collectable again, the batch's tasks too
 
 
 def test_a_task_type_that_ended_a_worker_never_runs_in_the_parent_in_later_batches_either(env):

@@ -126,10 +126,11 @@ def _version_message() -> str:
     )
 
 
-def build_cli(plugin_manager: pluggy.PluginManager | None = None) -> click.Group:
+def build_cli(plugin_manager: pluggy.PluginManager | None = None, *, console: bool = False) -> click.Group:
     """The ``smttask`` command group with the commands of every plugin of *plugin_manager*.
 
     Tests pass a manager built with ``make_plugin_manager(load_entry_points=False)``.
+    *console* says the group runs as the ``smttask`` program (see :attr:`CliState.console`).
     """
     manager = plugin_manager if plugin_manager is not None else load_plugin_manager()
 
@@ -155,16 +156,21 @@ def build_cli(plugin_manager: pluggy.PluginManager | None = None) -> click.Group
         Shell completion (bash; zsh and fish alike): add
         eval "$(_SMTTASK_COMPLETE=bash_source smttask)" to ~/.bashrc.
         """
-        ctx.obj = CliState(manager)
+        ctx.obj = CliState(manager, console=console)
 
     add_plugin_commands(cli, manager)
     return cli
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Entry point of the ``smttask`` console script."""
+def main(argv: list[str] | None = None, *, console: bool = False) -> Any:
+    """Run ``smttask`` with *argv* (default: the command line) in this process; *console*: as its own program."""
     warnings.showwarning = _show_warning
-    return build_cli().main(args=argv, prog_name="smttask", complete_var="_SMTTASK_COMPLETE")
+    return build_cli(console=console).main(args=argv, prog_name="smttask", complete_var="_SMTTASK_COMPLETE")
+
+
+def console_script() -> Any:
+    """Entry point of the ``smttask`` console script: :func:`main`, in a process of its own."""
+    return main(console=True)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -181,4 +187,4 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m smttask_cli.main`
-    sys.exit(main())
+    sys.exit(console_script())

@@ -21,6 +21,9 @@ class CliState:
     """Built once per invocation; commands get it with ``@click.pass_obj``."""
 
     plugin_manager: pluggy.PluginManager
+    #: True when ``smttask`` runs as its own program (the console script), not called inside another
+    #: one (a test, a notebook): then it may change what is process-wide, e.g. the garbage collector's.
+    console: bool = False
     _project: Project | None = field(default=None, init=False, repr=False)
     #: Settings given on the command line, by plugin name, over the project's (see :meth:`set_plugin_setting`).
     plugin_settings: dict[str, dict[str, object]] = field(default_factory=dict, init=False)

@@ -121,8 +121,6 @@ class ProcessExecutor(Executor):
             method, setup, size, started, lazy=forked, stored=self._stored_outputs,
             history=self.history,
         )
-        if forked:
-            gc.freeze()  # what exists now is not scanned by the workers' collector, so stays shared, not copied
         try:
             pool.start(schedule)
             while schedule.unfinished:
@@ -157,8 +155,6 @@ class ProcessExecutor(Executor):
             yield from schedule.skip_rest(SKIPPED)
         finally:
             pool.shutdown(self.stop_grace)
-            if forked:
-                gc.unfreeze()
 
 
     def _stored_outputs(self, job: Job) -> tuple[str, ...] | None:
@@ -275,6 +271,8 @@ class _Pool:
         self._deadly = history.ended_a_worker  # task types a job of which ended its worker: never run here
         #: The files of a job's result stored during this batch, or None (see :meth:`_held_by_the_dead`).
         self.stored = stored
+        #: Whether this pool froze the garbage collector's objects before forking its first worker.
+        self._froze = False
 
     def _context(self) -> BaseContext:
         """The ``multiprocessing`` context of :attr:`method`, imported only once a worker starts (a batch the
@@ -287,9 +285,9 @@ class _Pool:
         """Start the workers: all of them, or for a lazy pool one, or none if the parent can run the
         ready jobs sooner than a worker would start (they are known to be quick and few)."""
         if not self.lazy:
-            self.workers = [_Worker(self._context(), slot, self.setup) for slot in range(self.size)]
+            self.workers = [self._new_worker(slot) for slot in range(self.size)]
         elif not self._parent_suffices(schedule):
-            self.workers = [_Worker(self._context(), 0, self.setup)]
+            self.workers = [self._new_worker(0)]
 
     def _parent_suffices(self, schedule: Schedule) -> bool:
         """Whether the parent alone would run the ready jobs in less than a worker's start-up, judged by
@@ -364,9 +362,15 @@ class _Pool:
 
     def _add(self) -> _Worker:
         taken = {w.slot for w in self.workers if not w.exited}
-        worker = _Worker(self._context(), min(set(range(self.size)) - taken), self.setup)
+        worker = self._new_worker(min(set(range(self.size)) - taken))
         self.workers.append(worker)
         return worker
+
+    def _new_worker(self, slot: int) -> _Worker:
+        if self.method == "fork" and not self._froze:
+            gc.freeze()  # what exists now is not scanned by the workers' collector, so stays shared, not copied
+            self._froze = True
+        return _Worker(self._context(), slot, self.setup)
 
     def _retire(self, worker: _Worker) -> None:
         """Send *worker* no more jobs; it exits once it has none."""
@@ -475,7 +479,7 @@ class _Pool:
         self.workers = [w for w in self.workers if not (w.exited and w.retiring)]
         for i, worker in enumerate(self.workers):
             if worker.exited:
-                self.workers[i] = _Worker(self._context(), worker.slot, self.setup)
+                self.workers[i] = self._new_worker(worker.slot)
 
     def wait(self, timeout: float) -> Iterator[tuple[Job, TaskOutcome | None]]:
         """Wait up to *timeout* s for messages; yield the jobs that finished (or whose worker died).
@@ -597,6 +601,9 @@ class _Pool:
                         self._write_output(message[1], message[2])
             worker.conn.close()
             worker.exited = True
+        if self._froze:
+            gc.unfreeze()  # the batch's tasks and the modules it imported are garbage collected again
+            self._froze = False
 
 
 def _task_file(job: Job) -> str | None:
