@@ -8,6 +8,7 @@ file names. Reading must fail with one :class:`TaskFileError` and do none of it.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import sys
 import zlib
@@ -255,6 +256,16 @@ def test_deep_json_text_is_refused_not_a_recursion_crash(project: Any) -> None:
     text = '{"format": "smttask-task", "version": 1, "module": "core_tasks", "task": "Identity", "inputs": {"value": ' + "[" * 100_000 + "]" * 100_000 + "}}"
     with pytest.raises(MalformedTaskFileError, match="nested"):
         Task.from_desc(text)
+
+
+def test_json_text_one_level_past_the_limit_is_refused_and_brackets_in_strings_do_not_count(project: Any) -> None:
+    from smttask.taskfile import MAX_DEPTH
+
+    deep = json.dumps(_doc(_nested(MAX_DEPTH)))  # the document's own object makes it one level more
+    with pytest.raises(MalformedTaskFileError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        Task.from_desc(deep)
+    shallow = json.dumps(_doc("[{" * MAX_DEPTH))  # more brackets than the limit, all inside one string
+    assert Task.from_desc(shallow).inputs["value"] == "[{" * MAX_DEPTH
 
 
 @pytest.mark.parametrize("statement", ["raise SystemExit(2)", "raise GeneratorExit()"])

@@ -176,7 +176,8 @@ def read_document(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str
         raise MalformedTaskFileError(label, "nested too deeply to read") from None
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
         raise MalformedTaskFileError(label, f"not valid JSON ({one_line(str(exc), 200)})") from None
-    if _depth_exceeds(document, MAX_DEPTH):
+    # Each level opens a bracket: a text with no more of them than the limit cannot nest deeper.
+    if text.count("{") + text.count("[") > MAX_DEPTH and _depth_exceeds(document, MAX_DEPTH):
         raise MalformedTaskFileError(label, f"nested deeper than {MAX_DEPTH} levels")
     if not isinstance(document, dict):
         raise MalformedTaskFileError(label, "not a task file: the JSON document is not an object")
