@@ -230,12 +230,18 @@ class FsspecStorage(StorageBackend):
                 return fmt
         raise AssertionError("the JSON format handles every value")
 
-    def _put(self, local: str, directory: str, name: str, tag: str) -> None:
-        """Upload *local* as *directory*/*name*: a temporary name, then a rename that replaces nothing."""
+    def _put(self, local: str, directory: str, name: str, tag: str, *, replacing: bool = False) -> None:
+        """Upload *local* as *directory*/*name*: a temporary name, then a rename that replaces nothing.
+
+        With *replacing* (only while holding the key's claim) the file there is removed just
+        before the rename: a reader in between finds none, never half of one.
+        """
         final = join(directory, name)
         rtmp = join(directory, temp_name(name, tag))
         try:
             self.remote.upload(local, rtmp)
+            if replacing:
+                self.remote.remove(final)
             if not self.remote.publish(rtmp, final):
                 # A file no manifest vouches for (this process holds the key's claim): removed, never overwritten.
                 self.remote.remove(final)
@@ -335,22 +341,14 @@ class FsspecStorage(StorageBackend):
                     f"{self.url(found[1])}: another process holds this result's claim; run `smttask accept` "
                     "again once it has finished."
                 )
-            directory, path, _, manifest = found
+            directory, _, _, manifest = found
             manifest["code"] = code_fingerprint(task.task_function)
             local = self.cache.temp()
-            remote_tmp = join(directory, temp_name(f"{task.digest}{MANIFEST_SUFFIX}", claim.tag))
             try:
                 with open(local, "xb") as f:
                     f.write(json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
-                self.remote.upload(local, remote_tmp)
-                self.remote.remove(path)
-                if not self.remote.publish(remote_tmp, path):
-                    raise FsspecStorageError(
-                        f"{self.url(path)} was created by another process while this one held its claim; "
-                        "the result there is kept as it is."
-                    )
+                self._put(local, directory, f"{task.digest}{MANIFEST_SUFFIX}", claim.tag, replacing=True)
             finally:
-                self.remote.remove(remote_tmp)
                 self.cache.drop(local)
         return True
 
