@@ -368,7 +368,9 @@ def test_a_batch_of_task_types_known_from_earlier_batches_to_be_few_and_quick_st
     assert not workers and parent_ran_some and found["statuses"] == ["computed"]
     assert found["frozen"]  # no worker forked: what the program froze stays frozen, to the end
     workers, parent_ran_some, found = _pids(t, 2000, 0.0, workers=2, first=200, case="frozen-before")
-    assert len(workers) == 1 and parent_ran_some  # more than a worker's start-up
+    # More than a worker's start-up: a worker starts, and the parent takes its slot (one worker while the jobs
+    # stay under 5 ms; on a slow disk they may not, and a second worker is then right).
+    assert workers and parent_ran_some
     assert not found["frozen"]  # frozen for the fork, then all collectable again, the batch's tasks too
 
 
