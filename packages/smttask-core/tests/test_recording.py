@@ -1,4 +1,5 @@
-"""signals_deferred: a Ctrl-C or SIGTERM during the end of a recorded run takes effect right after it."""
+"""signals_deferred: a Ctrl-C or SIGTERM during the end of a recorded run takes effect right after it,
+and only runs that write a record wait for it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from smttask.recording import signals_deferred
+import smttask.engine
+from smttask import Project
+from smttask.config import Config
+from smttask.hookspecs import hookimpl
+from smttask.plugins import make_plugin_manager
+from smttask.recording import Recorder, signals_deferred
 
 
 @pytest.fixture
@@ -67,3 +73,40 @@ def test_outside_the_main_thread_it_changes_nothing() -> None:
     thread.start()
     thread.join()
     assert seen == [handler]
+
+
+class _WritingRecorder(Recorder):
+    """A recorder that writes records (as Sumatra's does), keeping none."""
+
+    name = "writing"
+
+
+class _WritingRecorderPlugin:
+    @hookimpl
+    def smttask_recorders(self) -> list[type[Recorder]]:
+        return [_WritingRecorder]
+
+
+@pytest.mark.parametrize(("recorder", "deferred"), [("none", 0), ("writing", 1)])
+def test_storing_a_result_holds_back_signals_only_while_a_record_is_written(
+    tmp_path, monkeypatch, recorder: str, deferred: int
+) -> None:
+    """Without a record to finish, a stored result is complete once its manifest is renamed in place:
+    the run does not swap the signal handlers around storing it (six calls per task that recorder
+    "none" saves on every miss of `smttask run`)."""
+    import core_tasks
+
+    entered = []
+
+    def counting() -> object:
+        entered.append(True)
+        return signals_deferred()
+
+    monkeypatch.setattr(smttask.engine, "signals_deferred", counting)
+    project = Project(tmp_path, config=Config(recorder=recorder), plugin_manager=make_plugin_manager(
+        load_entry_points=False, plugins=[_WritingRecorderPlugin()]))
+    with project.activate():
+        task = core_tasks.Square(x=3.0)
+        assert task.run() == 9.0
+        assert project.storage.locate(task) is not None
+    assert len(entered) == deferred

@@ -397,7 +397,7 @@ def _compute(
             run.values = values
             run.outcome = "finished"
             if storage is not None:
-                if recorder is not None:
+                if recorder is not None and recorder.writes_records:
                     finishing.enter_context(signals_deferred())
                 run.stored = storage.save(task, values, record=run.record_label)
                 if report is not None:

@@ -60,6 +60,9 @@ class Recorder:
 
     #: The name the project configuration uses to choose this recorder.
     name: ClassVar[str]
+    #: Whether :meth:`record` writes a record. Only then does storing a result hold back Ctrl-C and
+    #: SIGTERM until the record is closed (see :func:`signals_deferred`): a result alone is stored atomically.
+    writes_records: ClassVar[bool] = True
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -83,6 +86,7 @@ class NullRecorder(Recorder):
     """Records nothing, and says so once per project."""
 
     name = "none"
+    writes_records = False
 
     def __init__(self, project: Project) -> None:
         super().__init__(project)
