@@ -163,6 +163,24 @@ def test_every_kind_of_hook_is_called(plugin_project: tuple[Project, ThrowawayPl
     assert ("cli", group) in plugin.calls
 
 
+def test_a_run_calls_no_hook_that_only_core_implements_or_none_does(tmp_path: Path) -> None:
+    """Core's own ``smttask_run_task`` only calls ``compute()``, and the notifications have no
+    implementation: a miss computes and stores without going through pluggy (~5 us a call, four per
+    task), while a plugin implementing them is called (test_every_kind_of_hook_is_called)."""
+    manager = make_plugin_manager(load_entry_points=False)
+    called: list[str] = []
+    manager.add_hookcall_monitoring(lambda name, impls, kwargs: called.append(name), lambda *args: None)
+    project = Project(tmp_path, config=Config(recorder="none"), plugin_manager=manager)
+    with project.activate():
+        task = Square(x=4)
+        assert task.run() == 16.0
+        assert project.storage.locate(task) is not None
+        project.memory.clear()
+        assert Square(x=4).run() == 16.0  # a disk hit
+    assert [name for name in called if name.startswith("smttask_task") or name in (
+        "smttask_run_task", "smttask_cache_hit")] == []
+
+
 def test_failures_are_notified_and_recorded(plugin_project: tuple[Project, ThrowawayPlugin]) -> None:
     from smttask import RecordedTask
 

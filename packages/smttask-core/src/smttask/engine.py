@@ -29,6 +29,7 @@ from .errors import (
     UnpureKeyChangedWarning,
 )
 from .memory import MemoryEntry
+from .plugins import BUILTIN_PLUGIN_NAME
 from .recording import RunInfo, signals_deferred
 from .userwarnings import warn_user
 from .validation import format_validation_error
@@ -36,6 +37,8 @@ from .walk import is_task, iter_tasks
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from pluggy import HookCaller
 
     from .project import Project
     from .storage import StorageBackend, StoredResult
@@ -265,9 +268,7 @@ def _tell(report: RunReport | None, source: Literal["memory", "storage", "waited
 
 
 def _notify_cache_hit(task: Task, project: Project, tier: str) -> None:
-    caller = project.hook.smttask_cache_hit
-    if caller.get_hookimpls():  # pluggy's call costs ~5 us even with no implementation
-        caller(task=task, project=project, tier=tier)
+    _call_if_implemented(project.hook.smttask_cache_hit, task=task, project=project, tier=tier)
 
 
 def load_output(task: Task, project: Project, name: str, *, mmap: bool = False) -> Any:
@@ -386,13 +387,17 @@ def _compute(
         inputs,
         task_file=task.task_file,
     )
-    hook.smttask_task_started(task=task, project=project)
+    _call_if_implemented(hook.smttask_task_started, task=task, project=project)
     start = time.perf_counter()
     try:
         # Once the result is being stored, Ctrl-C and SIGTERM wait until the record is closed too
         # (the ExitStack ends after the recorder), so a stored result never has an unfinished record.
         with ExitStack() as finishing, recorder.record(run) if recorder is not None else nullcontext(run):
-            result = hook.smttask_run_task(task=task, project=project, compute=lambda: task.execute(inputs))
+            run_task_hook = hook.smttask_run_task
+            if _only_builtin(run_task_hook):
+                result = task.execute(inputs)
+            else:
+                result = run_task_hook(task=task, project=project, compute=lambda: task.execute(inputs))
             values = task.parse_result(result)
             run.values = values
             run.outcome = "finished"
@@ -403,10 +408,23 @@ def _compute(
                 if report is not None:
                     report.stored = run.stored
     except BaseException as exc:
-        hook.smttask_task_failed(task=task, project=project, error=exc)
+        _call_if_implemented(hook.smttask_task_failed, task=task, project=project, error=exc)
         raise
-    hook.smttask_task_finished(task=task, project=project, duration=time.perf_counter() - start)
+    _call_if_implemented(hook.smttask_task_finished, task=task, project=project,
+                         duration=time.perf_counter() - start)
     return values
+
+
+def _call_if_implemented(caller: HookCaller, **arguments: Any) -> None:
+    """Call the hook *caller* if any plugin implements it (pluggy's call costs ~5 us even with none)."""
+    if caller.get_hookimpls():
+        caller(**arguments)
+
+
+def _only_builtin(caller: HookCaller) -> bool:
+    """True if core's own implementation (``compute()``) is the only one of the hook *caller*."""
+    implementations = caller.get_hookimpls()
+    return len(implementations) == 1 and implementations[0].plugin_name == BUILTIN_PLUGIN_NAME
 
 
 def unpure_entry(

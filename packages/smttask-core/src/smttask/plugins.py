@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "smttask"
 
+#: The name core's own plugin module is registered under.
+BUILTIN_PLUGIN_NAME = "core"
 #: smttask's own components, registered by module name exactly like installed plugins
 #: (so nothing in core imports the implementations but the plugin module itself).
-BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (("core", "smttask.builtin_plugin"),)
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = ((BUILTIN_PLUGIN_NAME, "smttask.builtin_plugin"),)
 
 
 def make_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any] = ()) -> pluggy.PluginManager:

@@ -147,6 +147,15 @@ def _put_back(moved: str, path: str) -> None:
         os.unlink(moved)
 
 
+def _create_in_directory(path: str, token: str) -> bool:
+    """:func:`create_claim`, creating the claim's directory first if it is missing (looked up only then)."""
+    try:
+        return create_claim(path, token)
+    except FileNotFoundError:
+        make_dirs(os.path.dirname(path))
+        return create_claim(path, token)
+
+
 def release_claim(path: str, token: str, tag: str) -> None:
     """Remove the claim file at *path* if the process holding *token* holds it.
 
@@ -240,14 +249,13 @@ class Claim:
 
     def __init__(
         self,
-        path: Path,
+        path: str | os.PathLike[str],
         done: Callable[[], bool],
         *,
         heartbeat: float = 10.0,
         stale_after: float = 60.0,
         timeout: float | None = None,
     ) -> None:
-        self.path = Path(path)
         self._path = os.fspath(path)
         self.done = done
         self.heartbeat = heartbeat
@@ -259,6 +267,11 @@ class Claim:
         self._token = uuid.uuid4().hex
         #: Names this holder's temporary files (see :func:`smttask.files.temp_tag`).
         self.tag = temp_tag(tag=self._token[:16])
+
+    @property
+    def path(self) -> Path:
+        """The claim file."""
+        return Path(self._path)
 
     # --- hooks for subclasses ---------------------------------------------------------
     def on_acquired(self) -> None:
@@ -300,8 +313,7 @@ class Claim:
         if self.held:
             return True
         for _ in range(2):
-            make_dirs(self.path.parent)
-            if create_claim(self._path, self._token):
+            if _create_in_directory(self._path, self._token):
                 self.held = True
                 _heartbeat.add(self)
                 try:

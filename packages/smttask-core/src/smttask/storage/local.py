@@ -136,7 +136,7 @@ class _ResultClaim(Claim):
 
     def __init__(self, storage: LocalStorage, directory: str, key: str, files: list[str],
                  done: Callable[[], bool], **options: Any) -> None:
-        super().__init__(Path(directory, f"{key}{CLAIM_SUFFIX}"), done, **options)
+        super().__init__(f"{directory}{os.sep}{key}{CLAIM_SUFFIX}", done, **options)
         self._storage = storage
         self._directory = directory
         self._key = key
@@ -348,7 +348,8 @@ class LocalStorage(StorageBackend):
         outputs: dict[str, StoredOutput] = {}
         facts: dict[str, dict[str, Any]] = {}
         try:
-            make_dirs(directory)
+            if tag is None:  # else this process holds the key's claim, whose file is in that directory
+                make_dirs(directory)
             for name, value in values.items():
                 fmt = self._format_for(value)
                 data = fmt.serialize(value, self.project)
