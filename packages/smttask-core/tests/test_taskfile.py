@@ -88,6 +88,35 @@ def test_from_desc_accepts_dict_json_text_and_path(project: Any, tmp_path: Path)
         Add.from_desc(task.desc)
 
 
+@pytest.mark.parametrize("proc", [True, False], ids=["proc-fd", "no-proc"])
+def test_a_loaded_task_names_the_real_file_it_was_read_from(
+    project: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, proc: bool
+) -> None:
+    """The task file a record names is the file itself: absolute, through linked directories and
+    linked files, wherever the process ran from (read from /proc/self/fd on Linux, else realpath)."""
+    import os
+
+    import smttask.taskfile
+
+    if not proc:  # as on macOS
+        monkeypatch.setattr(smttask.taskfile, "_FD_NAMES", str(tmp_path / "no-proc" / "{}"))
+    realpaths: list[Any] = []
+    realpath = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda p, **kw: realpaths.append(p) or realpath(p, **kw))
+    real = Add(a=1, b=2).save(tmp_path / "real")
+    expected = Path(realpath(real))
+    (tmp_path / "linked-dir").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "linked-file.taskdesc.json").symlink_to(real)
+    monkeypatch.chdir(tmp_path)
+    realpaths.clear()
+    for given in (real, Path("linked-dir") / real.name, "linked-file.taskdesc.json"):
+        task = Task.from_desc(given)
+        assert task.task_file == expected
+        assert task.task_file.is_absolute() and not os.path.islink(task.task_file)
+    assert Task.from_desc(real.read_text()).task_file is None  # JSON text names no file
+    assert bool(realpaths) is not proc  # on Linux the path comes from the open file, not a second lookup
+
+
 def test_reason_is_kept(project: Any) -> None:
     assert Task.from_desc(Add(a=1, b=2, reason="because").desc).reason == "because"
 

@@ -158,16 +158,23 @@ def is_legacy_document(document: Mapping[str, Any]) -> bool:
 
 def read_document(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Return ``(label, document)``; *label* names the source in error messages."""
+    label, document, _ = _read_source(source)
+    return label, document
+
+
+def _read_source(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any], str | None]:
+    """``(label, document, file)``: :func:`read_document`, and the resolved path of the file read (if any)."""
     if isinstance(source, Mapping):
         document = dict(source)
         if _depth_exceeds(document, MAX_DEPTH):
             raise MalformedTaskFileError("<task description>", f"nested deeper than {MAX_DEPTH} levels")
-        return "<task description>", document
+        return "<task description>", document, None
+    file = None
     if isinstance(source, str) and source.lstrip().startswith("{"):
         label, text = "<task description>", source
     else:
         label = str(source)
-        text = _read_regular_file(label, source)
+        text, file = _read_regular_file(label, source)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -181,7 +188,7 @@ def read_document(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str
         raise MalformedTaskFileError(label, f"nested deeper than {MAX_DEPTH} levels")
     if not isinstance(document, dict):
         raise MalformedTaskFileError(label, "not a task file: the JSON document is not an object")
-    return label, document
+    return label, document, file
 
 
 def _depth_exceeds(document: Any, limit: int) -> bool:
@@ -199,8 +206,9 @@ def _depth_exceeds(document: Any, limit: int) -> bool:
     return False
 
 
-def _read_regular_file(label: str, path: str | Path) -> str:
-    """The text of *path*, which must be a regular file: a FIFO or device is refused, never waited on."""
+def _read_regular_file(label: str, path: str | Path) -> tuple[str, str]:
+    """The text of *path*, which must be a regular file (a FIFO or device is refused, never waited on),
+    and the file's absolute path with symbolic links resolved (see :func:`_opened_path`)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
@@ -211,14 +219,36 @@ def _read_regular_file(label: str, path: str | Path) -> str:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise MalformedTaskFileError(label, "not a regular file")
         try:
-            return file.read().decode("utf-8")
+            text = file.read().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise MalformedTaskFileError(label, f"cannot be read: {one_line(str(exc), 300)}") from None
+        return text, _opened_path(fd, path)
+
+
+#: Where Linux names each file this process has open, by descriptor.
+_FD_NAMES = "/proc/self/fd/{}"
+
+
+def _opened_path(fd: int, path: str | Path) -> str:
+    """The absolute path, symbolic links resolved, of the file open as *fd* (opened from *path*).
+
+    Linux names the very file read in ``/proc/self/fd`` (one lookup, where
+    ``os.path.realpath`` looks up every component of the path again, and could
+    find another file if a link changed meanwhile); elsewhere, or for a file
+    deleted since it was opened, it is ``os.path.realpath(path)``.
+    """
+    try:
+        named = os.readlink(_FD_NAMES.format(fd))
+    except OSError:
+        return os.path.realpath(path)
+    if not named.startswith("/") or named.endswith(" (deleted)"):
+        return os.path.realpath(path)
+    return named
 
 
 def task_from_desc(source: str | Path | Mapping[str, Any], *, verify_key: bool = True) -> Task:
     """Rebuild the task described by a task file path, its JSON text or its dict."""
-    label, doc = read_document(source)
+    label, doc, file = _read_source(source)
     if doc.get("format") != FORMAT:
         if is_legacy_document(doc):
             raise TaskFileVersionError(
@@ -235,8 +265,8 @@ def task_from_desc(source: str | Path | Mapping[str, Any], *, verify_key: bool =
             f"versions {', '.join(map(str, READABLE_VERSIONS))}. Re-create the file with a matching smttask.",
         )
     task = _Reader(label, doc, verify_key).read(doc)
-    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        task.task_file = Path(source).resolve()
+    if file is not None:
+        task.task_file = Path(file)
     return task
 
 
