@@ -307,10 +307,12 @@ with project.activate():
     tasks = [t.pid_after(x=i, seconds=float(sys.argv[4])) for i in xs]
     if sys.argv[5] == "one-dies-first":
         tasks = [t.pid_unless_zero(x=i) for i in xs]
+    before = __import__("gc").get_freeze_count()
     outcomes = list(ProcessExecutor(project, workers=int(sys.argv[6])).run(tasks))
     pids = {o.index: task.run() for o, task in zip(sorted(outcomes, key=lambda o: o.index), tasks) if o.ok}
     print(json.dumps({"statuses": sorted({o.status for o in outcomes}), "pids": sorted(set(pids.values())),
-                      "me": os.getpid(), "method": method, "frozen": __import__("gc").get_freeze_count() > 0}))
+                      "me": os.getpid(), "method": method, "frozen": __import__("gc").get_freeze_count() > 0,
+                      "freeze_change": __import__("gc").get_freeze_count() - before}))
 """
 
 
@@ -321,7 +323,8 @@ def _pids(
     (one running no other threads, so workers are forked: the pool starts them lazily): the workers' PIDs,
     and whether this process (the parent) computed some too. *case* ``held-a-claim`` runs a task first
     (leaving the claim heartbeat's thread running), ``one-dies-first`` runs ``pid_unless_zero`` instead,
-    ``frozen-before`` freezes the garbage collector's objects first (``found["frozen"]``: still, after)."""
+    ``frozen-before`` freezes the garbage collector's objects first (``found["frozen"]``: still, after;
+    ``found["freeze_change"]``: how many objects the batch left frozen, or unfroze, beyond those)."""
     done = subprocess.run(
         [sys.executable, "-c", PIDS, t.__name__, min_startup, str(count), str(seconds), case, str(workers),
          str(first)],
@@ -361,6 +364,7 @@ def test_a_batch_of_task_types_known_from_earlier_batches_to_be_few_and_quick_st
     project, t = env
     workers, _, found = _pids(t, 12, 0.0, workers=2)
     assert workers and found["statuses"] == ["computed"]
+    assert found["freeze_change"] == 0  # frozen for the fork, then all collectable again
     history = DurationHistory.of(project)
     assert history.depths.is_quick(t.pid_after.identity)
     # A minute's start-up: 12 known-quick jobs are sooner done here however loaded the machine is.
@@ -371,7 +375,8 @@ def test_a_batch_of_task_types_known_from_earlier_batches_to_be_few_and_quick_st
     # More than a worker's start-up: a worker starts, and the parent takes its slot (one worker while the jobs
     # stay under 5 ms; on a slow disk they may not, and a second worker is then right).
     assert workers and parent_ran_some
-    assert not found["frozen"]  # frozen for the fork, then all collectable again, the batch's tasks too
+    # What the program froze stays frozen, and the batch's tasks stay collectable: the pool left freezing to it.
+    assert found["frozen"] and found["freeze_change"] == 0
 
 
 def test_a_task_type_that_ended_a_worker_never_runs_in_the_parent_in_later_batches_either(env):
