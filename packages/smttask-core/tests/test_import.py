@@ -53,8 +53,9 @@ def test_array_without_numpy_says_how_to_install() -> None:
 
 
 def test_a_first_disk_hit_of_a_plain_result_builds_no_serializer_registry(tmp_path) -> None:
-    """The modules behind the value serializers (parameter sets, pure functions, task files, arrays) stay
-    unimported when a fresh process loads a stored result of plain JSON: every short script pays for them."""
+    """The modules behind the value serializers (parameter sets, pure functions, task files, arrays), and
+    those that record a run, claim a result and clean up after dead writers, stay unimported when a fresh
+    process loads a stored result of plain JSON: every short script pays for them."""
     (tmp_path / "hit_tasks.py").write_text(
         "from smttask import RecordedTask\n\n@RecordedTask\ndef add(x: int, y: dict) -> dict:\n"
         "    return {'sum': x + len(y), 'items': [1.5, 'a', None]}\n"
@@ -64,7 +65,8 @@ def test_a_first_disk_hit_of_a_plain_result_builds_no_serializer_registry(tmp_pa
         "import sys, hit_tasks\n"
         "print(hit_tasks.add(x=1, y={'a': 1}).run())\n"
         "print(sorted(m for m in ['smttask.params', 'smttask.pure_functions', 'smttask.taskfile', "
-        "'smttask.storedarrays', 'smttask.seeds', 'smttask.typing'] if m in sys.modules))\n"
+        "'smttask.storedarrays', 'smttask.seeds', 'smttask.typing', 'smttask.recording', "
+        "'smttask.storage.claim', 'smttask.storage.cleanup'] if m in sys.modules))\n"
     )
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     hit = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)

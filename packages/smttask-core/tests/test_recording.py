@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-import smttask.engine
+import smttask.recording
 from smttask import Project
 from smttask.config import Config
 from smttask.hookspecs import hookimpl
@@ -102,7 +102,7 @@ def test_storing_a_result_holds_back_signals_only_while_a_record_is_written(
         entered.append(True)
         return signals_deferred()
 
-    monkeypatch.setattr(smttask.engine, "signals_deferred", counting)
+    monkeypatch.setattr(smttask.recording, "signals_deferred", counting)
     project = Project(tmp_path, config=Config(recorder=recorder), plugin_manager=make_plugin_manager(
         load_entry_points=False, plugins=[_WritingRecorderPlugin()]))
     with project.activate():

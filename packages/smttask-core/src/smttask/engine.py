@@ -14,7 +14,7 @@ import copy
 import time
 from contextlib import ExitStack, nullcontext, suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import ValidationError
 
@@ -30,7 +30,6 @@ from .errors import (
 )
 from .memory import MemoryEntry
 from .plugins import BUILTIN_PLUGIN_NAME
-from .recording import RunInfo, signals_deferred
 from .userwarnings import warn_user
 from .validation import format_validation_error
 from .walk import is_task, iter_tasks
@@ -89,9 +88,11 @@ def warm_up(project: Project, tasks: Iterable[Task]) -> None:
 _MISS: Any = object()
 
 
-@dataclass(frozen=True)
-class _Request:
-    """How one task of a run is run: the options of ``run()`` for the task asked for, defaults upstream."""
+class _Request(NamedTuple):
+    """How one task of a run is run: the options of ``run()`` for the task asked for, defaults upstream.
+
+    (A named tuple: a frozen dataclass costs ~0.35 ms more to define, on the way to every first result.)
+    """
 
     recompute: bool = False
     cache: bool | None = None
@@ -376,6 +377,9 @@ def _compute(
     upstream: dict[int, Any] | None = None,
     report: RunReport | None = None,
 ) -> dict[str, Any]:
+    # A disk hit needs neither: their module loads on the first miss.
+    from .recording import RunInfo, signals_deferred
+
     inputs = resolve_inputs(task, project, record=record, upstream=upstream)
     for name, value in (start_from or {}).items():
         inputs[name] = task.validate_input(name, value)

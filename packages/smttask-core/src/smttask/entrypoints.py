@@ -27,9 +27,9 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 GROUP = "smttask"
 #: Seconds after which another environment's cache file is removed when a new one is written.
@@ -41,12 +41,12 @@ _METADATA_SUFFIXES = (".dist-info", ".egg-info")
 _FORMAT = 2
 
 
-@dataclass(frozen=True)
-class PluginEntry:
+class PluginEntry(NamedTuple):
     """One installed plugin: its name, its ``module[:attribute]`` and the distribution providing it.
 
     Once loaded, also the hooks it implements, the file defining it and that
-    file's modification time (``None`` until then).
+    file's modification time (``None`` until then). A named tuple, as it is
+    defined on the way to every first result (a frozen dataclass costs ~0.4 ms more).
     """
 
     name: str
@@ -177,7 +177,7 @@ def _entry(data: dict[str, object]) -> PluginEntry:
 def _write(path: Path, plugins: list[PluginEntry]) -> None:
     from .files import write_atomic
 
-    data = {"format": _FORMAT, "plugins": [asdict(p) for p in plugins]}
+    data = {"format": _FORMAT, "plugins": [p._asdict() for p in plugins]}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps(data).encode("utf-8"))

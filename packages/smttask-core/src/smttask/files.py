@@ -25,7 +25,7 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import StorageFullError
 
@@ -85,8 +85,7 @@ def temp_name(target_name: str, tag: str) -> str:
     return f".{target_name}.{tag}{TEMP_SUFFIX}"
 
 
-@dataclass(frozen=True)
-class TempFile:
+class TempFile(NamedTuple):
     """What the name of a temporary file says: the file it becomes, and who writes it."""
 
     target: str

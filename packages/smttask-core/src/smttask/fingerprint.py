@@ -22,10 +22,9 @@ import sys
 import sysconfig
 import textwrap
 import types
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Values that cannot change once made: a module-level name bound to one of these (holding only such values) counts.
 _IMMUTABLE_TYPES = (int, float, complex, str, bytes, bool, type(None), tuple, frozenset)
@@ -35,8 +34,7 @@ _MUTABLE_TYPES = (list, dict, set)
 _FINGERPRINTS: dict[Any, dict[str, dict[str, str]]] = {}
 
 
-@dataclass(frozen=True)
-class CodeChange:
+class CodeChange(NamedTuple):
     """How a stored fingerprint differs from the current one: names of what changed."""
 
     functions: tuple[str, ...] = ()

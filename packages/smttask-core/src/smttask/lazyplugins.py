@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pluggy
 
@@ -32,8 +31,7 @@ def implemented_hooks(manager: pluggy.PluginManager, plugin: object) -> tuple[st
     return tuple(sorted(names))
 
 
-@dataclass(frozen=True)
-class _Deferred:
+class _Deferred(NamedTuple):
     hooks: frozenset[str]
     load: Callable[[], None]  # imports the plugin and registers it (or warns that it failed)
 

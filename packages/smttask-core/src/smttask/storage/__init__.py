@@ -1,27 +1,44 @@
-"""Disk tier: storage backends, output file formats and the compute claim."""
+"""Disk tier: storage backends, output file formats and the compute claim.
 
-from ..errors import CorruptResultError
-from .base import (
-    Leftover,
-    StorageBackend,
-    StoredEntry,
-    StoredOutput,
-    StoredResult,
-)
-from .claim import Claim
-from .formats import JsonFormat, NpyFormat, OutputFormat
-from .local import LocalStorage
+Every name is loaded on first access (PEP 562): a process that loads results
+from the ``local`` backend imports neither the claim nor the cleaners.
+"""
 
-__all__ = [
-    "Claim",
-    "CorruptResultError",
-    "JsonFormat",
-    "Leftover",
-    "LocalStorage",
-    "NpyFormat",
-    "OutputFormat",
-    "StorageBackend",
-    "StoredEntry",
-    "StoredOutput",
-    "StoredResult",
-]
+from __future__ import annotations
+
+import importlib
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, as in smttask/__init__.py
+
+_EXPORTS = {
+    "smttask.errors": ["CorruptResultError"],
+    "smttask.storage.base": ["Leftover", "StorageBackend", "StoredEntry", "StoredOutput", "StoredResult"],
+    "smttask.storage.claim": ["Claim"],
+    "smttask.storage.formats": ["JsonFormat", "NpyFormat", "OutputFormat"],
+    "smttask.storage.local": ["LocalStorage"],
+}
+_LAZY = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> object:
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'smttask.storage' has no attribute '{name}'") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+if TYPE_CHECKING:
+    from ..errors import CorruptResultError
+    from .base import Leftover, StorageBackend, StoredEntry, StoredOutput, StoredResult
+    from .claim import Claim
+    from .formats import JsonFormat, NpyFormat, OutputFormat
+    from .local import LocalStorage

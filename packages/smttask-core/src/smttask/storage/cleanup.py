@@ -29,12 +29,9 @@ from ..files import TEMP_SUFFIX, abandoned, host_id, parse_temp_name, temp_name,
 from .base import Leftover
 from .claim import LOCK_SUFFIX, Claim, ClaimInfo, inspect_claim, remove_if_unchanged
 from .formats import parse_json, read_bytes
+from .layout import CLAIM_SUFFIX, MANIFEST_SUFFIX, USED_SUFFIX
 from .manifest import entry_files
 
-MANIFEST_SUFFIX = ".manifest.json"
-CLAIM_SUFFIX = ".claim"
-#: An empty file beside a result whose modification time says when the result was last loaded.
-USED_SUFFIX = ".used"
 _KEY = re.compile(r"[0-9a-f]{32}(?:__[A-Za-z_]\w*_\d+)?")
 
 

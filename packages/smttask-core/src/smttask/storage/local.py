@@ -36,16 +36,6 @@ from .base import (
     StoredOutput,
     StoredResult,
 )
-from .claim import LOCK_SUFFIX, Claim, ClaimInfo, inspect_claim
-from .cleanup import (
-    CLAIM_SUFFIX,
-    MANIFEST_SUFFIX,
-    USED_SUFFIX,
-    file_size,
-    find_leftovers,
-    remove_unvouched,
-    remove_writer_files,
-)
 from .formats import (
     OutputFormat,
     check_hash,
@@ -55,6 +45,7 @@ from .formats import (
     read_inline,
     write_new_file,
 )
+from .layout import CLAIM_SUFFIX, MANIFEST_SUFFIX, USED_SUFFIX
 from .manifest import MANIFEST_VERSION as MANIFEST_VERSION
 from .manifest import (
     code_valid,
@@ -70,9 +61,8 @@ from .manifest import key_preimage as key_preimage
 from .manifest import stored_upstream as stored_upstream
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ..task import Task
+    from .claim import Claim
 
 _HASH_CHUNK = 1 << 20
 
@@ -125,40 +115,6 @@ def last_used(directory: str, key: str, manifest: str) -> float:
         except FileNotFoundError:
             pass
     return max(times, default=0.0)
-
-
-class _ResultClaim(Claim):
-    """The claim on computing one result; it cleans what a dead writer of that result left.
-
-    While held, the result's files are written under the claim's tag, so a
-    process taking over this claim after this one died knows their names.
-    """
-
-    def __init__(self, storage: LocalStorage, directory: str, key: str, files: list[str],
-                 done: Callable[[], bool], **options: Any) -> None:
-        super().__init__(f"{directory}{os.sep}{key}{CLAIM_SUFFIX}", done, **options)
-        self._storage = storage
-        self._directory = directory
-        self._key = key
-        self._files = files  # the outputs this key may have, in every format
-
-    def on_acquired(self) -> None:
-        self._storage._tags[(self._directory, self._key)] = self.tag
-        try:
-            remove_unvouched(self._directory, f"{self._key}{MANIFEST_SUFFIX}", self._files)
-        except OSError:  # cleaning is a courtesy; computing goes on
-            pass
-
-    def on_released(self) -> None:
-        self._storage._tags.pop((self._directory, self._key), None)
-
-    def on_taken_over(self, stale: ClaimInfo) -> None:
-        claim = f"{self._key}{CLAIM_SUFFIX}"
-        names = [*self._files, f"{self._key}{MANIFEST_SUFFIX}", claim, claim + LOCK_SUFFIX]
-        try:
-            remove_writer_files(self._directory, names, stale)
-        except OSError:
-            pass
 
 
 def _entry(out: StoredOutput, facts: dict[str, Any] | None) -> dict[str, Any]:
@@ -425,7 +381,9 @@ class LocalStorage(StorageBackend):
 
         extensions = {fmt.extension for fmt in self.project.output_formats}
         files = [output_filename(key, name, ext) for name in task.output_names for ext in sorted(extensions)]
-        return _ResultClaim(
+        from .result_claim import ResultClaim  # a process that only loads results needs no claim
+
+        return ResultClaim(
             self, directory, key, files, done,
             heartbeat=config.claim_heartbeat,
             stale_after=config.claim_stale_after,
@@ -456,8 +414,18 @@ class LocalStorage(StorageBackend):
         self._touched.pop((self._dir(task)[1], task.digest), None)
         return existed
 
+    def note_claim(self, directory: str, key: str, tag: str | None) -> None:
+        """Note that this process now holds the claim on *key* in *directory* under *tag* (None: no longer):
+        a result saved under its own claim is written with the claim's tag, so a taker finds its leftovers."""
+        if tag is None:
+            self._tags.pop((directory, key), None)
+        else:
+            self._tags[(directory, key)] = tag
+
     def clean(self, *, dry_run: bool = False) -> list[Leftover]:
         """Remove what interrupted runs left in the data directory (see :mod:`smttask.storage.cleanup`)."""
+        from .cleanup import find_leftovers
+
         return find_leftovers(self.root, self.project.config.claim_stale_after, dry_run=dry_run)
 
     def stored_results(self) -> list[StoredEntry]:
@@ -482,6 +450,9 @@ class LocalStorage(StorageBackend):
         return found
 
     def _stored_entry(self, directory: str, task: str, key: str) -> StoredEntry | None:
+        from .claim import inspect_claim
+        from .cleanup import file_size
+
         manifest_path = f"{directory}{os.sep}{key}{MANIFEST_SUFFIX}"
         try:
             files, manifest = self._manifest_files(manifest_path, key)
@@ -506,6 +477,8 @@ class LocalStorage(StorageBackend):
 
     def remove_stored(self, entry: StoredEntry, *, grace: float) -> str | None:
         """Remove *entry* holding its claim; its manifest goes first (renamed aside), so no reader sees half of it."""
+        from .claim import Claim
+
         directory = os.fspath(self.root / entry.task)
         key = entry.key
         claim = Claim(Path(directory, f"{key}{CLAIM_SUFFIX}"), lambda: False,
