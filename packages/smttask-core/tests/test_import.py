@@ -97,7 +97,7 @@ def test_running_a_plain_task_file_builds_no_serializer_registry(tmp_path) -> No
 
 def test_a_batch_run_in_this_process_imports_no_worker_machinery(tmp_path) -> None:
     """`smttask run -n 1` and every Snakemake job run tasks here: the process executor, its workers'
-    code and multiprocessing stay unimported."""
+    code and multiprocessing stay unimported, and so does traceback while no task fails."""
     (tmp_path / "inline_tasks.py").write_text(
         "from smttask import RecordedTask\n\n@RecordedTask\ndef double(x: int) -> int:\n    return 2 * x\n"
     )
@@ -107,7 +107,7 @@ def test_a_batch_run_in_this_process_imports_no_worker_machinery(tmp_path) -> No
         "project = Project('.')\n"
         "print([o.status for o in project.executor('inline').run([inline_tasks.double(x=4)])])\n"
         "print(sorted(m for m in ['smttask.execution.processes', 'smttask.execution.worker', "
-        "'smttask.execution.growth', 'multiprocessing'] if m in sys.modules))\n"
+        "'smttask.execution.growth', 'multiprocessing', 'traceback'] if m in sys.modules))\n"
     )
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert ran.stdout == "['computed']\n[]\n"

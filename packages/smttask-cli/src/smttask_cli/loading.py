@@ -10,7 +10,6 @@ warning of its own (:attr:`Entry.warning`).
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,13 +65,14 @@ def load_entry(path: Path, project: Project, capture: OutputCapture | None = Non
     *capture*, one entered for several files, else a capture of its own).
     """
     from smttask import TaskFileError
+    from smttask.execution.outcomes import current_traceback
     from smttask.taskfile import task_from_desc
 
     with project.activate(), (capture.block() if capture is not None else captured_output()) as printed:
         try:
             entry = Entry(path, task=task_from_desc(path))
         except TaskFileError as exc:  # its traceback matters only when it wraps what the module raised
-            trace = traceback.format_exc() if exc.__cause__ is not None else None
+            trace = current_traceback() if exc.__cause__ is not None else None
             entry = Entry(path, error=exc.problem, traceback=trace, exception=exc)
         except KeyboardInterrupt:
             raise
@@ -80,7 +80,7 @@ def load_entry(path: Path, project: Project, capture: OutputCapture | None = Non
             entry = Entry(
                 path,
                 error=f"cannot load the task: {_describe(exc)}",
-                traceback=traceback.format_exc(),
+                traceback=current_traceback(),
                 exception=exc,
             )
     entry.printed = printed

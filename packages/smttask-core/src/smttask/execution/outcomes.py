@@ -64,6 +64,17 @@ class RunOptions:
     reason: str | None = None
 
 
+def current_traceback() -> str:
+    """The traceback of the exception being handled, as text (:func:`traceback.format_exc`).
+
+    Its module is imported here, on the first failure, not by every process that
+    runs a batch: with what it imports, it costs a start-up about 2 ms.
+    """
+    import traceback
+
+    return traceback.format_exc()
+
+
 def describe_error(exc: BaseException) -> str:
     """The one line an outcome reports for *exc*: a task file error's own message, else ``Type: message``."""
     from ..errors import TaskFileError

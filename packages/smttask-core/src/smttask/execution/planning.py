@@ -12,13 +12,12 @@ predicts exactly what runs.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..walk import iter_tasks
-from .outcomes import TaskOutcome, describe_error
+from .outcomes import TaskOutcome, current_traceback, describe_error
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -194,7 +193,7 @@ def plan_batch(
                 "failed",
                 0.0,
                 describe_error(exc),
-                traceback.format_exc(),
+                current_traceback(),
                 index=index,
             )
     return plan

@@ -7,12 +7,11 @@ sent to them the same way), so neither depends on the other.
 from __future__ import annotations
 
 import time
-import traceback
 from typing import TYPE_CHECKING
 
 from ..engine import RunReport, run_task
 from ..errors import CorruptResultError
-from .outcomes import Status, TaskOutcome, describe_error
+from .outcomes import Status, TaskOutcome, current_traceback, describe_error
 from .planning import job_key
 
 if TYPE_CHECKING:
@@ -59,7 +58,7 @@ def run_one(
                 "failed",
                 time.perf_counter() - start,
                 describe_error(exc),
-                traceback.format_exc(),
+                current_traceback(),
                 exception=exc,
             )
     status: Status = "computed" if report.source == "computed" else "cached"

@@ -18,7 +18,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .mainmodule import install_main_classes
-from .outcomes import TaskOutcome, describe_error
+from .outcomes import TaskOutcome, current_traceback, describe_error
 from .running import run_one
 
 if TYPE_CHECKING:
@@ -141,7 +140,7 @@ def worker_main(conn: Connection, slot: int, setup: WorkerSetup) -> None:
         if setup_error is None and setup.main_classes is not None:
             install_main_classes(setup.main_classes)
     except Exception as exc:
-        setup_error = f"worker setup failed: {describe_error(exc)}\n{traceback.format_exc()}"
+        setup_error = f"worker setup failed: {describe_error(exc)}\n{current_traceback()}"
     send(("ready",))
     parent = multiprocessing.parent_process()
     watched = [conn] + ([parent.sentinel] if parent is not None else [])
@@ -257,7 +256,7 @@ def _import_setup_module(module: str) -> str | None:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:
-        return f"worker setup failed: importing module '{module}' raised {describe_error(exc)}\n{traceback.format_exc()}"
+        return f"worker setup failed: importing module '{module}' raised {describe_error(exc)}\n{current_traceback()}"
     return None
 
 
@@ -303,7 +302,7 @@ def _run_desc(
         except Exception as exc:
             return TaskOutcome(
                 str(desc.get("task")), "", "failed", time.perf_counter() - start, describe_error(exc),
-                traceback.format_exc(),
+                current_traceback(),
             )
     # The outcome's duration is run_one's: the task's own run, not reading its file (which imports its module).
     return dataclasses.replace(run_one(task, project, recompute, record=record, reason=reason), exception=None)
