@@ -21,7 +21,7 @@ from smttask.execution import (
     ProcessExecutor,
     plan_batch,
 )
-from smttask.execution.growth import GrowthTrial
+from smttask.execution.growth import CoreTrial, GrowthTrial
 from smttask.execution.history import DurationHistory
 from smttask.execution.outcomes import RunOptions, TaskOutcome
 from smttask.execution.processes import _Pool, _Worker
@@ -206,6 +206,65 @@ def test_a_worker_added_for_quick_jobs_is_kept_only_if_the_batch_goes_faster_wit
     assert not GrowthTrial().may_start(10.0)  # nothing finished yet: nothing to compare with
 
 
+BUSY_ON_CPU_0 = """
+import os, sys, time
+os.sched_setaffinity(0, {0})
+end = time.monotonic() + float(sys.argv[1])
+while time.monotonic() < end:
+    pass
+"""
+
+needs_affinity = pytest.mark.skipif(
+    not hasattr(__import__("os"), "sched_setaffinity") or not Path("/proc/self/schedstat").exists(),
+    reason="needs Linux's CPU affinity and /proc/<pid>/schedstat",
+)
+
+
+@needs_affinity
+def test_a_worker_sharing_the_parents_cpu_fails_its_trial_for_a_core() -> None:
+    """Two busy processes confined to one CPU wait for it about half the time: the worker is not kept."""
+    import os
+    import time
+
+    previous = os.sched_getaffinity(0)
+    child = subprocess.Popen([sys.executable, "-c", BUSY_ON_CPU_0, "5"])
+    try:
+        os.sched_setaffinity(0, {0})
+        time.sleep(0.2)  # the child is past its start-up, busy on CPU 0
+        trial = CoreTrial(child.pid)
+        trial.worker_ready(time.perf_counter())
+        end = time.perf_counter() + 2 * CoreTrial.window
+        verdicts = set()
+        while time.perf_counter() < end:
+            verdicts.add(trial.verdict(time.perf_counter()))
+        assert verdicts == {None, False}
+    finally:
+        os.sched_setaffinity(0, previous)
+        child.kill()
+        child.wait()
+
+
+@needs_affinity
+def test_a_worker_that_never_waits_for_a_cpu_passes_its_trial_and_one_not_measurable_is_kept() -> None:
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        time.sleep(0.1)
+        trial = CoreTrial(child.pid)
+        trial.worker_ready(time.perf_counter())
+        assert trial.verdict(time.perf_counter()) is None  # still measuring
+        time.sleep(2 * CoreTrial.window)  # neither process is runnable: neither waits for a CPU
+        assert trial.verdict(time.perf_counter()) is True
+        assert trial.verdict(time.perf_counter()) is None and not trial.running  # decided once
+    finally:
+        child.kill()
+        child.wait()
+    gone = CoreTrial(child.pid)  # the kernel no longer knows it: no trial, the worker stays
+    gone.worker_ready(time.perf_counter())
+    assert not gone.running and gone.verdict(time.perf_counter() + 1) is None
+
+
 def test_jobs_queued_deep_behind_a_worker_that_dies_run_elsewhere(env):
     project, t = env
     with project.activate():
@@ -302,6 +361,8 @@ with project.activate():
         t.pid_after(x=-1, seconds=0).run()  # the claim's heartbeat thread now runs here
     if sys.argv[5] == "frozen-before":
         __import__("gc").freeze()  # as the smttask program does with its libraries' objects
+    if sys.argv[5] == "one-cpu":
+        os.sched_setaffinity(0, {0})  # as if every other core were busy: the workers inherit it
     method = ProcessExecutor.choose_start_method()
     xs = range(int(sys.argv[7]), int(sys.argv[7]) + int(sys.argv[3]))
     tasks = [t.pid_after(x=i, seconds=float(sys.argv[4])) for i in xs]
@@ -312,7 +373,8 @@ with project.activate():
     pids = {o.index: task.run() for o, task in zip(sorted(outcomes, key=lambda o: o.index), tasks) if o.ok}
     print(json.dumps({"statuses": sorted({o.status for o in outcomes}), "pids": sorted(set(pids.values())),
                       "me": os.getpid(), "method": method, "frozen": __import__("gc").get_freeze_count() > 0,
-                      "freeze_change": __import__("gc").get_freeze_count() - before}))
+                      "freeze_change": __import__("gc").get_freeze_count() - before,
+                      "jobs_here": sum(1 for pid in pids.values() if pid == os.getpid())}))
 """
 
 
@@ -324,7 +386,8 @@ def _pids(
     and whether this process (the parent) computed some too. *case* ``held-a-claim`` runs a task first
     (leaving the claim heartbeat's thread running), ``one-dies-first`` runs ``pid_unless_zero`` instead,
     ``frozen-before`` freezes the garbage collector's objects first (``found["frozen"]``: still, after;
-    ``found["freeze_change"]``: how many objects the batch left frozen, or unfroze, beyond those)."""
+    ``found["freeze_change"]``: how many objects the batch left frozen, or unfroze, beyond those), and
+    ``one-cpu`` confines the batch to one CPU (``found["jobs_here"]``: how many tasks the parent computed)."""
     done = subprocess.run(
         [sys.executable, "-c", PIDS, t.__name__, min_startup, str(count), str(seconds), case, str(workers),
          str(first)],
@@ -377,6 +440,20 @@ def test_a_batch_of_task_types_known_from_earlier_batches_to_be_few_and_quick_st
     assert workers and parent_ran_some
     # What the program froze stays frozen, and the batch's tasks stay collectable: the pool left freezing to it.
     assert found["frozen"] and found["freeze_change"] == 0
+
+
+@needs_affinity
+def test_a_first_worker_for_quick_jobs_without_a_core_of_its_own_is_retired(env):
+    """With every other core busy (here: the batch confined to one CPU), the parent and the worker started
+    for quick jobs only take turns: the worker is retired once the kernel shows them waiting for the CPU,
+    and the parent runs the rest (they would share the jobs about evenly)."""
+    project, t = env
+    _pids(t, 12, 0.0, workers=2)  # the task type's durations are known from now on: its jobs are quick
+    assert DurationHistory.of(project).depths.is_quick(t.pid_after.identity)
+    workers, parent_ran_some, found = _pids(t, 3000, 0.0, workers=2, first=400, case="one-cpu")
+    assert found["statuses"] == ["computed"] and found["method"] == "fork"
+    assert len(workers) == 1 and parent_ran_some
+    assert found["jobs_here"] > 0.75 * 3000
 
 
 def test_a_task_type_that_ended_a_worker_never_runs_in_the_parent_in_later_batches_either(env):

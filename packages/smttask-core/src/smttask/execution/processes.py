@@ -25,7 +25,7 @@ from ..engine import warm_up
 from ..errors import CorruptResultError, SmttaskError
 from ..storage.claim import is_heartbeat_thread
 from .base import Executor
-from .growth import GrowthTrial
+from .growth import CoreTrial, GrowthTrial
 from .history import DurationHistory
 from .mainmodule import pack_main_classes
 from .outcomes import RunOptions, TaskOutcome, TaskStarted
@@ -229,7 +229,8 @@ class _Pool:
     :mod:`smttask.execution.history`) and adds one whenever the jobs ready to
     start are worth a worker's start-up (see :meth:`grow`), so a batch of quick tasks is not slowed by starting workers
     that would mostly compete for the CPU with the one already running; a
-    worker added for quick jobs is kept only if the batch goes faster with it
+    worker added for quick jobs is kept only if the batch goes faster with it,
+    and the first one only if it has a CPU of its own
     (see :mod:`smttask.execution.growth`). The parent process takes a slot
     too, for quick jobs only (see :meth:`take_here`): it runs those the
     workers' queues have no room for, between reading their messages.
@@ -268,6 +269,8 @@ class _Pool:
         self.depths = history.depths
         self.trial = GrowthTrial()
         self._on_trial: _Worker | None = None
+        #: The first worker started for quick jobs, on trial for a core of its own (see :class:`CoreTrial`).
+        self._core_trial: tuple[_Worker, CoreTrial] | None = None
         self._deadly = history.ended_a_worker  # task types a job of which ended its worker: never run here
         #: The files of a job's result stored during this batch, or None (see :meth:`_held_by_the_dead`).
         self.stored = stored
@@ -291,6 +294,9 @@ class _Pool:
             self.workers = [self._new_worker(slot) for slot in range(self.size)]
         elif not self._parent_suffices(schedule):
             self.workers = [self._new_worker(0)]
+            job = schedule.peek()
+            if job is not None and self._parent_may_run(job):
+                self._try_for_a_core(self.workers[0])
 
     def _parent_suffices(self, schedule: Schedule) -> bool:
         """Whether the parent alone would run the ready jobs in less than a worker's start-up, judged by
@@ -319,6 +325,7 @@ class _Pool:
             self._retire(self._on_trial)
         if verdict is not None:
             self._on_trial = None
+        self._judge_core_trial(now)
         if not self._can_grow() or self.stopping:
             return
         waiting = schedule.peek()
@@ -326,9 +333,14 @@ class _Pool:
             return
         cost = self._startup_cost()
         quick = self._parent_may_run(waiting)
-        if not self._active() and not (quick and self._parent_suffices(schedule)):
-            self._add()  # the first worker: not on trial, there is nothing to compare it with
-            return
+        if not self._active():
+            if quick and self.trial.ceiling == 0:
+                return  # a worker was not worth it for quick jobs: the parent runs them alone
+            if not (quick and self._parent_suffices(schedule)):
+                worker = self._add()  # the first worker: there is no rate to compare it with
+                if quick:
+                    self._try_for_a_core(worker)
+                return
         if self._longest_running() > cost and not quick:  # quick jobs have the parent meanwhile
             self._add()
             return
@@ -340,6 +352,22 @@ class _Pool:
         if backlog > cost and self.trial.may_start(now) and (ceiling is None or self._active() < ceiling):
             self._on_trial = self._add()
             self.trial.start(now)
+
+    def _try_for_a_core(self, worker: _Worker) -> None:
+        """Put *worker*, the first one, started for quick jobs the parent runs too, on trial for a core."""
+        self._core_trial = (worker, CoreTrial(worker.process.pid))
+
+    def _judge_core_trial(self, now: float) -> None:
+        """Retire the worker on trial for a core if it had none of its own: the parent runs the quick jobs alone."""
+        if self._core_trial is None:
+            return
+        worker, trial = self._core_trial
+        verdict = trial.verdict(now)
+        if verdict is False and not worker.exited:
+            self._retire(worker)
+            self.trial.ceiling = 0
+        if not trial.running:
+            self._core_trial = None
 
     def take_here(self, schedule: Schedule) -> Job | None:
         """The next ready job, taken for the parent to run, if the pool is lazy and its task type is known
@@ -531,6 +559,8 @@ class _Pool:
                         self.startup = now - worker.created
                     if worker is self._on_trial:
                         self.trial.worker_ready(now)
+                    if self._core_trial is not None and worker is self._core_trial[0]:
+                        self._core_trial[1].worker_ready(now)
                     if worker.jobs:  # its first job starts now, not when it was sent
                         worker.started = now
                 elif message[0] == "bye":
