@@ -156,7 +156,10 @@ def code_valid(task: Task, project: Any, manifest: dict[str, Any], where: str) -
 
 def key_preimage(task: Task, project: Any) -> dict[str, Any]:
     """*task*'s inputs as they enter its key (upstream tasks by key, arrays by hash), for ``smttask why``."""
-    from ..encoding import encode
+    from ..encoding import PLAIN_TYPES, encode
 
+    inputs = task.inputs
+    if all(type(value) in PLAIN_TYPES for value in inputs.values()):
+        return dict(inputs)  # plain scalars enter the key as themselves (see Task.input_digest)
     registry = project.deferred_serializers
-    return {name: encode(value, registry, "key") for name, value in task.inputs.items()}
+    return {name: encode(value, registry, "key") for name, value in inputs.items()}
