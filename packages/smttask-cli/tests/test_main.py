@@ -105,6 +105,26 @@ def test_a_command_of_a_package_not_installed_names_the_package():
     assert unknown.exit_code == 2 and "No such command 'frobnicate'" in unknown.output
 
 
+def test_smttask_run_in_one_process_leaves_unneeded_modules_unimported(tmp_path) -> None:
+    """`smttask run -n 1` (what every Snakemake job runs) of a task that succeeds imports no process pool,
+    no `traceback` (it formats failures), and no `subprocess` (Sumatra's `smt` command runs one)."""
+    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
+    (tmp_path / "lean_tasks.py").write_text(
+        "from smttask import RecordedTask\n\n@RecordedTask\ndef inc(x: int) -> int:\n    return x + 1\n"
+    )
+    save = "import lean_tasks\nlean_tasks.inc(x=1).save('tasks')\n"
+    subprocess.run([sys.executable, "-c", save], cwd=tmp_path, check=True, capture_output=True)
+    code = (
+        "import sys\nfrom smttask_cli.main import main\n"
+        "try:\n    main(['run', '-q', '-n', '1', 'tasks'])\nexcept SystemExit as exc:\n    assert not exc.code, exc\n"
+        "print(sorted(m for m in ['subprocess', 'traceback', 'multiprocessing', 'smttask.execution.processes'] "
+        "if m in sys.modules))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.stdout.splitlines()[-1:] == ["[]"], ran.stderr
+    assert len(list((tmp_path / "data").rglob("*.manifest.json"))) == 1
+
+
 def test_smttask_run_freezes_only_library_objects_and_keeps_what_user_code_owes_at_exit(tmp_path) -> None:
     """The console script freezes the objects of smttask and its libraries before any user module is
     imported (the garbage collector then skips them), yet a file a task module left open and unflushed is

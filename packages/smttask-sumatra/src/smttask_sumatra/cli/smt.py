@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -25,5 +24,7 @@ def smt_command(ctx: click.Context, arguments: tuple[str, ...]) -> None:
     executable = str(beside) if beside.is_file() else shutil.which("smt")
     if executable is None:
         raise click.ClickException("Sumatra's `smt` command is not installed here; reinstall smttask-sumatra.")
+    import subprocess  # here: every other command's start would pay its ~1 ms of imports
+
     root = project_of(ctx).root
     raise SystemExit(subprocess.run([executable, *arguments], cwd=root).returncode)
