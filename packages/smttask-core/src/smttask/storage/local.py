@@ -61,8 +61,10 @@ from .manifest import key_preimage as key_preimage
 from .manifest import stored_upstream as stored_upstream
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..task import Task
-    from .claim import Claim
+    from .claim import Claim, ClaimInfo
 
 _HASH_CHUNK = 1 << 20
 
@@ -430,6 +432,10 @@ class LocalStorage(StorageBackend):
 
     def stored_results(self) -> list[StoredEntry]:
         """Every result with a readable manifest, by task directory and key (unreadable ones are left alone)."""
+        # Imported here, not at the top: a process that only loads results needs neither module.
+        from .claim import inspect_claim
+        from .cleanup import file_size
+
         found: list[StoredEntry] = []
         try:
             directories = sorted(e.path for e in os.scandir(self.root) if e.is_dir() and not e.name.startswith("."))
@@ -444,15 +450,19 @@ class LocalStorage(StorageBackend):
             for name in names:
                 if name.startswith(".") or not name.endswith(MANIFEST_SUFFIX):
                     continue
-                entry = self._stored_entry(directory, task, name[: -len(MANIFEST_SUFFIX)])
+                entry = self._stored_entry(directory, task, name[: -len(MANIFEST_SUFFIX)], inspect_claim, file_size)
                 if entry is not None:
                     found.append(entry)
         return found
 
-    def _stored_entry(self, directory: str, task: str, key: str) -> StoredEntry | None:
-        from .claim import inspect_claim
-        from .cleanup import file_size
-
+    def _stored_entry(
+        self,
+        directory: str,
+        task: str,
+        key: str,
+        inspect_claim: Callable[[str], ClaimInfo | None],
+        file_size: Callable[[str], int],
+    ) -> StoredEntry | None:
         manifest_path = f"{directory}{os.sep}{key}{MANIFEST_SUFFIX}"
         try:
             files, manifest = self._manifest_files(manifest_path, key)
