@@ -111,3 +111,18 @@ def test_a_batch_run_in_this_process_imports_no_worker_machinery(tmp_path) -> No
     )
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert ran.stdout == "['computed']\n[]\n"
+
+
+def test_a_package_name_loads_its_module_on_first_access_and_an_unknown_one_names_the_package() -> None:
+    code = (
+        "import sys, smttask.storage as storage\n"
+        "print('smttask.storage.claim' in sys.modules, 'Claim' in dir(storage))\n"
+        "print(storage.Claim.__module__, 'smttask.storage.claim' in sys.modules)\n"
+        "try:\n    storage.Nothing\nexcept AttributeError as exc:\n    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == [
+        "False True",
+        "smttask.storage.claim True",
+        "module 'smttask.storage' has no attribute 'Nothing'",
+    ]

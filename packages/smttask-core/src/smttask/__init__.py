@@ -11,7 +11,7 @@ first defined.
 
 from __future__ import annotations
 
-import importlib
+from .lazyexports import lazy_exports
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (it costs ~15 ms)
 __version__ = "0.3.0.dev0"
@@ -56,23 +56,10 @@ _LAZY = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'smttask' has no attribute '{name}'") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 if TYPE_CHECKING:
-    from typing import Any
-
     from .components import Component
     from .config import Config
     from .decorators import (

@@ -6,8 +6,9 @@ on first use, so a project whose storage is ``local`` pays nothing for the plugi
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from smttask.lazyexports import lazy_exports
 
 if TYPE_CHECKING:
     from .backend import FsspecStorage
@@ -23,15 +24,4 @@ _LAZY = {
 __all__ = ["FsspecStorage", "FsspecStorageError", "StorageURLError", "StorageUnreachableError"]
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'smttask_fsspec' has no attribute '{name}'") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -13,8 +13,7 @@ a picture is drawn.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from smttask.lazyexports import lazy_exports
 
 __version__ = "0.3.0.dev0"
 
@@ -35,15 +34,4 @@ _LAZY = {
 __all__ = ["__version__", *sorted(_LAZY)]
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'smttask_viz' has no attribute '{name}'") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

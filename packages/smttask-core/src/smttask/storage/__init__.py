@@ -6,7 +6,7 @@ from the ``local`` backend imports neither the claim nor the cleaners.
 
 from __future__ import annotations
 
-import importlib
+from ..lazyexports import lazy_exports
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, as in smttask/__init__.py
 
@@ -22,18 +22,7 @@ _LAZY = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> object:
-    try:
-        module = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'smttask.storage' has no attribute '{name}'") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 if TYPE_CHECKING:
