@@ -105,6 +105,18 @@ def test_a_command_of_a_package_not_installed_names_the_package():
     assert unknown.exit_code == 2 and "No such command 'frobnicate'" in unknown.output
 
 
+def _main_in_a_fresh_process(
+    directory: Path, argv: list[str], *, before: str = "", after: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``smttask_cli.main.main(argv)`` in a fresh Python process in *directory* (its modules importable), with
+    the code *before* and *after* run around it; a non-zero exit fails the code after."""
+    code = (
+        f"import sys\nsys.path.insert(0, '.')\nfrom smttask_cli.main import main\n{before}"
+        f"try:\n    main({argv!r})\nexcept SystemExit as exc:\n    assert not exc.code, exc\n{after}"
+    )
+    return subprocess.run([sys.executable, "-c", code], cwd=directory, capture_output=True, text=True)
+
+
 def test_smttask_run_in_one_process_leaves_unneeded_modules_unimported(tmp_path) -> None:
     """`smttask run -n 1` (what every Snakemake job runs) of a task that succeeds imports no process pool,
     no `traceback` (it formats failures), and no `subprocess` (Sumatra's `smt` command runs one)."""
@@ -114,13 +126,9 @@ def test_smttask_run_in_one_process_leaves_unneeded_modules_unimported(tmp_path)
     )
     save = "import lean_tasks\nlean_tasks.inc(x=1).save('tasks')\n"
     subprocess.run([sys.executable, "-c", save], cwd=tmp_path, check=True, capture_output=True)
-    code = (
-        "import sys\nfrom smttask_cli.main import main\n"
-        "try:\n    main(['run', '-q', '-n', '1', 'tasks'])\nexcept SystemExit as exc:\n    assert not exc.code, exc\n"
-        "print(sorted(m for m in ['subprocess', 'traceback', 'multiprocessing', 'smttask.execution.processes'] "
-        "if m in sys.modules))\n"
-    )
-    ran = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    unneeded = ["subprocess", "traceback", "multiprocessing", "smttask.execution.processes"]
+    ran = _main_in_a_fresh_process(tmp_path, ["run", "-q", "-n", "1", "tasks"],
+                                   after=f"print(sorted(m for m in {unneeded!r} if m in sys.modules))\n")
     assert ran.stdout.splitlines()[-1:] == ["[]"], ran.stderr
     assert len(list((tmp_path / "data").rglob("*.manifest.json"))) == 1
 
@@ -150,11 +158,7 @@ def test_smttask_run_freezes_only_library_objects_and_keeps_what_user_code_owes_
     assert frozen > at_start + 1000  # the libraries' objects were frozen while the task ran
     assert (tmp_path / "log.txt").read_text() == "computed 5\n"
     assert (tmp_path / "atexit.txt").read_text() == "ran"
-    in_process = (
-        "import gc, sys\nsys.path.insert(0, '.')\nfrom smttask_cli.main import main\n"
-        "before = gc.get_freeze_count()\n"
-        "try:\n    main(['run', '-q', '--recompute', 'tasks'])\nexcept SystemExit:\n    pass\n"
-        "print(gc.get_freeze_count() - before)\n"
-    )
-    called = subprocess.run([sys.executable, "-c", in_process], cwd=tmp_path, capture_output=True, text=True)
+    called = _main_in_a_fresh_process(tmp_path, ["run", "-q", "--recompute", "tasks"],
+                                      before="import gc\nbefore = gc.get_freeze_count()\n",
+                                      after="print(gc.get_freeze_count() - before)\n")
     assert called.stdout.strip().splitlines()[-1] == "0", called.stderr

@@ -6,14 +6,17 @@ import subprocess
 import sys
 
 
+def _fresh_python(code: str) -> list[str]:
+    """The lines *code* prints in a fresh Python process."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+
+
 def test_import_does_not_load_heavy_modules() -> None:
-    code = (
+    assert _fresh_python(
         "import sys, smttask\n"
         "heavy = ['numpy', 'pandas', 'click', 'django', 'networkx', 'rich', 'sumatra', 'dill']\n"
         "print([m for m in heavy if m in sys.modules])\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    ) == ["[]"]
 
 
 def test_core_works_without_numpy() -> None:
@@ -114,14 +117,12 @@ def test_a_batch_run_in_this_process_imports_no_worker_machinery(tmp_path) -> No
 
 
 def test_a_package_name_loads_its_module_on_first_access_and_an_unknown_one_names_the_package() -> None:
-    code = (
+    assert _fresh_python(
         "import sys, smttask.storage as storage\n"
         "print('smttask.storage.claim' in sys.modules, 'Claim' in dir(storage))\n"
         "print(storage.Claim.__module__, 'smttask.storage.claim' in sys.modules)\n"
         "try:\n    storage.Nothing\nexcept AttributeError as exc:\n    print(exc)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines() == [
+    ) == [
         "False True",
         "smttask.storage.claim True",
         "module 'smttask.storage' has no attribute 'Nothing'",
