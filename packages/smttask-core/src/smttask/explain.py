@@ -369,7 +369,7 @@ def explain_result(path: str | Path, project: Project | None = None) -> Explanat
 
 
 def _manifest_of(path: Path) -> Path:
-    from .storage.cleanup import MANIFEST_SUFFIX
+    from .storage.layout import MANIFEST_SUFFIX
 
     if path.name.endswith(MANIFEST_SUFFIX):
         return path

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smttask.files import atomic_path, safe_name
-from smttask.storage.cleanup import MANIFEST_SUFFIX
+from smttask.storage.layout import MANIFEST_SUFFIX
 
 #: Link name of a task's single, unnamed output.
 BARE_OUTPUT_NAME = "result"

@@ -86,7 +86,7 @@ def _explain_target(target: str, project: Project, nearest: int) -> list[tuple[s
 
 def _is_result_file(target: str, project: Project) -> bool:
     """Whether *target* is a file in the project's data directory, or a result manifest anywhere."""
-    from smttask.storage.cleanup import MANIFEST_SUFFIX
+    from smttask.storage.layout import MANIFEST_SUFFIX
 
     if target.endswith(MANIFEST_SUFFIX):
         return True
