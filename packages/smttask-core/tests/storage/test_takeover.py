@@ -83,10 +83,11 @@ def _start(path: Path, name: str, hook: str) -> subprocess.Popen:
     )
 
 
-def _wait_for(file: Path, limit: float = 60.0) -> None:
-    """The limit only guards against a hung test; it asserts nothing about speed."""
+def _wait_for(file: Path, limit: float = 60.0, *, written: bool = False) -> None:
+    """Wait until *file* exists (with *written*: holds a line, not only created by its writer's open).
+    The limit only guards against a hung test; it asserts nothing about speed."""
     end = time.monotonic() + limit
-    while not file.exists():
+    while not file.exists() or written and not file.read_text().endswith("\n"):
         if time.monotonic() > end:
             raise AssertionError(f"gave up waiting for {file.name}")
         time.sleep(0.01)
@@ -107,7 +108,7 @@ def test_a_second_process_cannot_take_over_while_the_first_is_between_check_and_
     _wait_for(tmp_path / "second-refused")  # it found the claim stale too, and was refused the takeover
     (tmp_path / "first-go").touch()
     # The stale claim is gone now; whichever process creates the new claim first holds it, alone.
-    _wait_for(tmp_path / "log")
+    _wait_for(tmp_path / "log", written=True)
     entered = (tmp_path / "log").read_text().split()
     assert len(entered) == 2 and entered[0] == "enter", entered
     holder = entered[1]
