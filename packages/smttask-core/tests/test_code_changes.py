@@ -45,6 +45,10 @@ def write_module(directory: Path, name: str, *, factor: int = 2, helper_op: str 
     (directory / f"{name}.py").write_text(
         textwrap.dedent(MODULE.format(factor=factor, helper_op=helper_op, offset=offset, helper_doc=helper_doc))
     )
+    # Byte code is checked by the source's size and mtime in whole seconds: a rewrite of the same size
+    # within the same second (OFFSET = 1 -> 7) would import the old code.
+    for cached in directory.glob(f"__pycache__/{name}.*.pyc"):
+        cached.unlink()
     sys.modules.pop(name, None)
     importlib.invalidate_caches()
     return importlib.import_module(name)

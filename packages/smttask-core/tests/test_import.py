@@ -91,10 +91,32 @@ def test_running_a_plain_task_file_builds_no_serializer_registry(tmp_path) -> No
         "import sys\nfrom smttask.taskfile import task_from_desc\n"
         f"print(task_from_desc({path.stdout.strip()!r}).run())\n"
         "print(sorted(m for m in ['smttask.params', 'smttask.pure_functions', 'smttask.storedarrays', "
-        "'smttask.seeds', 'smttask.typing'] if m in sys.modules))\n"
+        "'smttask.seeds', 'smttask.typing', 'pydantic'] if m in sys.modules))\n"
     )
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert ran.stdout == "10\n[]\n"
+    assert len(list((tmp_path / "data").rglob("*.manifest.json"))) == 1
+
+
+def test_a_task_of_plain_scalars_is_defined_computed_and_loaded_without_pydantic(tmp_path) -> None:
+    """pydantic's import costs a process more than the rest of smttask: a task whose inputs and output
+    are annotated int, float, str or bool and given values of exactly those types never imports it, miss
+    or hit. A value of another type (an int for a float) is coerced by pydantic, imported then, as before."""
+    (tmp_path / "plain_tasks.py").write_text(
+        "from smttask import RecordedTask\n\n@RecordedTask\n"
+        "def scale(x: int, factor: float, label: str, loud: bool) -> float:\n"
+        "    return x * factor + len(label) + loud\n"
+    )
+    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
+    code = (
+        "import sys, plain_tasks\n"
+        "print(plain_tasks.scale(x=2, factor=1.5, label='ab', loud=True).run(), 'pydantic' in sys.modules)\n"
+        "task = plain_tasks.scale(x=2, factor=1, label='ab', loud=True)\n"
+        "print(task.inputs['factor'], type(task.inputs['factor']).__name__, 'pydantic' in sys.modules)\n"
+    )
+    miss = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    hit = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert miss.stdout == hit.stdout == "6.0 False\n1.0 float True\n"
     assert len(list((tmp_path / "data").rglob("*.manifest.json"))) == 1
 
 

@@ -33,7 +33,7 @@ _EXPORTS = {
         "TaskOutputError",
         "UnserializableValueError",
     ],
-    "smttask.outputs": ["TaskOutput"],
+    "smttask.taskoutput": ["TaskOutput"],
     "smttask.project": ["Project", "current_project"],
     "smttask.task": ["Task"],
     "smttask.generators": ["Create", "Join", "creatable"],
@@ -83,7 +83,7 @@ if TYPE_CHECKING:
     from .garbage import collect_garbage
     from .generators import Create, Join, creatable
     from .hookspecs import hookimpl, hookspec
-    from .outputs import TaskOutput
+    from .taskoutput import TaskOutput
     from .params import ParamColl, ParamCollError, expand
     from .plugins import make_plugin_manager
     from .project import Project, current_project

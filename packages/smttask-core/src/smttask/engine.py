@@ -16,12 +16,11 @@ from contextlib import ExitStack, nullcontext, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from pydantic import ValidationError
-
 from .encoding import PLAIN_TYPES
 from .errors import (
     CorruptResultError,
     CorruptResultWarning,
+    InvalidValueError,
     ResultNotFoundError,
     SmttaskError,
     TaskInputError,
@@ -31,7 +30,6 @@ from .errors import (
 from .memory import MemoryEntry
 from .plugins import BUILTIN_PLUGIN_NAME
 from .userwarnings import warn_user
-from .validation import format_validation_error
 from .walk import is_task, iter_tasks
 
 if TYPE_CHECKING:
@@ -325,10 +323,9 @@ def resolve_inputs(
             value = _substitute(value, project, record, upstream or {})
             try:
                 value = task.validate_input(name, value)
-            except ValidationError as exc:
+            except InvalidValueError as exc:
                 raise TaskInputError(
-                    f"Input '{name}' of task '{task.taskname}', computed by an upstream task, is "
-                    f"invalid: {format_validation_error(exc)}"
+                    f"Input '{name}' of task '{task.taskname}', computed by an upstream task, is invalid: {exc}"
                 ) from None
         serializer = None if type(value) in PLAIN_TYPES else registry.for_type(type(value))
         if serializer is not None and serializer.mutable:

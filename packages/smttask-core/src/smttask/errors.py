@@ -63,6 +63,14 @@ class TaskInputError(SmttaskError, ValueError):
     """The inputs given to a task do not match its signature or types."""
 
 
+class InvalidValueError(SmttaskError, ValueError):
+    """A value does not match its annotation; the message is pydantic's complaint in one line.
+
+    Raised by :class:`smttask.validation.Validator`; tasks turn it into a
+    :class:`TaskInputError` or :class:`TaskOutputError` naming the input or output.
+    """
+
+
 class TaskOutputError(SmttaskError, ValueError):
     """A task returned a value that does not match its declared outputs.
 

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, BaseModel
 
 from .decorators import MemoizedTask, RecordedTask
 from .errors import TaskDefinitionError, TaskInputError
-from .outputs import TaskOutput
+from .taskoutput import TaskOutput
 from .serializers import class_path, resolve_class
 from .task import Task
 from .text import shown

@@ -7,30 +7,21 @@ Each output is stored in its own file, so an array output is written as
 from __future__ import annotations
 
 import inspect
+import sys
 import typing
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
-
-from .errors import TaskDefinitionError, TaskInputError, TaskOutputError
+from .errors import InvalidValueError, TaskDefinitionError, TaskInputError, TaskOutputError
+from .lazyexports import lazy_exports
 from .signature import resolved_hints
-from .validation import format_validation_error, make_adapter
+from .validation import Validator
 from .walk import contains_task
 
+__getattr__, __dir__ = lazy_exports(__name__, {"TaskOutput": "smttask.taskoutput"})
+
 BARE_OUTPUT = ""
-
-
-class TaskOutput(BaseModel):
-    """Base class for named task outputs; subclass it and annotate one field per output.
-
-    A task annotated ``-> MyOutputs`` returns a tuple (or the model, or a dict)
-    with those fields; ``run()`` gives back a named tuple (or the value itself if
-    there is a single field). Each field is stored in a file of its own.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
 
 class SeparateOutputs:
@@ -79,7 +70,7 @@ class OutputSpec:
             self.kind = "separate"
             self.separate = annotation
             self.types = {}
-        elif inspect.isclass(annotation) and issubclass(annotation, TaskOutput):
+        elif _is_task_output(annotation):
             fields = annotation.model_fields
             if not fields:
                 raise TaskDefinitionError(f"Output model '{annotation.__qualname__}' of task '{owner}' has no fields.")
@@ -105,10 +96,8 @@ class OutputSpec:
             self.types = {BARE_OUTPUT: annotation}
         self.names: tuple[str, ...] = tuple(self.types)
         item = Any if self.separate is None else self.separate.item_type
-        self._item_adapter = None if item is Any else make_adapter(item)
-        self.adapters: dict[str, TypeAdapter | None] = {
-            name: None if t is Any else make_adapter(t) for name, t in self.types.items()
-        }
+        self._item_validator = Validator(item)
+        self.validators: dict[str, Validator] = {name: Validator(t) for name, t in self.types.items()}
 
     def names_for(self, inputs: Mapping[str, Any]) -> tuple[str, ...]:
         """The output names of a task with these *inputs* (fixed, except for separate outputs)."""
@@ -138,12 +127,12 @@ class OutputSpec:
             )
         return names
 
-    def _adapter(self, name: str) -> TypeAdapter | None:
-        return self.adapters[name] if name in self.adapters else self._item_adapter
+    def _validator(self, name: str) -> Validator:
+        return self.validators.get(name, self._item_validator)
 
     def _generated(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The names among *names* made by ``separate_outputs`` (not fixed fields), in order."""
-        return tuple(n for n in names if n not in self.adapters)
+        return tuple(n for n in names if n not in self.validators)
 
     def parse(self, result: Any, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """Validate a value returned by the task into one value per output name."""
@@ -153,14 +142,13 @@ class OutputSpec:
         """Validate values already split by output name (e.g. read back from storage)."""
         parsed = {}
         for name, value in raw.items():
-            adapter = self._adapter(name)
             try:
-                parsed[name] = value if adapter is None else adapter.validator.validate_python(value)
-            except ValidationError as exc:
+                parsed[name] = self._validator(name)(value)
+            except InvalidValueError as exc:
                 label = f"output '{name}'" if name else "its output"
                 raise TaskOutputError(
                     f"Task '{self.owner}' returned an invalid value for {label}: "
-                    f"{format_validation_error(exc)}. The value is kept in this error's `.result`.",
+                    f"{exc}. The value is kept in this error's `.result`.",
                     result,
                 ) from None
         return parsed
@@ -170,7 +158,7 @@ class OutputSpec:
             return {BARE_OUTPUT: result}
         if self.kind == "separate" and isinstance(result, Mapping) and set(result) == set(names):
             return {n: result[n] for n in names}
-        if isinstance(result, BaseModel):
+        if _is_model(result):
             result = dict(result)
         if self.separate_field is not None:
             return self._split_fields(result, names)
@@ -229,6 +217,17 @@ class OutputSpec:
             for f in self.fields
         ]
         return fields[0] if len(fields) == 1 else self.result_type(*fields)
+
+
+def _is_task_output(annotation: Any) -> bool:
+    # No class subclasses TaskOutput before its module is imported, so a task without one never imports pydantic.
+    module = sys.modules.get("smttask.taskoutput")
+    return module is not None and inspect.isclass(annotation) and issubclass(annotation, module.TaskOutput)
+
+
+def _is_model(value: Any) -> bool:
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(value, pydantic.BaseModel)
 
 
 def _is_separate(annotation: Any) -> bool:

@@ -1,4 +1,4 @@
-"""Task inputs: parameters read from a function signature and validated by pydantic.
+"""Task inputs: parameters read from a function signature, validated by their annotations.
 
 The graph walkers (:mod:`smttask.walk`) and validation helpers (:mod:`smttask.validation`)
 it once held are importable from here as before."""
@@ -11,13 +11,14 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
-
-from .errors import TaskDefinitionError, TaskInputError
-from .validation import format_validation_error, make_adapter, type_name
+from .errors import InvalidValueError, TaskDefinitionError, TaskInputError
+from .validation import Validator, format_validation_error, make_adapter, type_name
 from .walk import contains_task, is_task, iter_tasks
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 __all__ = [
     "InputField",
@@ -43,21 +44,20 @@ class InputField:
     name: str
     annotation: Any
     default: Any
-    adapter: TypeAdapter | None  # None for `Any`: no validation needed
+    validator: Validator
 
-    def __post_init__(self) -> None:
-        # The compiled validator itself: TypeAdapter.validate_python adds ~1 us of
-        # Python-level option handling per call, on the path of every task created.
-        check = None if self.adapter is None else self.adapter.validator.validate_python
-        object.__setattr__(self, "_check", check)
+    @property
+    def adapter(self) -> TypeAdapter | None:
+        """pydantic's adapter for the annotation (None for ``Any``)."""
+        return self.validator.adapter
 
     @property
     def required(self) -> bool:
         return self.default is inspect.Parameter.empty
 
     def validate(self, value: Any) -> Any:
-        check = self._check  # type: ignore[attr-defined]
-        return value if check is None else check(value)
+        """*value* validated and coerced; :class:`InvalidValueError` if it does not fit."""
+        return self.validator(value)
 
     @cached_property
     def _item_check(self) -> tuple[str, Callable[[Any], Any]] | None:
@@ -76,7 +76,7 @@ class InputField:
             item, kind = args[1], "values"
         else:
             return None
-        return None if item is Any else (kind, make_adapter(item).validator.validate_python)
+        return None if item is Any else (kind, Validator(item))
 
     def validate_around_tasks(self, value: Any) -> Any:
         """Validate the plain items of a container that also holds tasks; the tasks stay.
@@ -140,8 +140,7 @@ class InputSpec:
                     "free-text reason of a run. Rename the parameter."
                 )
             annotation = hints[param.name]
-            adapter = None if annotation is Any else make_adapter(annotation)
-            fields[param.name] = InputField(param.name, annotation, param.default, adapter)
+            fields[param.name] = InputField(param.name, annotation, param.default, Validator(annotation))
         self.owner = owner
         self.fields = fields
         self.signature = signature.replace(parameters=params)
@@ -193,9 +192,9 @@ class InputSpec:
                     deferred.add(name)
                     continue
                 validated[name] = field.validate(value)
-            except ValidationError as exc:
+            except InvalidValueError as exc:
                 raise TaskInputError(
                     f"Invalid input '{name}' for task '{self.owner}' (expected "
-                    f"{type_name(field.annotation)}): {format_validation_error(exc)}"
+                    f"{type_name(field.annotation)}): {exc}"
                 ) from None
         return validated, frozenset(deferred)

@@ -1,13 +1,27 @@
-"""Validation helpers over pydantic: validators for annotations, and their errors in one line."""
+"""Validation of values against annotations: plain scalars by their type, everything else by pydantic.
+
+Importing pydantic costs a process some 60 ms, more than the rest of smttask
+together, and most of what a short script, a ``smttask run`` job or a cluster
+job validates is plain: an ``int`` given for ``x: int``, a ``str`` for
+``name: str``. pydantic gives such a value back unchanged, so a
+:class:`Validator` accepts it without pydantic; any other value, or any
+other annotation, goes to pydantic's validator, imported and built on first
+need. The result is the same either way, only sooner.
+"""
 
 from __future__ import annotations
 
 import typing
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ConfigDict, PydanticUserError, TypeAdapter, ValidationError
+from .errors import InvalidValueError
 
-_CONFIG = ConfigDict(arbitrary_types_allowed=True)
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
+
+#: Annotations whose values pydantic returns unchanged when their type is exactly the annotation.
+PLAIN_ANNOTATIONS: tuple[type, ...] = (int, float, str, bool)
 
 
 def format_validation_error(error: ValidationError) -> str:
@@ -23,12 +37,62 @@ def format_validation_error(error: ValidationError) -> str:
 
 
 def make_adapter(annotation: Any) -> TypeAdapter:
-    """A validator for *annotation* that accepts arbitrary classes as types."""
+    """A pydantic validator for *annotation* that accepts arbitrary classes as types."""
+    from pydantic import ConfigDict, PydanticUserError, TypeAdapter
+
     try:
-        return TypeAdapter(annotation, config=_CONFIG)
+        return TypeAdapter(annotation, config=ConfigDict(arbitrary_types_allowed=True))
     except PydanticUserError:
         # A BaseModel/dataclass annotation carries its own config; pydantic refuses a second one.
         return TypeAdapter(annotation)
+
+
+class Validator:
+    """Validates (and coerces) values for one annotation; ``Any`` takes every value as it is.
+
+    Calling it returns the value validated, or raises :class:`InvalidValueError`
+    with pydantic's complaint in one line. pydantic's validator is built when
+    the validator is made, so that an annotation pydantic cannot handle is
+    refused where the task is defined; for a plain annotation (``int``,
+    ``float``, ``str``, ``bool``), which it can always handle, only when a value
+    is first given that is not exactly of that type (an ``int`` for a ``float``).
+    """
+
+    __slots__ = ("_check", "_exact", "annotation")
+
+    def __init__(self, annotation: Any) -> None:
+        self.annotation = annotation
+        self._exact: type | None = next((t for t in PLAIN_ANNOTATIONS if annotation is t), None)
+        self._check: Callable[[Any], Any] | None = None
+        if self._exact is None and annotation is not Any:
+            self._check = make_adapter(annotation).validator.validate_python
+
+    @property
+    def adapter(self) -> TypeAdapter | None:
+        """pydantic's adapter for the annotation (None for ``Any``)."""
+        return None if self.annotation is Any else make_adapter(self.annotation)
+
+    def __call__(self, value: Any) -> Any:
+        if type(value) is self._exact:
+            return value
+        check = self._check
+        if check is None:
+            if self.annotation is Any:
+                return value
+            check = self._check = make_adapter(self.annotation).validator.validate_python
+        try:
+            return check(value)
+        except _validation_error() as exc:  # evaluated only once something is raised
+            raise InvalidValueError(format_validation_error(exc)) from None
+
+    def __repr__(self) -> str:
+        return f"Validator({type_name(self.annotation)})"
+
+
+def _validation_error() -> type[ValidationError]:
+    from pydantic import ValidationError
+
+    return ValidationError
 
 
 def type_name(annotation: Any) -> str:
