@@ -83,7 +83,6 @@ if TYPE_CHECKING:
     from .garbage import collect_garbage
     from .generators import Create, Join, creatable
     from .hookspecs import hookimpl, hookspec
-    from .taskoutput import TaskOutput
     from .params import ParamColl, ParamCollError, expand
     from .plugins import make_plugin_manager
     from .project import Project, current_project
@@ -92,4 +91,5 @@ if TYPE_CHECKING:
     from .serializers import Serializer
     from .storage import OutputFormat, StorageBackend
     from .task import Task
+    from .taskoutput import TaskOutput
     from .workflows import run_workflow, set_workflow_args

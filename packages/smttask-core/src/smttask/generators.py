@@ -24,9 +24,9 @@ from pydantic import AfterValidator, BaseModel
 
 from .decorators import MemoizedTask, RecordedTask
 from .errors import TaskDefinitionError, TaskInputError
-from .taskoutput import TaskOutput
 from .serializers import class_path, resolve_class
 from .task import Task
+from .taskoutput import TaskOutput
 from .text import shown
 from .walk import is_task
 
