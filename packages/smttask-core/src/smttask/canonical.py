@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
+
+from .hashes import blake2b
 
 _ENCODER = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True, check_circular=False
@@ -18,4 +19,4 @@ def canonical_json(data: Any) -> str:
 
 def digest_of(data: Any) -> str:
     """128-bit BLAKE2b digest (32 hex digits) of the canonical text of JSON *data*."""
-    return hashlib.blake2b(canonical_json(data).encode("utf-8"), digest_size=16).hexdigest()
+    return blake2b(canonical_json(data).encode("utf-8"), digest_size=16).hexdigest()

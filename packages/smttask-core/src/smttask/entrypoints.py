@@ -22,7 +22,6 @@ plugin load at once again, and be learnt anew.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -30,6 +29,8 @@ import time
 from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
+
+from .hashes import blake2b
 
 GROUP = "smttask"
 #: Seconds after which another environment's cache file is removed when a new one is written.
@@ -124,7 +125,7 @@ def _environment_key() -> str:
         stamp = _metadata_stamp(entry)
         if stamp is not None:
             parts += [entry, stamp]
-    return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+    return blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
 
 
 def _metadata_stamp(entry: str) -> str | None:

@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import errno
 import functools
-import hashlib
 import os
 import re
-import secrets
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
 from .errors import StorageFullError
+from .hashes import blake2s
 
 TEMP_SUFFIX = ".tmp"
 _TEMP = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.(?P<tag>[0-9a-f]+)\.tmp$")
@@ -48,8 +46,11 @@ def safe_name(name: str) -> str:
 @functools.cache
 def host_id(host: str | None = None) -> str:
     """Eight hex digits naming *host* (default: this machine) in temporary file names."""
-    name = socket.gethostname() if host is None else host
-    return hashlib.blake2s(name.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    if host is None:
+        import socket  # only where a file is written: a hit writes none
+
+        host = socket.gethostname()
+    return blake2s(host.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
 
 
 def pid_alive(pid: int) -> bool:
@@ -76,7 +77,7 @@ def temp_tag(pid: int | None = None, host: str | None = None, tag: str | None = 
     """
     return (
         f"{os.getpid() if pid is None else pid}-{host_id(host)}."
-        f"{secrets.token_hex(8) if tag is None else tag}"
+        f"{os.urandom(8).hex() if tag is None else tag}"
     )
 
 

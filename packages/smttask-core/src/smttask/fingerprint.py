@@ -15,7 +15,6 @@ Computed once per function per process (:func:`code_fingerprint` caches it).
 from __future__ import annotations
 
 import ast
-import hashlib
 import inspect
 import linecache
 import sys
@@ -25,6 +24,8 @@ import types
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from .hashes import blake2b
 
 #: Values that cannot change once made: a module-level name bound to one of these (holding only such values) counts.
 _IMMUTABLE_TYPES = (int, float, complex, str, bytes, bool, type(None), tuple, frozenset)
@@ -285,7 +286,7 @@ def _name(obj: Any) -> str:
 
 
 def _hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+    return blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def code_still_valid(task: Any, project: Any, stored: Any, where: str) -> bool:

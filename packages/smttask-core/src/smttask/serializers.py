@@ -10,18 +10,19 @@ libraries (numpy) are registered without importing those libraries.
 
 from __future__ import annotations
 
-import base64
-import datetime as _dt
 import enum
 import importlib
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import PurePath
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .canonical import canonical_json
 from .errors import DeserializationError, SerializerConflictError
 from .text import one_line, shown
+
+if TYPE_CHECKING:
+    import datetime as _dt
 
 JSONValue = Any
 Encode = Callable[[Any], JSONValue]
@@ -256,9 +257,13 @@ class BytesSerializer(Serializer):
     types = ("builtins.bytes",)
 
     def encode(self, value: bytes, encode: Encode) -> JSONValue:
+        import base64
+
         return base64.b64encode(value).decode("ascii")
 
     def decode(self, data: str, decode: Decode) -> bytes:
+        import base64
+
         return base64.b64decode(data)
 
 
@@ -294,7 +299,9 @@ class DateTimeSerializer(Serializer):
         return value.isoformat()
 
     def decode(self, data: str, decode: Decode) -> _dt.datetime:
-        return _dt.datetime.fromisoformat(data)
+        import datetime
+
+        return datetime.datetime.fromisoformat(data)
 
 
 class DateSerializer(Serializer):
@@ -305,7 +312,9 @@ class DateSerializer(Serializer):
         return value.isoformat()
 
     def decode(self, data: str, decode: Decode) -> _dt.date:
-        return _dt.date.fromisoformat(data)
+        import datetime
+
+        return datetime.date.fromisoformat(data)
 
 
 class TimeDeltaSerializer(Serializer):
@@ -316,7 +325,9 @@ class TimeDeltaSerializer(Serializer):
         return [value.days, value.seconds, value.microseconds]
 
     def decode(self, data: list, decode: Decode) -> _dt.timedelta:
-        return _dt.timedelta(days=data[0], seconds=data[1], microseconds=data[2])
+        import datetime
+
+        return datetime.timedelta(days=data[0], seconds=data[1], microseconds=data[2])
 
 
 class EnumSerializer(Serializer):

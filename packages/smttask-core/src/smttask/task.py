@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -12,6 +11,7 @@ from .canonical import canonical_json
 from .encoding import PLAIN_TYPES, digest_of, encode
 from .engine import run_task
 from .errors import TaskInputError, UnserializableValueError
+from .hashes import blake2b
 from .memory import MemoryEntry
 from .project import current_project
 from .signature import InputSpec
@@ -242,7 +242,7 @@ class Task:
             tail = f',"task":{canonical_json(cls.identity)},"version":{canonical_json(cls.version)}}}'
             cls._key_tail = tail
         text = '{"inputs":' + canonical_json(encoded_inputs) + tail
-        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        return blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
     def output_digest(self, values: dict[str, Any]) -> str:
         """The key an unpure task takes from its output *values* (a mapping output name → value)."""
