@@ -100,23 +100,26 @@ def test_running_a_plain_task_file_builds_no_serializer_registry(tmp_path) -> No
 
 def test_a_task_of_plain_scalars_is_defined_computed_and_loaded_without_pydantic(tmp_path) -> None:
     """pydantic's import costs a process more than the rest of smttask: a task whose inputs and output
-    are annotated int, float, str or bool and given values of exactly those types never imports it, miss
-    or hit. A value of another type (an int for a float) is coerced by pydantic, imported then, as before."""
+    are plain (int, float, str, bool, None, and lists, tuples, dicts and optionals of them) and given values
+    of exactly those types never imports it, miss or hit. A value of another type (an int for a float) is
+    coerced by pydantic, imported then, as before."""
     (tmp_path / "plain_tasks.py").write_text(
         "from smttask import RecordedTask\n\n@RecordedTask\n"
-        "def scale(x: int, factor: float, label: str, loud: bool) -> float:\n"
-        "    return x * factor + len(label) + loud\n"
+        "def scale(x: int, factor: float, label: str, loud: bool, extra: list[float] | None = None,\n"
+        "          weights: dict[str, tuple[int, ...]] = {}) -> float:\n"
+        "    return x * factor + len(label) + loud + sum(extra or []) + len(weights)\n"
     )
     (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
     code = (
         "import sys, plain_tasks\n"
-        "print(plain_tasks.scale(x=2, factor=1.5, label='ab', loud=True).run(), 'pydantic' in sys.modules)\n"
+        "task = plain_tasks.scale(x=2, factor=1.5, label='ab', loud=True, extra=[0.5], weights={'a': (1, 2)})\n"
+        "print(task.run(), 'pydantic' in sys.modules)\n"
         "task = plain_tasks.scale(x=2, factor=1, label='ab', loud=True)\n"
         "print(task.inputs['factor'], type(task.inputs['factor']).__name__, 'pydantic' in sys.modules)\n"
     )
     miss = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     hit = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    assert miss.stdout == hit.stdout == "6.0 False\n1.0 float True\n"
+    assert miss.stdout == hit.stdout == "7.5 False\n1.0 float True\n"
     assert len(list((tmp_path / "data").rglob("*.manifest.json"))) == 1
 
 

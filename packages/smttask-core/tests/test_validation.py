@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 
@@ -46,6 +46,33 @@ def _outcome(check: Any, value: Any) -> tuple[str, Any]:
 @pytest.mark.parametrize("value", VALUES, ids=repr)
 def test_a_plain_annotation_gives_what_pydantic_gives(annotation: type, value: Any) -> None:
     assert _outcome(Validator(annotation), value) == _outcome(make_adapter(annotation).validate_python, value)
+
+
+COMPOSITES: list[Any] = [
+    list[int], list[float], list[str], list[bool], list[int | None], list[list[float]],
+    tuple[int, ...], tuple[int, str], tuple[float, float], tuple[list[int], ...],
+    dict[str, float], dict[int, str], dict[str, list[int]], dict[bool, int],
+    int | None, Optional[list[float]], None, type(None),
+]
+COMPOSITE_VALUES: list[Any] = [
+    None, [], (), {}, [1, 2], [1.0, 2], [1.5, math.nan], [True, 0], ["a", Name("b")], [None, 3],
+    [[1.0], [2.0]], [[1], (2.0,)], (1, 2), (1, "a"), (1.0, 2.0), (1, 2.0, 3), ([1], [2]),
+    {"a": 1.0}, {"a": 1}, {1: "a"}, {"1": "a"}, {"a": [1, 2]}, {True: 1}, {Name("k"): 1.0},
+    Level.LOW, "[1]", 3, 2.5, Opaque(),
+]
+
+
+@pytest.mark.parametrize("annotation", COMPOSITES, ids=repr)
+@pytest.mark.parametrize("value", COMPOSITE_VALUES, ids=repr)
+def test_a_plain_composite_annotation_gives_what_pydantic_gives(annotation: Any, value: Any) -> None:
+    assert _outcome(Validator(annotation), value) == _outcome(make_adapter(annotation).validate_python, value)
+
+
+def test_a_plain_container_is_copied_as_pydantic_copies_it() -> None:
+    """So a list changed after a task was made from it changes neither the task nor its key."""
+    given = [[1.0, 2.0], [3.0]]
+    validated = Validator(list[list[float]])(given)
+    assert validated == given and validated is not given and validated[0] is not given[0]
 
 
 def test_a_value_of_exactly_a_plain_type_is_returned_as_it_is() -> None:

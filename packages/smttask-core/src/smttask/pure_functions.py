@@ -19,13 +19,14 @@ import functools
 import operator
 import sys
 from collections.abc import Callable
-from typing import Any
-
-from pydantic_core import core_schema
+from typing import TYPE_CHECKING, Any
 
 from .errors import DefinitionError, DeserializationError, NotPureError, SerializationError
 from .serializers import Decode, Encode, JSONValue, Serializer, is_attribute_path, resolve_marked
 from .text import shown
+
+if TYPE_CHECKING:
+    from pydantic_core import core_schema
 
 __all__ = ["CompositePureFunction", "PartialPureFunction", "PureFunction"]
 
@@ -189,6 +190,8 @@ class PureFunction:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        from pydantic_core import core_schema
+
         def check(value: Any) -> Any:
             if isinstance(value, cls):
                 return value

@@ -23,9 +23,7 @@ import hashlib
 import typing
 from collections import namedtuple
 from collections.abc import Mapping
-from typing import Any, ClassVar
-
-from pydantic_core import core_schema
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._optional import require_numpy
 from .encoding import canonical_json, encode
@@ -40,6 +38,9 @@ from .serializers import (
     class_path,
     resolve_class,
 )
+
+if TYPE_CHECKING:
+    from pydantic_core import core_schema
 
 __all__ = ["SeedGenerator", "stable_entropy", "stable_words"]
 
@@ -235,6 +236,8 @@ class SeedGenerator:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        from pydantic_core import core_schema
+
         def validate(value: Any) -> Any:
             if isinstance(value, source):
                 return value

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import base64
 import zlib
-from typing import Annotated, Any
-
-from pydantic_core import core_schema
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ._optional import require_numpy
 from .errors import (
@@ -30,6 +28,9 @@ from .outputs import separate_outputs
 from .pure_functions import CompositePureFunction, PartialPureFunction, PureFunction
 from .serializers import Decode, Encode, JSONValue, Serializer, user_registry
 from .text import shown
+
+if TYPE_CHECKING:
+    from pydantic_core import core_schema
 
 __all__ = [
     "Array",
@@ -58,6 +59,8 @@ def register_serializer(serializer: Serializer, *, replace: bool = False) -> Non
 
 
 def _plain_schema(validate: Any, to_json: Any) -> core_schema.CoreSchema:
+    from pydantic_core import core_schema
+
     def checked(value: Any) -> Any:
         try:
             return validate(value)
@@ -108,6 +111,8 @@ class _ArraySpec:
         return self.validate(value)
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        from pydantic_core import core_schema
+
         # pydantic's smart unions try every member strictly first: there only an
         # ndarray is an Array, so 5 given to `float | Array` is the float 5.0.
         return core_schema.lax_or_strict_schema(

@@ -1,12 +1,12 @@
-"""Validation of values against annotations: plain scalars by their type, everything else by pydantic.
+"""Validation of values against annotations: plain values by their types, everything else by pydantic.
 
 Importing pydantic costs a process some 60 ms, more than the rest of smttask
 together, and most of what a short script, a ``smttask run`` job or a cluster
-job validates is plain: an ``int`` given for ``x: int``, a ``str`` for
-``name: str``. pydantic gives such a value back unchanged, so a
-:class:`Validator` accepts it without pydantic; any other value, or any
-other annotation, goes to pydantic's validator, imported and built on first
-need. The result is the same either way, only sooner.
+job validates is plain: an ``int`` given for ``x: int``, a list of floats for
+``xs: list[float]`` (see :mod:`smttask.plainvalues`). pydantic gives such a
+value back as it is, so a :class:`Validator` takes it without pydantic; any
+other value, or any other annotation, goes to pydantic's validator, imported
+and built on first need. The result is the same either way, only sooner.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidValueError
+from .plainvalues import NOT_PLAIN, plain_check
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
 
-#: Annotations whose values pydantic returns unchanged when their type is exactly the annotation.
+#: Scalar annotations whose values pydantic returns unchanged when their type is exactly the annotation.
 PLAIN_ANNOTATIONS: tuple[type, ...] = (int, float, str, bool)
 
 
@@ -52,19 +53,20 @@ class Validator:
 
     Calling it returns the value validated, or raises :class:`InvalidValueError`
     with pydantic's complaint in one line. pydantic's validator is built when
-    the validator is made, so that an annotation pydantic cannot handle is
-    refused where the task is defined; for a plain annotation (``int``,
-    ``float``, ``str``, ``bool``), which it can always handle, only when a value
-    is first given that is not exactly of that type (an ``int`` for a ``float``).
+    the validator is made, so that what pydantic says of an annotation it says
+    where the task is defined; for a plain annotation (``int``, ``list[float]``,
+    ``str | None``...), which it always takes, only when a value is first given
+    that is not exactly of it (an ``int`` for a ``float``).
     """
 
-    __slots__ = ("_check", "_exact", "annotation")
+    __slots__ = ("_check", "_exact", "_plain", "annotation")
 
     def __init__(self, annotation: Any) -> None:
         self.annotation = annotation
         self._exact: type | None = next((t for t in PLAIN_ANNOTATIONS if annotation is t), None)
+        self._plain = None if self._exact is not None else plain_check(annotation)
         self._check: Callable[[Any], Any] | None = None
-        if self._exact is None and annotation is not Any:
+        if self._exact is None and self._plain is None and annotation is not Any:
             self._check = make_adapter(annotation).validator.validate_python
 
     @property
@@ -75,6 +77,11 @@ class Validator:
     def __call__(self, value: Any) -> Any:
         if type(value) is self._exact:
             return value
+        plain = self._plain
+        if plain is not None:
+            result = plain(value)
+            if result is not NOT_PLAIN:
+                return result
         check = self._check
         if check is None:
             if self.annotation is Any:

@@ -14,16 +14,16 @@ import secrets
 import typing
 from abc import ABCMeta
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
-
-from pydantic import ValidationError
-from pydantic_core import core_schema
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import DefinitionError, ParamCollError
 from .expandable import DRAW_BLOCK, Expandable, ExpandableRV, ExpandableSequence
 from .expansion import Leaf, Positions, common_length, expansion_range
 from .paramseed import NOSEED, check_seed
 from .values import hashable_form, values_equal
+
+if TYPE_CHECKING:
+    from pydantic_core import core_schema
 
 #: The ``$type`` tag of parameter collections in task files (the name of their serializer).
 PARAMCOLL_TAG = "paramcoll"
@@ -330,6 +330,8 @@ class ParamColl(Mapping):
     # --- pydantic ---------------------------------------------------------
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        from pydantic_core import core_schema
+
         target = source if isinstance(source, type) and issubclass(source, ParamColl) else cls
 
         def validate(value: Any) -> Any:
@@ -466,6 +468,8 @@ def converted_paramcoll(source: type, where: str | None = None) -> ConvertedPara
 
 
 def _validate(cls: type, name: str, annotation: Any, adapter: Any, value: Any) -> Any:
+    from pydantic import ValidationError
+
     from ..validation import format_validation_error, type_name
 
     try:
