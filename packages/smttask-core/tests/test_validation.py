@@ -52,7 +52,7 @@ COMPOSITES: list[Any] = [
     list[int], list[float], list[str], list[bool], list[int | None], list[list[float]],
     tuple[int, ...], tuple[int, str], tuple[float, float], tuple[list[int], ...],
     dict[str, float], dict[int, str], dict[str, list[int]], dict[bool, int],
-    int | None, Optional[list[float]], None, type(None),
+    int | None, Optional[list[float]], None, type(None),  # noqa: UP045 - typing.Union, not types.UnionType
 ]
 COMPOSITE_VALUES: list[Any] = [
     None, [], (), {}, [1, 2], [1.0, 2], [1.5, math.nan], [True, 0], ["a", Name("b")], [None, 3],
