@@ -11,6 +11,7 @@ and built on first need. The result is the same either way, only sooner.
 
 from __future__ import annotations
 
+import sys
 import typing
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -56,7 +57,9 @@ class Validator:
     the validator is made, so that what pydantic says of an annotation it says
     where the task is defined; for a plain annotation (``int``, ``list[float]``,
     ``str | None``...), which it always takes, only when a value is first given
-    that is not exactly of it (an ``int`` for a ``float``).
+    that is not exactly of it (an ``int`` for a ``float``), or a plain container
+    once something else has loaded pydantic: its validator walks a long list
+    3-7 times faster than Python does, to the same value.
     """
 
     __slots__ = ("_check", "_exact", "_plain", "annotation")
@@ -77,13 +80,13 @@ class Validator:
     def __call__(self, value: Any) -> Any:
         if type(value) is self._exact:
             return value
-        plain = self._plain
-        if plain is not None:
-            result = plain(value)
-            if result is not NOT_PLAIN:
-                return result
         check = self._check
         if check is None:
+            plain = self._plain
+            if plain is not None and "pydantic" not in sys.modules:
+                result = plain(value)
+                if result is not NOT_PLAIN:
+                    return result
             if self.annotation is Any:
                 return value
             check = self._check = make_adapter(self.annotation).validator.validate_python
