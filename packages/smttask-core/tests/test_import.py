@@ -57,7 +57,7 @@ def test_array_without_numpy_says_how_to_install() -> None:
 
 def test_a_first_disk_hit_of_a_plain_result_builds_no_serializer_registry(tmp_path) -> None:
     """The modules behind the value serializers (parameter sets, pure functions, task files, arrays), and
-    those that record a run, claim a result and clean up after dead writers, stay unimported when a fresh
+    those that record a run, claim a result, clean up after dead writers and list what storage holds, stay unimported when a fresh
     process loads a stored result of plain JSON: every short script pays for them."""
     (tmp_path / "hit_tasks.py").write_text(
         "from smttask import RecordedTask\n\n@RecordedTask\ndef add(x: int, y: dict) -> dict:\n"
@@ -69,7 +69,7 @@ def test_a_first_disk_hit_of_a_plain_result_builds_no_serializer_registry(tmp_pa
         "print(hit_tasks.add(x=1, y={'a': 1}).run())\n"
         "print(sorted(m for m in ['smttask.params', 'smttask.pure_functions', 'smttask.taskfile', "
         "'smttask.storedarrays', 'smttask.seeds', 'smttask.typing', 'smttask.recording', "
-        "'smttask.storage.claim', 'smttask.storage.cleanup'] if m in sys.modules))\n"
+        "'smttask.storage.claim', 'smttask.storage.cleanup', 'smttask.storage.inventory'] if m in sys.modules))\n"
     )
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     hit = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)

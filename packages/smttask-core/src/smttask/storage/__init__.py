@@ -12,7 +12,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, as in smttask/__init__.py
 
 _EXPORTS = {
     "smttask.errors": ["CorruptResultError"],
-    "smttask.storage.base": ["Leftover", "StorageBackend", "StoredEntry", "StoredOutput", "StoredResult"],
+    "smttask.storage.base": ["StorageBackend", "StoredOutput", "StoredResult"],
+    "smttask.storage.inventory": ["Leftover", "StoredEntry"],
     "smttask.storage.claim": ["Claim"],
     "smttask.storage.formats": ["JsonFormat", "NpyFormat", "OutputFormat"],
     "smttask.storage.local": ["LocalStorage"],
@@ -27,7 +28,8 @@ __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 if TYPE_CHECKING:
     from ..errors import CorruptResultError
-    from .base import Leftover, StorageBackend, StoredEntry, StoredOutput, StoredResult
+    from .base import StorageBackend, StoredOutput, StoredResult
     from .claim import Claim
     from .formats import JsonFormat, NpyFormat, OutputFormat
+    from .inventory import Leftover, StoredEntry
     from .local import LocalStorage

@@ -9,12 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import CorruptResultError  # defined in errors; importable here too, its old home
+from ..lazyexports import lazy_exports
 
 __all__ = ["CorruptResultError", "Leftover", "StorageBackend", "StoredEntry", "StoredOutput", "StoredResult"]
+
+# Defined where the cleaners and the collector use them, importable here as before.
+__getattr__, __dir__ = lazy_exports(__name__, {"Leftover": "smttask.storage.inventory",
+                                               "StoredEntry": "smttask.storage.inventory"})
 
 if TYPE_CHECKING:
     from ..project import Project
     from ..task import Task
+    from .inventory import Leftover, StoredEntry
 
 
 @dataclass(frozen=True)
@@ -49,43 +55,6 @@ class StoredResult:
     def files(self) -> list[Path]:
         """The files holding the outputs, each once (outputs kept in the manifest share its path)."""
         return list(dict.fromkeys(out.path for out in self.outputs.values()))
-
-
-@dataclass(frozen=True)
-class Leftover:
-    """A file an interrupted run left in storage, which no result needs (see :meth:`StorageBackend.clean`)."""
-
-    path: Path
-    size: int
-    #: Why it can go, e.g. "temporary file of a writer that is gone".
-    why: str
-
-
-@dataclass(frozen=True)
-class StoredEntry:
-    """One stored result as ``smttask store gc`` sees it: where, how big, when last used, what it came from.
-
-    Results are named by ``(task, key)``: *task* is the task's directory name in
-    storage (its name made safe for a file system), so the collector needs no
-    task object and imports no task module.
-    """
-
-    task: str
-    key: str
-    #: Bytes of its files (outputs and manifest).
-    size: int
-    #: When it was last written or loaded (seconds since the epoch; see :meth:`StorageBackend.stored_results`).
-    last_used: float
-    #: ``(task, key)`` of the stored results of its upstream tasks, as its manifest lists them.
-    upstream: tuple[tuple[str, str], ...] = ()
-    #: Where it is, for reports (a directory, a file or a URL).
-    location: str = ""
-    #: Whether a live process holds its claim (is computing it now).
-    held: bool = False
-
-    @property
-    def ident(self) -> tuple[str, str]:
-        return (self.task, self.key)
 
 
 class StorageBackend(ABC):

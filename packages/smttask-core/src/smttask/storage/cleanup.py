@@ -26,9 +26,9 @@ from pathlib import Path
 
 from ..errors import CorruptResultError
 from ..files import TEMP_SUFFIX, abandoned, host_id, parse_temp_name, temp_name, temp_tag
-from .base import Leftover
 from .claim import LOCK_SUFFIX, Claim, ClaimInfo, inspect_claim, remove_if_unchanged
 from .formats import parse_json, read_bytes
+from .inventory import Leftover
 from .layout import CLAIM_SUFFIX, MANIFEST_SUFFIX, USED_SUFFIX
 from .manifest import entry_files
 

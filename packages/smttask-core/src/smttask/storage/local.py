@@ -29,13 +29,7 @@ import xxhash
 from ..errors import CorruptResultError
 from ..files import atomic_path, make_dirs, safe_name, temp_name, write_atomic
 from ..fingerprint import code_fingerprint
-from .base import (
-    Leftover,
-    StorageBackend,
-    StoredEntry,
-    StoredOutput,
-    StoredResult,
-)
+from .base import StorageBackend, StoredOutput, StoredResult
 from .formats import (
     OutputFormat,
     check_hash,
@@ -65,6 +59,7 @@ if TYPE_CHECKING:
 
     from ..task import Task
     from .claim import Claim, ClaimInfo
+    from .inventory import Leftover, StoredEntry
 
 _HASH_CHUNK = 1 << 20
 
@@ -472,6 +467,8 @@ class LocalStorage(StorageBackend):
         size = file_size(manifest_path) + sum(file_size(f"{directory}{os.sep}{file}") for file in files)
         claim = inspect_claim(f"{directory}{os.sep}{key}{CLAIM_SUFFIX}")
         held = claim is not None and not claim.stale(self.project.config.claim_stale_after)
+        from .inventory import StoredEntry  # loaded by the listing's cleanup helpers already
+
         return StoredEntry(task, key, size, last_used(directory, key, manifest_path), upstream, directory, held)
 
     @staticmethod
