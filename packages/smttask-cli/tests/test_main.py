@@ -119,15 +119,19 @@ def _main_in_a_fresh_process(
 
 def test_smttask_run_in_one_process_leaves_unneeded_modules_unimported(tmp_path) -> None:
     """`smttask run -n 1` (what every Snakemake job runs) of a task that succeeds imports no process pool,
-    no `traceback` (it formats failures), no `subprocess` (Sumatra's `smt` command runs one), and for a
-    task of plain scalar inputs and output, no pydantic (some 60 ms of every job)."""
+    no `traceback` (it formats failures), no `subprocess` (Sumatra's `smt` command runs one), none of the
+    other commands' modules, and for a task of plain scalar inputs and output, no pydantic (some 60 ms of
+    every job)."""
     (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
     (tmp_path / "lean_tasks.py").write_text(
         "from smttask import RecordedTask\n\n@RecordedTask\ndef inc(x: int) -> int:\n    return x + 1\n"
     )
     save = "import lean_tasks\nlean_tasks.inc(x=1).save('tasks')\n"
     subprocess.run([sys.executable, "-c", save], cwd=tmp_path, check=True, capture_output=True)
-    unneeded = ["subprocess", "traceback", "multiprocessing", "smttask.execution.processes", "pydantic"]
+    unneeded = ["subprocess", "traceback", "multiprocessing", "smttask.execution.processes", "pydantic",
+                # the other commands, built-in and of the installed plugins: named, not imported
+                "smttask_cli.commands.show", "smttask_cli.commands.accept", "smttask_cli.commands.debug",
+                "smttask_sumatra.cli.records", "smttask_sumatra.cli.store", "smttask_viz.cli", "smttask_snakemake.cli"]
     ran = _main_in_a_fresh_process(tmp_path, ["run", "-q", "-n", "1", "tasks"],
                                    after=f"print(sorted(m for m in {unneeded!r} if m in sys.modules))\n")
     assert ran.stdout.splitlines()[-1:] == ["[]"], ran.stderr

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__
+from .lazycommands import LazyCommands, Loader
 from .state import CliState
 
 if TYPE_CHECKING:
@@ -38,9 +39,23 @@ PLUGIN_COMMANDS = {
 class SmttaskGroup(click.Group):
     """The command group; a second command under an existing name is refused with a warning.
 
-    A command that a distribution which is not installed would add is an error
-    naming that distribution, rather than click's bare "No such command".
+    A command may be added by name and a function that imports it
+    (:meth:`add_lazy_command`), so that a start imports only the command it runs
+    (see :mod:`smttask_cli.lazycommands`). A command that a distribution which
+    is not installed would add is an error naming that distribution, rather
+    than click's bare "No such command".
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: LazyCommands = LazyCommands(self.commands, report=warn)
+
+    def add_lazy_command(self, name: str, load: Loader) -> None:
+        """Add command *name*, which *load* imports and returns when it is first looked up."""
+        if name in self.commands:
+            warn(f"two plugins add a command named '{name}'; keeping the first. Uninstall one of them.")
+            return
+        self.commands.add_lazy(name, load)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         name = args[0] if args else ""

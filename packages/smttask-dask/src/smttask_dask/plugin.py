@@ -18,7 +18,13 @@ def smttask_executors() -> list[Component]:
 
 @hookimpl(trylast=True)
 def smttask_cli_commands(cli: Any) -> None:
-    """Give ``smttask run`` (added by smttask-cli, which goes first) its ``--scheduler`` option."""
+    """Give ``smttask run`` (added by smttask-cli, which goes first) its ``--scheduler`` option, once it is loaded."""
+    from smttask_cli.extending import when_loaded
+
+    when_loaded(cli, "run", _add_scheduler_option)
+
+
+def _add_scheduler_option(cli: Any) -> None:
     from .cli import add_scheduler_option
 
     add_scheduler_option(cli)

@@ -19,11 +19,6 @@ if TYPE_CHECKING:
 DEFAULT_SNAKEFILE = Path(".smttask", "snakemake", "Snakefile")
 
 
-def register(cli: click.Group) -> None:
-    """Add the ``snakemake`` group to the ``smttask`` group *cli*."""
-    cli.add_command(snakemake_group)
-
-
 @click.group("snakemake", context_settings={"help_option_names": ["-h", "--help"]})
 def snakemake_group() -> None:
     """Run task files through Snakemake: on local cores, SLURM or any cluster.

@@ -25,9 +25,8 @@ GRAPH_SUFFIXES = (".html", ".htm", ".svg", ".png", ".pdf")
 RECORD_SUFFIXES = (".html", ".htm", ".svg", ".png", ".pdf")
 
 
-def register(cli: click.Group) -> None:
-    """Add ``graph`` to *cli*, and ``plot`` to its ``records`` group if there is one."""
-    cli.add_command(graph_command)
+def add_records_plot(cli: click.Group) -> None:
+    """Add ``plot`` to *cli*'s ``records`` group, if it has one."""
     if isinstance(cli.commands.get("records"), click.Group):
         from smttask_cli.extending import extend_command
 

@@ -23,6 +23,20 @@ def smttask_visualizers() -> list[Component]:
 
 @hookimpl(trylast=True)  # after smttask-sumatra, so `records plot` can join its `records` group
 def smttask_cli_commands(cli: Any) -> None:
-    from .cli import register
+    """Add ``graph``, and ``plot`` to the ``records`` group once that is loaded; neither is imported before."""
+    from smttask_cli.extending import add_lazy_command, when_loaded
 
-    register(cli)
+    add_lazy_command(cli, "graph", _graph_command)
+    when_loaded(cli, "records", _add_records_plot)
+
+
+def _graph_command() -> Any:
+    from .cli import graph_command
+
+    return graph_command
+
+
+def _add_records_plot(cli: Any) -> None:
+    from .cli import add_records_plot
+
+    add_records_plot(cli)
