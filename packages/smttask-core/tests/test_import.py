@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _fresh_python(code: str) -> list[str]:
     """The lines *code* prints in a fresh Python process."""
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+
+
+def _project_with(directory: Path, module: str, source: str) -> None:
+    """A project in *directory* (recorder ``none``) with the task module *module* of *source*."""
+    (directory / f"{module}.py").write_text(source)
+    (directory / "smttask.toml").write_text('recorder = "none"\n')
+
+
+def _in_project(directory: Path, code: str) -> str:
+    """What *code* prints in a fresh Python process started in *directory*."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=directory).stdout
 
 
 def test_import_does_not_load_heavy_modules() -> None:
@@ -59,11 +72,11 @@ def test_a_first_disk_hit_of_a_plain_result_builds_no_serializer_registry(tmp_pa
     """The modules behind the value serializers (parameter sets, pure functions, task files, arrays), and
     those that record a run, claim a result, clean up after dead writers and list what storage holds, stay unimported when a fresh
     process loads a stored result of plain JSON: every short script pays for them."""
-    (tmp_path / "hit_tasks.py").write_text(
+    _project_with(
+        tmp_path, "hit_tasks",
         "from smttask import RecordedTask\n\n@RecordedTask\ndef add(x: int, y: dict) -> dict:\n"
-        "    return {'sum': x + len(y), 'items': [1.5, 'a', None]}\n"
+        "    return {'sum': x + len(y), 'items': [1.5, 'a', None]}\n",
     )
-    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
     code = (
         "import sys, hit_tasks\n"
         "print(hit_tasks.add(x=1, y={'a': 1}).run())\n"
@@ -71,30 +84,27 @@ def test_a_first_disk_hit_of_a_plain_result_builds_no_serializer_registry(tmp_pa
         "'smttask.storedarrays', 'smttask.seeds', 'smttask.typing', 'smttask.recording', "
         "'smttask.storage.claim', 'smttask.storage.cleanup', 'smttask.storage.inventory'] if m in sys.modules))\n"
     )
-    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    hit = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    assert first.stdout.startswith("{'sum': 2, 'items': [1.5, 'a', None]}\n")
-    assert hit.stdout == "{'sum': 2, 'items': [1.5, 'a', None]}\n[]\n"
+    first, hit = _in_project(tmp_path, code), _in_project(tmp_path, code)
+    assert first.startswith("{'sum': 2, 'items': [1.5, 'a', None]}\n")
+    assert hit == "{'sum': 2, 'items': [1.5, 'a', None]}\n[]\n"
 
 
 def test_running_a_plain_task_file_builds_no_serializer_registry(tmp_path) -> None:
     """Reading a task file of plain scalar inputs, computing its task and storing the result (what every
     job of `smttask run` does) imports none of the serializers' modules either."""
-    (tmp_path / "file_tasks.py").write_text(
+    _project_with(
+        tmp_path, "file_tasks",
         "from smttask import RecordedTask\n\n@RecordedTask\ndef square(x: int, name: str) -> int:\n"
-        "    return x * x + len(name)\n"
+        "    return x * x + len(name)\n",
     )
-    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
-    save = "import file_tasks, smttask\nprint(file_tasks.square(x=3, name='a').save('tasks'))\n"
-    path = subprocess.run([sys.executable, "-c", save], capture_output=True, text=True, check=True, cwd=tmp_path)
+    path = _in_project(tmp_path, "import file_tasks, smttask\nprint(file_tasks.square(x=3, name='a').save('tasks'))\n")
     code = (
         "import sys\nfrom smttask.taskfile import task_from_desc\n"
-        f"print(task_from_desc({path.stdout.strip()!r}).run())\n"
+        f"print(task_from_desc({path.strip()!r}).run())\n"
         "print(sorted(m for m in ['smttask.params', 'smttask.pure_functions', 'smttask.storedarrays', "
         "'smttask.seeds', 'smttask.typing', 'pydantic'] if m in sys.modules))\n"
     )
-    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    assert ran.stdout == "10\n[]\n"
+    assert _in_project(tmp_path, code) == "10\n[]\n"
     assert len(list((tmp_path / "data").rglob("*.manifest.json"))) == 1
 
 
@@ -103,13 +113,13 @@ def test_a_task_of_plain_scalars_is_defined_computed_and_loaded_without_pydantic
     are plain (int, float, str, bool, None, and lists, tuples, dicts and optionals of them) and given values
     of exactly those types never imports it, miss or hit. A value of another type (an int for a float) is
     coerced by pydantic, imported then, as before."""
-    (tmp_path / "plain_tasks.py").write_text(
+    _project_with(
+        tmp_path, "plain_tasks",
         "from smttask import RecordedTask\n\n@RecordedTask\n"
         "def scale(x: int, factor: float, label: str, loud: bool, extra: list[float] | None = None,\n"
         "          weights: dict[str, tuple[int, ...]] = {}) -> float:\n"
-        "    return x * factor + len(label) + loud + sum(extra or []) + len(weights)\n"
+        "    return x * factor + len(label) + loud + sum(extra or []) + len(weights)\n",
     )
-    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
     code = (
         "import sys, plain_tasks\n"
         "task = plain_tasks.scale(x=2, factor=1.5, label='ab', loud=True, extra=[0.5], weights={'a': (1, 2)})\n"
@@ -117,19 +127,18 @@ def test_a_task_of_plain_scalars_is_defined_computed_and_loaded_without_pydantic
         "task = plain_tasks.scale(x=2, factor=1, label='ab', loud=True)\n"
         "print(task.inputs['factor'], type(task.inputs['factor']).__name__, 'pydantic' in sys.modules)\n"
     )
-    miss = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    hit = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    assert miss.stdout == hit.stdout == "7.5 False\n1.0 float True\n"
+    miss, hit = _in_project(tmp_path, code), _in_project(tmp_path, code)
+    assert miss == hit == "7.5 False\n1.0 float True\n"
     assert len(list((tmp_path / "data").rglob("*.manifest.json"))) == 1
 
 
 def test_a_batch_run_in_this_process_imports_no_worker_machinery(tmp_path) -> None:
     """`smttask run -n 1` and every Snakemake job run tasks here: the process executor, its workers'
     code and multiprocessing stay unimported, and so does traceback while no task fails."""
-    (tmp_path / "inline_tasks.py").write_text(
-        "from smttask import RecordedTask\n\n@RecordedTask\ndef double(x: int) -> int:\n    return 2 * x\n"
+    _project_with(
+        tmp_path, "inline_tasks",
+        "from smttask import RecordedTask\n\n@RecordedTask\ndef double(x: int) -> int:\n    return 2 * x\n",
     )
-    (tmp_path / "smttask.toml").write_text('recorder = "none"\n')
     code = (
         "import sys, inline_tasks\nfrom smttask import Project\n"
         "project = Project('.')\n"
@@ -137,8 +146,7 @@ def test_a_batch_run_in_this_process_imports_no_worker_machinery(tmp_path) -> No
         "print(sorted(m for m in ['smttask.execution.processes', 'smttask.execution.worker', "
         "'smttask.execution.growth', 'multiprocessing', 'traceback'] if m in sys.modules))\n"
     )
-    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    assert ran.stdout == "['computed']\n[]\n"
+    assert _in_project(tmp_path, code) == "['computed']\n[]\n"
 
 
 def test_a_package_name_loads_its_module_on_first_access_and_an_unknown_one_names_the_package() -> None:
