@@ -23,14 +23,17 @@ import re
 from collections.abc import Iterable
 from contextlib import ExitStack, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CorruptResultError
 from ..files import TEMP_SUFFIX, abandoned, host_id, parse_temp_name, temp_name, temp_tag
 from .claim import LOCK_SUFFIX, Claim, ClaimInfo, inspect_claim, remove_if_unchanged
 from .formats import parse_json, read_bytes
-from .inventory import Leftover
 from .layout import CLAIM_SUFFIX, MANIFEST_SUFFIX, USED_SUFFIX
 from .manifest import entry_files
+
+if TYPE_CHECKING:
+    from .inventory import Leftover
 
 _KEY = re.compile(r"[0-9a-f]{32}(?:__[A-Za-z_]\w*_\d+)?")
 
@@ -102,6 +105,10 @@ def find_leftovers(root: Path, stale_after: float, *, dry_run: bool) -> list[Lef
 
 
 def _clean_directory(directory: str, stale_after: float, dry_run: bool, *, outputs: bool = True) -> list[Leftover]:
+    from .inventory import (
+        Leftover,  # every miss imports this module for its claim's clean-up, not the records
+    )
+
     try:
         names = sorted(os.listdir(directory))
     except OSError:
