@@ -441,7 +441,9 @@ def test_a_batch_of_task_types_known_from_earlier_batches_to_be_few_and_quick_st
     # stay under 5 ms; on a slow disk they may not, and a second worker is then right).
     assert workers and parent_ran_some
     # What the program froze stays frozen, and the batch's tasks stay collectable: the pool left freezing to it.
-    assert found["frozen"] and found["freeze_change"] == 0
+    # (A module first imported during the batch, as multiprocessing's `socket` is, may free a few frozen
+    # objects it replaces: -3 here. Unfreezing would drop the count by thousands; freezing would raise it.)
+    assert found["frozen"] and -10 <= found["freeze_change"] <= 0
 
 
 @needs_affinity

@@ -17,6 +17,7 @@ from smttask.errors import SmttaskError, StorageFullError
 from smttask.files import (
     abandoned,
     atomic_path,
+    host_name,
     make_state_dir,
     parse_temp_name,
     temp_name,
@@ -131,3 +132,8 @@ def test_a_state_directory_that_exists_is_left_as_it_is(tmp_path: Path) -> None:
     (tmp_path / ".smttask").mkdir()
     assert Path(make_state_dir(tmp_path)) == tmp_path / ".smttask"
     assert not (tmp_path / ".smttask" / ".gitignore").exists()
+
+
+def test_this_hosts_name_is_what_socket_gives() -> None:
+    """Claims and temporary files name the host from ``os.uname``; other processes compare it with theirs."""
+    assert host_name() == socket.gethostname()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 import uuid
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from smttask.errors import ClaimTimeoutError
-from smttask.files import pid_alive, temp_name, temp_tag
+from smttask.files import host_name, pid_alive, temp_name, temp_tag
 
 from .remote import Remote
 
@@ -44,7 +43,7 @@ class RemoteClaimInfo:
 
     def dead_here(self) -> bool:
         """True if its holder was a process of this host that is gone."""
-        return self.pid is not None and self.host == socket.gethostname() and not pid_alive(self.pid)
+        return self.pid is not None and self.host == host_name() and not pid_alive(self.pid)
 
 
 def inspect(remote: Remote, path: str) -> RemoteClaimInfo | None:
@@ -206,7 +205,7 @@ class RemoteClaim:
         return now - seen[1] > self.stale_after
 
     def _create(self, path: str) -> bool:
-        data = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "token": self._token,
+        data = json.dumps({"pid": os.getpid(), "host": host_name(), "token": self._token,
                            "time": time.time()}).encode()
         return self.remote.create_exclusive(path, data)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 import uuid
@@ -28,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import ClaimTimeoutError, StorageFullError
-from ..files import disk_full, make_dirs, pid_alive, temp_name, temp_tag
+from ..files import disk_full, host_name, make_dirs, pid_alive, temp_name, temp_tag
 
 LOCK_SUFFIX = ".lock"
 
@@ -46,7 +45,7 @@ class ClaimInfo:
 
     def stale(self, stale_after: float) -> bool:
         """True if no live process holds it: its process is gone from this host, or it is untouched too long."""
-        if self.pid is not None and self.host == socket.gethostname() and not pid_alive(self.pid):
+        if self.pid is not None and self.host == host_name() and not pid_alive(self.pid):
             return True
         return time.time() - self.mtime > stale_after
 
@@ -89,7 +88,7 @@ def create_claim(path: str, token: str) -> bool:
         if disk_full(exc, directory):
             raise StorageFullError(path) from exc
         raise
-    data = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "token": token, "time": time.time()})
+    data = json.dumps({"pid": os.getpid(), "host": host_name(), "token": token, "time": time.time()})
     try:
         try:
             view = memoryview(data.encode("utf-8"))
