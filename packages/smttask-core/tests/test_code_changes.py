@@ -275,3 +275,32 @@ def test_a_tasks_fingerprint_needs_no_inspect_getsource(monkeypatch: pytest.Monk
     monkeypatch.setattr(inspect, "getsource", refused)
     assert _compute(core_tasks.Square.task_function) == expected
     assert expected["functions"]
+
+
+def test_a_package_is_attributed_to_the_distribution_that_installed_it() -> None:
+    """As importlib.metadata.packages_distributions says, for every package installed here."""
+    from importlib.metadata import packages_distributions
+
+    from smttask.fingerprint import _distribution_of
+
+    for top, dists in packages_distributions().items():
+        assert _distribution_of(top) in dists, top
+        if len(dists) == 1:
+            assert _distribution_of(top) == dists[0], top
+
+
+def test_a_task_using_a_package_named_as_its_distribution_reads_no_other_distribution(monkeypatch) -> None:
+    """Fingerprinting a task that calls pydantic (or numpy) asks pydantic's metadata only: scanning every
+    installed distribution's cost some 70 ms on each process's first hit."""
+    import pydantic
+    import xxhash
+
+    from smttask import fingerprint
+
+    def scanned() -> dict:
+        raise AssertionError("every distribution was scanned")
+
+    fingerprint._distribution_of.cache_clear()
+    monkeypatch.setattr(fingerprint, "_distributions", scanned)
+    assert fingerprint._classify(pydantic.Field) == "pydantic"
+    assert fingerprint._classify(xxhash.xxh3_128) == "xxhash"

@@ -110,19 +110,22 @@ def test_running_a_plain_task_file_builds_no_serializer_registry(tmp_path) -> No
 
 def test_a_task_of_plain_scalars_is_defined_computed_and_loaded_without_pydantic(tmp_path) -> None:
     """pydantic's import costs a process more than the rest of smttask: a task whose inputs and output
-    are plain (int, float, str, bool, None, and lists, tuples, dicts and optionals of them) and given values
-    of exactly those types never imports it, miss or hit. A value of another type (an int for a float) is
+    are plain (int, float, str, bool, None, enums, literals, and lists, tuples, dicts and optionals of them)
+    and given values of exactly those types never imports it, miss or hit. A value of another type (an int for a float) is
     coerced by pydantic, imported then, as before."""
     _project_with(
         tmp_path, "plain_tasks",
-        "from smttask import RecordedTask\n\n@RecordedTask\n"
+        "import enum\nfrom typing import Literal\nfrom smttask import RecordedTask\n\n"
+        "class Mode(enum.Enum):\n    FAST = 'fast'\n\n@RecordedTask\n"
         "def scale(x: int, factor: float, label: str, loud: bool, extra: list[float] | None = None,\n"
-        "          weights: dict[str, tuple[int, ...]] = {}) -> float:\n"
+        "          weights: dict[str, tuple[int, ...]] = {}, how: Literal['sum', 'max'] = 'sum',\n"
+        "          mode: Mode = Mode.FAST) -> float:\n"
         "    return x * factor + len(label) + loud + sum(extra or []) + len(weights)\n",
     )
     code = (
         "import sys, plain_tasks\n"
-        "task = plain_tasks.scale(x=2, factor=1.5, label='ab', loud=True, extra=[0.5], weights={'a': (1, 2)})\n"
+        "task = plain_tasks.scale(x=2, factor=1.5, label='ab', loud=True, extra=[0.5], weights={'a': (1, 2)},\n"
+        "                         how='max', mode=plain_tasks.Mode.FAST)\n"
         "print(task.run(), 'pydantic' in sys.modules)\n"
         "task = plain_tasks.scale(x=2, factor=1, label='ab', loud=True)\n"
         "print(task.inputs['factor'], type(task.inputs['factor']).__name__, 'pydantic' in sys.modules)\n"

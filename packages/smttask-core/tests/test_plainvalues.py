@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal, Optional
 
 import pytest
-from validation_values import COMPOSITE_VALUES, Name
+from validation_values import COMPOSITE_VALUES, Colour, Level, Name
 
 from smttask.plainvalues import NOT_PLAIN, plain_check
 from smttask.validation import make_adapter
@@ -18,6 +18,8 @@ PLAIN: list[Any] = [
     tuple[int, ...], tuple[int, str], tuple[float, float], tuple[list[int], ...],
     dict[str, float], dict[int, str], dict[str, list[int]], dict[bool, int],
     int | None, Optional[list[float]],  # noqa: UP045 - typing.Union, not types.UnionType
+    Literal["a", "b"], Literal[1, 2], Literal[True], Literal[None, "x"], Literal[0, False], list[Literal["a"]],
+    Level, Colour, list[Colour], dict[str, Level] | None,
 ]
 def _shown(value: Any) -> tuple[str, str]:
     return (type(value).__name__, repr(value))
@@ -47,6 +49,10 @@ def test_only_values_of_exactly_the_named_types_are_taken() -> None:
     assert plain_check(tuple[int, str])((1, "a", 2)) is NOT_PLAIN
     assert plain_check(list[float])([1.5, math.inf]) == [1.5, math.inf]
     assert plain_check(int | None)(None) is None
+    assert plain_check(Literal[1, 2])(True) is NOT_PLAIN  # pydantic makes it 1
+    assert plain_check(Literal["a"])(["a"]) is NOT_PLAIN  # unhashable: no literal
+    assert plain_check(Level)(1) is NOT_PLAIN  # pydantic makes it Level.LOW
+    assert plain_check(Level)(Level.LOW) is Level.LOW
 
 
 def test_a_container_is_rebuilt_as_pydantic_rebuilds_it() -> None:
@@ -59,7 +65,8 @@ def test_a_container_is_rebuilt_as_pydantic_rebuilds_it() -> None:
 
 @pytest.mark.parametrize(
     "annotation",
-    [Literal["a"], list[Path], dict[Path, int], set[int], list, dict, tuple, tuple[int, Path], int | str, Any, Path],
+    [Literal[1.5], Literal["a", 1.5], list[Path], dict[Path, int], set[int], list, dict, tuple, tuple[int, Path],
+     int | str, Any, Path],
     ids=repr,
 )
 def test_an_annotation_with_a_part_only_pydantic_validates_is_not_plain(annotation: Any) -> None:

@@ -11,6 +11,11 @@ class Level(enum.IntEnum):
     LOW = 1
 
 
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = 2
+
+
 class Name(str):
     pass
 
@@ -30,4 +35,5 @@ COMPOSITE_VALUES: list[Any] = [
     *SCALAR_VALUES, [], (), {}, [1, 2], [1.0, 2], [1.5, math.nan], [True, 0], ["a", Name("b")], [None, 3],
     [[1.0], [2.0]], [[1], (2.0,)], (1, 2), (1, "a"), (1.0, 2.0), (1, 2.0, 3), ([1], [2]),
     {"a": 1.0}, {"a": 1}, {1: "a"}, {"1": "a"}, {"a": [1, 2]}, {True: 1}, {Name("k"): 1.0}, "[1]", [Opaque()],
+    "a", "b", "x", 1, 2, 0, Colour.RED, Colour.BLUE, "red", [Colour.RED], ["a"], {"k": Level.LOW}, {"k": 1},
 ]

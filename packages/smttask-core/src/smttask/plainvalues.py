@@ -1,17 +1,20 @@
 """Values exactly of a plain annotation, recognised without pydantic.
 
-A *plain* annotation is built from ``int``, ``float``, ``str``, ``bool`` and
-``None`` by ``list[P]``, ``tuple[P, ...]``, ``tuple[P1, P2]``, ``dict[K, P]``
-(``K`` a plain scalar) and ``P | None``. A value is *exactly* of it when each
-part has exactly the type its place names: no subclass, no ``int`` for a
-``float``, no tuple for a list. pydantic's validator gives such a value back
-as it is, or for a container an equal one built afresh; so does the check
-:func:`plain_check` makes. Any other value is :data:`NOT_PLAIN`, for pydantic
-to coerce or refuse.
+A *plain* annotation is ``int``, ``float``, ``str``, ``bool``, ``None``, an
+``Enum`` class, or a ``Literal`` of strings, ints, bools and ``None``; or is
+built from plain ones by ``list[P]``, ``tuple[P, ...]``, ``tuple[P1, P2]``,
+``dict[K, P]`` (``K`` a plain scalar) and ``P | None``. A value is *exactly*
+of it when each part has exactly the type its place names: no subclass, no
+``int`` for a ``float``, no tuple for a list, a member of exactly that enum,
+one of the literals with its type. pydantic's validator gives such a value
+back as it is, or for a container an equal one built afresh; so does the
+check :func:`plain_check` makes. Any other value is :data:`NOT_PLAIN`, for
+pydantic to coerce or refuse.
 """
 
 from __future__ import annotations
 
+import enum
 import types
 import typing
 from collections.abc import Callable
@@ -23,6 +26,8 @@ NOT_PLAIN: Any = object()
 Check = Callable[[Any], Any]
 
 _SCALARS: tuple[type, ...] = (int, float, str, bool, type(None))
+#: The types of the literals a plain ``Literal`` holds (a float literal is left to pydantic).
+_LITERAL_TYPES = (str, int, bool, type(None))
 _UNIONS = (typing.Union, types.UnionType)
 
 
@@ -33,8 +38,12 @@ def plain_check(annotation: Any) -> Check | None:
     for scalar in _SCALARS:
         if annotation is scalar:
             return _scalar_check(scalar)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return _scalar_check(annotation)  # pydantic gives a member of exactly the class back as it is
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
+    if origin is typing.Literal:
+        return _literal_check(args) if all(type(arg) in _LITERAL_TYPES for arg in args) else None
     if origin is list and len(args) == 1:
         return _list_check(args[0])
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
@@ -51,6 +60,18 @@ def plain_check(annotation: Any) -> Check | None:
 def _scalar_check(scalar: type) -> Check:
     def check(value: Any) -> Any:
         return value if type(value) is scalar else NOT_PLAIN
+
+    return check
+
+
+def _literal_check(literals: tuple[Any, ...]) -> Check:
+    allowed = frozenset((type(literal), literal) for literal in literals)  # True is not 1 here
+
+    def check(value: Any) -> Any:
+        try:
+            return value if (type(value), value) in allowed else NOT_PLAIN
+        except TypeError:  # unhashable: no literal
+            return NOT_PLAIN
 
     return check
 
