@@ -55,11 +55,12 @@ class Validator:
     Calling it returns the value validated, or raises :class:`InvalidValueError`
     with pydantic's complaint in one line. pydantic's validator is built when
     the validator is made, so that what pydantic says of an annotation it says
-    where the task is defined; for a plain annotation (``int``, ``list[float]``,
-    ``str | None``, an enum, a ``Literal``...), which it always takes, only when a value is first given
-    that is not exactly of it (an ``int`` for a ``float``), or a plain container
-    once something else has loaded pydantic: its validator walks a long list
-    3-7 times faster than Python does, to the same value.
+    where the task is defined. For a plain annotation (``int``, ``list[float]``,
+    ``str | None``, an enum, a ``Literal``...), which it always takes, it is
+    built only when a value is first given that is not exactly of it (an
+    ``int`` for a ``float``), or for a plain container once something else has
+    loaded pydantic: its validator walks a long list 3-7 times faster than
+    Python does, to the same value.
     """
 
     __slots__ = ("_check", "_exact", "_plain", "annotation")

@@ -105,9 +105,8 @@ def find_leftovers(root: Path, stale_after: float, *, dry_run: bool) -> list[Lef
 
 
 def _clean_directory(directory: str, stale_after: float, dry_run: bool, *, outputs: bool = True) -> list[Leftover]:
-    from .inventory import (
-        Leftover,  # every miss imports this module for its claim's clean-up, not the records
-    )
+    # Imported here: every miss imports this module for its claim's clean-up, and needs no records.
+    from .inventory import Leftover
 
     try:
         names = sorted(os.listdir(directory))

@@ -458,6 +458,10 @@ class LocalStorage(StorageBackend):
         inspect_claim: Callable[[str], ClaimInfo | None],
         file_size: Callable[[str], int],
     ) -> StoredEntry | None:
+        from .inventory import (
+            StoredEntry,  # a listing's records: a process that only loads results needs none
+        )
+
         manifest_path = f"{directory}{os.sep}{key}{MANIFEST_SUFFIX}"
         try:
             files, manifest = self._manifest_files(manifest_path, key)
@@ -467,8 +471,6 @@ class LocalStorage(StorageBackend):
         size = file_size(manifest_path) + sum(file_size(f"{directory}{os.sep}{file}") for file in files)
         claim = inspect_claim(f"{directory}{os.sep}{key}{CLAIM_SUFFIX}")
         held = claim is not None and not claim.stale(self.project.config.claim_stale_after)
-        from .inventory import StoredEntry  # loaded by the listing's cleanup helpers already
-
         return StoredEntry(task, key, size, last_used(directory, key, manifest_path), upstream, directory, held)
 
     @staticmethod
